@@ -1,0 +1,171 @@
+/*
+ * model.h — one simulated service: workload → pool → work → downstreams.
+ *
+ * The contract between experiments/ (which builds a model_config from an
+ * ini section and validates it) and models/ (which runs it). models/ knows
+ * nothing of ini files or SQLite: it takes a filled config, a seed and a
+ * replication number, and returns named scalars and time series.
+ *
+ * A task's life (DESIGN.md): wanted by a producer at t0 → submitted (the
+ * producer may block or be rejected) → waits for a worker → setup (if any)
+ * → its own work (`service`, or the trace's work; on `cpus` it is CPU demand
+ * shared by processor sharing) → downstream calls in the order the
+ * downstreams are listed (wait for a connection, then the downstream's
+ * service) → done. Latency = done − t0.
+ */
+#ifndef MODEL_H
+#define MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../sim/dist.h"
+
+/* ---- arrivals (models/workload.c) ------------------------------------ */
+
+typedef enum {
+	WL_POISSON, WL_CONST, WL_BURST, WL_STEPS, WL_RAMP, WL_TRACE, WL_CLOSED
+} wl_kind;
+
+typedef struct wl_step {
+	double rate;   /* per second */
+	double dur;    /* seconds */
+} wl_step;
+
+/* Owned by whoever filled it; wl_spec_fini frees the arrays and dists. */
+typedef struct wl_spec {
+	wl_kind kind;
+	double rate;            /* POISSON, CONST: per second */
+	long burst_n;           /* BURST: N tasks all wanted at t=0 */
+	wl_step *steps;         /* STEPS: piecewise-constant Poisson rate */
+	int n_steps;
+	double ramp_from, ramp_to, ramp_dur;  /* RAMP: linear, per second */
+	double *trace_t;        /* TRACE: arrival times (s), non-decreasing */
+	double *trace_work;     /* TRACE: work (s) per task, or NULL */
+	long trace_n;
+	int closed_n;           /* CLOSED: N clients, each submit→done→think */
+	dist *think;            /* CLOSED: think time (NULL = 0) */
+} wl_spec;
+
+/* Parses poisson(RATE) const(RATE) burst(N) steps(RATE for D, ...)
+ * ramp(RATE, RATE, D) trace(FILE) closed(N, think=DIST). Trace paths are
+ * resolved against basedir. Errors quote the text; a bad trace line names
+ * FILE:LINE. */
+int wl_parse(const char *text, const char *basedir, wl_spec *out,
+	     char *err, size_t errlen);
+void wl_spec_fini(wl_spec *w);
+/* Mean offered rate (per second) over the spec's own horizon; 0 for
+ * burst/closed. For config checks and reports. */
+double wl_mean_rate(const wl_spec *w);
+
+/* ---- pools ------------------------------------------------------------ */
+
+typedef enum {
+	POOL_GOROUTINES, POOL_ERRGROUP, POOL_ANTS, POOL_TUNNY,
+	POOL_WORKERPOOL, POOL_SEMAPHORE, POOL_POND, POOL_PRIORITY,
+	POOL_SHARDED, POOL__COUNT
+} pool_kind;
+
+const char *pool_kind_name(pool_kind k);
+/* Returns -1 for an unknown name. */
+int pool_kind_parse(const char *name);
+
+#define MODEL_UNBOUNDED (-1L)
+
+/* ---- downstreams ------------------------------------------------------- */
+
+typedef struct ds_spec {
+	char name[48];
+	int limit;              /* connections; <= 0 = unlimited */
+	dist *service;          /* call time at concurrency 1 (owned) */
+	int usl;                /* 1 when sigma/kappa apply */
+	double usl_sigma, usl_kappa;
+} ds_spec;
+
+#define MODEL_MAX_DOWNSTREAMS 8
+
+/* ---- the whole scenario ------------------------------------------------ */
+
+typedef enum { WARMUP_NONE, WARMUP_TASKS, WARMUP_TIME, WARMUP_FRAC } warmup_kind;
+
+typedef struct model_config {
+	/* run length */
+	long tasks;             /* arrivals per run; 0 = until duration */
+	double duration;        /* s; stop generating arrivals; 0 = none */
+	warmup_kind warmup;
+	double warmup_value;    /* tasks, seconds or fraction */
+
+	wl_spec arrival;
+	dist *service;          /* own work (owned); trace work replaces it */
+	dist *setup;            /* NULL = none */
+	int setup_first_use;    /* tunny: 1 = setup_at first-use */
+	int producers;          /* N producer loops; 0 = each (goroutine per arrival) */
+
+	pool_kind pool;
+	long K;                 /* > 0 except goroutines (ignored there) */
+	long queue;             /* pond/priority bound; MODEL_UNBOUNDED; 0 = default */
+	int nonblocking;        /* ants, pond */
+	long max_blocking;      /* ants; 0 = no limit */
+	int trygo;              /* errgroup */
+	double timeout;         /* tunny ProcessTimed; 0 = none */
+	double expiry;          /* idle expiry; 0 = library default */
+	dist *weight;           /* semaphore: units acquired per task; NULL = 1 */
+	int cpus;               /* 0 = work is waiting, not CPU */
+	int fanout;             /* subtasks per arrival; >= 1 */
+
+	ds_spec downstreams[MODEL_MAX_DOWNSTREAMS];
+	int n_downstreams;
+
+	double mem_goroutine;   /* bytes per live goroutine (default 2048) */
+	double mem_task;        /* bytes per in-flight task */
+	double mem_limit;       /* bytes; 0 = none; crossing it = OOM crash */
+
+	int series_points;      /* time-series samples per run; 0 = 200 */
+} model_config;
+
+/* Zeroes c and sets the DESIGN.md defaults (producers 1, fanout 1,
+ * mem_goroutine 2048, tasks 100000). */
+void model_config_init(model_config *c);
+/* Frees every dist and array the config owns. */
+void model_config_fini(model_config *c);
+
+/* ---- results ------------------------------------------------------------ */
+
+typedef struct model_scalar {
+	char scope[64];         /* "pool", "downstream/db", "request", ... */
+	char name[32];          /* DESIGN.md metric names */
+	double value;           /* seconds for times */
+} model_scalar;
+
+typedef struct model_point {
+	char scope[64];
+	char name[32];
+	double t, value;
+} model_point;
+
+typedef struct model_result {
+	model_scalar *scalars;
+	size_t n_scalars, cap_scalars;
+	model_point *series;
+	size_t n_series, cap_series;
+	uint64_t events;        /* events fired */
+} model_result;
+
+void model_result_init(model_result *r);
+void model_result_fini(model_result *r);
+void model_result_scalar(model_result *r, const char *scope,
+			 const char *name, double value);
+void model_result_point(model_result *r, const char *scope,
+			const char *name, double t, double value);
+/* NAN if absent. */
+double model_result_get(const model_result *r, const char *scope,
+			const char *name);
+
+/* Runs one replication. config is borrowed (read-only: several threads may
+ * run the same config at once). Deterministic in (config, seed, rep).
+ * Returns 0, or PS_ENOMEM. A crash/OOM is a result (scalar crashed=1),
+ * not an error. */
+int model_run(const model_config *config, uint64_t seed, uint32_t rep,
+	      model_result *out);
+
+#endif

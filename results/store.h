@@ -1,0 +1,111 @@
+/*
+ * store.h — the results database (the only code that includes sqlite3.h).
+ *
+ * Schema (DESIGN.md "Results"), schema version in PRAGMA user_version:
+ *   experiment(id, name, description, ini_text, created_at, version)
+ *   run(id, experiment_id, point, replication, seed, itervars, status,
+ *       wall_s, events)
+ *   run_param(run_id, name, value)
+ *   scalar(run_id, scope, name, value)
+ *   series(run_id, scope, name, t, value)
+ *   VIEW point_summary(experiment_id, experiment, point, itervars, scope,
+ *                      name, n, mean, ci95, min, max)
+ * WAL journal, foreign keys on, every statement prepared with bound
+ * parameters. Each run is written in one transaction, so an interrupted
+ * sweep keeps every finished run.
+ *
+ * A res_db is used by one thread at a time (the runner's writer).
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../models/model.h"
+
+typedef struct res_db res_db;
+
+/* Opens (creating the file, its directory's absence is an error, and the
+ * schema if new) the database at path. readonly = 1 for show/plot/report:
+ * then a missing file is an error. Corrupt, unwritable or foreign files are
+ * PS_EDB with a message naming the path. */
+int res_open(const char *path, int readonly, res_db **out,
+	     char *err, size_t errlen);
+void res_close(res_db *db);             /* NULL is a no-op */
+
+/* The experiment row for (name, ini_text): with reuse = 1 the newest
+ * existing row with exactly this name and text is returned (for --resume),
+ * otherwise a new row is created. */
+int res_experiment_begin(res_db *db, const char *name, const char *description,
+			 const char *ini_text, int reuse, int64_t *exp_id,
+			 char *err, size_t errlen);
+
+/* 1 if a finished run (exp_id, point, replication) is stored, 0 if not. */
+int res_run_stored(res_db *db, int64_t exp_id, int point, int replication);
+
+typedef struct res_param {
+	const char *name, *value;
+} res_param;
+
+typedef struct res_run {
+	int64_t experiment_id;
+	int point, replication;
+	uint64_t seed;
+	const char *itervars;        /* canonical "K=50, pool=ants" */
+	const char *status;          /* "done" or "error: ..." */
+	double wall_s;
+	uint64_t events;
+	const res_param *params;     /* every resolved parameter */
+	int n_params;
+	const model_result *result;  /* scalars and series; may be NULL */
+} res_run;
+
+/* Writes the run and everything under it in one transaction. */
+int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen);
+
+/* ---- reading (show, plot, report, tests) ------------------------------- */
+
+typedef struct res_experiment {
+	int64_t id;
+	const char *name, *description, *ini_text, *created_at;
+} res_experiment;
+
+/* The newest experiment row of every name (or only of `name` when not
+ * NULL), in creation order. cb returns non-zero to stop. */
+int res_experiments(res_db *db, const char *name,
+		    int (*cb)(void *u, const res_experiment *e), void *u);
+
+typedef struct res_summary {
+	int point;
+	const char *itervars, *scope, *name;
+	int n;
+	double mean, ci95, min, max;
+} res_summary;
+
+/* Rows of point_summary for one experiment, ordered by point, scope, name.
+ * scope/name NULL = all. */
+int res_summaries(res_db *db, int64_t exp_id, const char *scope,
+		  const char *name,
+		  int (*cb)(void *u, const res_summary *s), void *u);
+
+/* The value of run_param `name` for the first run of (exp_id, point), into
+ * buf; returns 0, or 1 when absent. */
+int res_point_param(res_db *db, int64_t exp_id, int point, const char *name,
+		    char *buf, size_t buflen);
+
+typedef struct res_series_pt {
+	int point, replication;
+	const char *scope, *name;
+	double t, value;
+} res_series_pt;
+
+/* Series rows of one experiment (all points, replications), ordered by
+ * point, replication, scope, name, t. name NULL = all names. */
+int res_series(res_db *db, int64_t exp_id, const char *scope,
+	       const char *name,
+	       int (*cb)(void *u, const res_series_pt *p), void *u);
+
+const char *res_errmsg(res_db *db);
+
+#endif

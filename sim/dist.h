@@ -1,0 +1,39 @@
+/*
+ * dist.h — distributions of durations, parsed from experiments.ini text.
+ *
+ * Grammar (DESIGN.md): const(D) exp(MEAN) uniform(A, B)
+ * lognormal(p50=D, p99=D) | lognormal(mean=D, sd=D) gamma(mean=D, cv=X)
+ * weibull(scale=D, shape=X) pareto(xm=D, alpha=X) normal(mean=D, sd=D)
+ * (truncated at 0) empirical(FILE) mix(P: DIST, P: DIST, ...) and sums
+ * DIST + DIST + ... of independent draws. D is a duration with a unit
+ * (units.h). Every value a dist returns is >= 0, in seconds.
+ *
+ * A dist is immutable after parsing and may be shared by threads; the
+ * state of sampling lives in the gsl_rng passed in.
+ */
+#ifndef DIST_H
+#define DIST_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+typedef struct dist dist;
+
+/* Parses text into *out (taken by the caller: dist_free). Relative
+ * empirical(FILE) paths are resolved against basedir (NULL = cwd). On
+ * error returns PS_EPARSE (or PS_EIO for an unreadable file) with a message
+ * that quotes the offending text. */
+int dist_parse(const char *text, const char *basedir, dist **out,
+	       char *err, size_t errlen);
+void dist_free(dist *d);                /* dist_free(NULL) is a no-op */
+
+/* A dist that always returns v (for code that builds dists directly). */
+dist *dist_const(double v);
+
+double dist_sample(const dist *d, gsl_rng *r);
+double dist_mean(const dist *d);        /* exact where closed form exists */
+double dist_var(const dist *d);         /* exact; NAN where undefined */
+/* 1 when every draw is the same value (const, or sums of consts). */
+int dist_is_const(const dist *d);
+
+#endif

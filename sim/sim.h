@@ -1,0 +1,72 @@
+/*
+ * sim.h — the event list and the virtual clock.
+ *
+ * Virtual time is double seconds. Events are ordered by (time, priority,
+ * insertion sequence): equal times resolve by lower priority first, then
+ * FIFO, so a run is a pure function of its inputs. The list is a flat
+ * 4-ary heap of (time, prio, seq, slot) keys plus a slot table; a handle
+ * names a slot and its generation, so a stale handle is harmless.
+ *
+ * Expected workload: pool models keep about K+1 events pending (tens to a
+ * few thousand); millions of schedule/pop pairs per run.
+ * Complexity: schedule, cancel, reschedule, pop: O(log n).
+ *
+ * Cancelling or rescheduling any event (including the one being handled,
+ * which is no longer pending) from inside a handler is safe.
+ */
+#ifndef SIM_H
+#define SIM_H
+
+#include <stdint.h>
+
+typedef struct sim sim;
+
+/* 0 is never a valid handle: use it as "no event". */
+typedef uint64_t sim_event_id;
+
+/* A handler receives the simulator, the ctx it was scheduled with
+ * (borrowed) and a 64-bit argument (an index or a packed id). */
+typedef void (*sim_handler)(sim *s, void *ctx, uint64_t arg);
+
+sim *sim_new(void);
+void sim_free(sim *s);                  /* sim_free(NULL) is a no-op */
+
+double sim_now(const sim *s);
+
+/* Schedule fn(ctx, arg) at absolute time t (t >= now, asserted). */
+sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
+			  void *ctx, uint64_t arg);
+/* Same, at now + dt (dt >= 0). */
+sim_event_id sim_after(sim *s, double dt, int prio, sim_handler fn,
+		       void *ctx, uint64_t arg);
+
+/* Returns 1 if the event was pending and is now removed, 0 otherwise
+ * (already fired, already cancelled, or 0). */
+int sim_cancel(sim *s, sim_event_id id);
+
+/* Moves a pending event to time t (>= now), keeping its priority; it gets
+ * a fresh sequence number (it goes behind events already at t).
+ * Returns 1 if moved, 0 if the event was not pending. */
+int sim_reschedule(sim *s, sim_event_id id, double t);
+
+/* Returns 1 if the event is pending. */
+int sim_is_pending(const sim *s, sim_event_id id);
+/* Time of a pending event (asserts it is pending). */
+double sim_event_time(const sim *s, sim_event_id id);
+
+int sim_pending(const sim *s);          /* number of pending events */
+
+/* Fires the next event; returns 0 when the list is empty. */
+int sim_step(sim *s);
+
+/* Fires events while the next one is at time <= until and sim_stop has
+ * not been called; the clock is then left at the last event fired (it is
+ * not advanced to until). Returns the number of events fired by this call. */
+uint64_t sim_run(sim *s, double until);
+
+/* Makes the current sim_run return after the running handler. */
+void sim_stop(sim *s);
+
+uint64_t sim_events(const sim *s);      /* events fired since sim_new */
+
+#endif
