@@ -68,7 +68,7 @@ check-long: deps
 run: deps $(BIN)
 	./poolsim run experiments.ini
 	./poolsim plot
-	./poolsim report --all
+	./poolsim report
 
 plots: $(BIN)
 	./poolsim plot
