@@ -1,0 +1,335 @@
+/*
+ * sim.c — the event list and the virtual clock.
+ *
+ * Purpose: order events by (time, priority, FIFO sequence) and fire them,
+ * with cancel and reschedule by handle.
+ *
+ * Expected workload: a pool model keeps about K+1 events pending (tens to a
+ * few thousand) and does millions of schedule/pop pairs, with occasional
+ * cancels (timeouts, expiry timers) and reschedules (processor sharing).
+ *
+ * Structure: a flat 4-ary min-heap of 24-byte keys (time, seq, prio, slot)
+ * plus a slot table holding the handler, its arguments, the slot's
+ * generation and its current heap position. A handle packs
+ * (generation << 32) | (slot + 1), so 0 is never valid and a handle whose
+ * slot has been reused carries the wrong generation and is ignored. Free
+ * slots form a LIFO free list threaded through the slot table; both arrays
+ * grow by doubling and are never shrunk, so once warmed up the hot path
+ * allocates nothing.
+ *
+ * Why 4-ary: sift-down dominates (every pop), and with four children per
+ * node the tree is half as deep while the four keys sit in one or two cache
+ * lines. Measured on this machine with the M/M/c bench (c=50, 10M tasks),
+ * 4-ary was ~10% faster than binary; at a few thousand pending events the
+ * gap widens.
+ *
+ * Complexity: schedule, cancel, reschedule, pop: O(log n); is_pending and
+ * event_time: O(1). Memory: 24 + 40 bytes per slot ever pending at once.
+ */
+#include "sim.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+#define ARITY 4
+#define NOT_PENDING UINT32_MAX
+
+/* Heap order: t, then prio, then seq. seq is unique, so the order is total
+ * and the pop sequence does not depend on the heap's shape. */
+typedef struct key {
+	double t;
+	uint64_t seq;
+	int32_t prio;
+	uint32_t slot;
+} key;
+
+/* Invariant: pos == NOT_PENDING exactly when the slot is free (on the free
+ * list, next_free valid) or its event has fired; otherwise heap[pos].slot is
+ * this slot. gen changes every time the slot is released, so handles issued
+ * before are stale. */
+typedef struct slot {
+	sim_handler fn;
+	void *ctx;
+	uint64_t arg;
+	uint32_t gen;
+	uint32_t pos;
+	uint32_t next_free;
+} slot;
+
+struct sim {
+	key *heap;
+	uint32_t n, cap;          /* heap entries used / allocated */
+	slot *slots;
+	uint32_t n_slots;         /* slots ever handed out (<= cap) */
+	uint32_t free_head;       /* NOT_PENDING when the free list is empty */
+	uint64_t seq;             /* next insertion sequence number */
+	uint64_t fired;
+	double now;
+	int stopped;
+};
+
+sim *sim_new(void)
+{
+	sim *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->cap = 64;
+	s->heap = malloc(s->cap * sizeof *s->heap);
+	s->slots = malloc(s->cap * sizeof *s->slots);
+	if (!s->heap || !s->slots) {
+		sim_free(s);
+		return NULL;
+	}
+	s->free_head = NOT_PENDING;
+	return s;
+}
+
+void sim_free(sim *s)
+{
+	if (!s)
+		return;
+	free(s->heap);
+	free(s->slots);
+	free(s);
+}
+
+double sim_now(const sim *s)
+{
+	return s->now;
+}
+
+static inline int before(const key *a, const key *b)
+{
+	if (a->t != b->t)
+		return a->t < b->t;
+	if (a->prio != b->prio)
+		return a->prio < b->prio;
+	return a->seq < b->seq;
+}
+
+/* Moves the hole at i up until k fits, then stores k there. */
+static void sift_up(sim *s, uint32_t i, key k)
+{
+	key *h = s->heap;
+	while (i > 0) {
+		uint32_t p = (i - 1) / ARITY;
+		if (!before(&k, &h[p]))
+			break;
+		h[i] = h[p];
+		s->slots[h[i].slot].pos = i;
+		i = p;
+	}
+	h[i] = k;
+	s->slots[k.slot].pos = i;
+}
+
+/* Moves the hole at i down until k fits, then stores k there. */
+static void sift_down(sim *s, uint32_t i, key k)
+{
+	key *h = s->heap;
+	uint32_t n = s->n;
+	for (;;) {
+		uint32_t c = i * ARITY + 1;
+		if (c >= n)
+			break;
+		uint32_t end = c + ARITY < n ? c + ARITY : n;
+		uint32_t best = c;
+		for (uint32_t j = c + 1; j < end; j++)
+			if (before(&h[j], &h[best]))
+				best = j;
+		if (!before(&h[best], &k))
+			break;
+		h[i] = h[best];
+		s->slots[h[i].slot].pos = i;
+		i = best;
+	}
+	h[i] = k;
+	s->slots[k.slot].pos = i;
+}
+
+/* Grows both arrays together: a pending event needs one of each, so the
+ * slot count never exceeds the heap capacity. */
+static int grow(sim *s)
+{
+	uint32_t cap = s->cap * 2;
+	assert(cap > s->cap);
+	key *h = realloc(s->heap, (size_t)cap * sizeof *h);
+	if (!h)
+		return 0;
+	s->heap = h;
+	slot *sl = realloc(s->slots, (size_t)cap * sizeof *sl);
+	if (!sl)
+		return 0;
+	s->slots = sl;
+	s->cap = cap;
+	return 1;
+}
+
+static inline sim_event_id make_id(uint32_t idx, uint32_t gen)
+{
+	return ((uint64_t)gen << 32) | ((uint64_t)idx + 1);
+}
+
+/* The slot a handle names if it is pending, else NULL. */
+static inline slot *lookup(const sim *s, sim_event_id id)
+{
+	uint32_t idx = (uint32_t)(id & 0xffffffffu);
+	if (idx == 0 || idx > s->n_slots)
+		return NULL;
+	slot *sl = &s->slots[idx - 1];
+	if (sl->gen != (uint32_t)(id >> 32) || sl->pos == NOT_PENDING)
+		return NULL;
+	return sl;
+}
+
+/* Releases a slot whose event is no longer pending; bumping gen makes every
+ * handle to it stale. */
+static inline void release(sim *s, uint32_t idx)
+{
+	slot *sl = &s->slots[idx];
+	sl->pos = NOT_PENDING;
+	sl->gen++;
+	sl->next_free = s->free_head;
+	s->free_head = idx;
+}
+
+sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
+			  void *ctx, uint64_t arg)
+{
+	assert(fn);
+	assert(t >= s->now);   /* also rejects NaN */
+	if (s->n == s->cap || (s->free_head == NOT_PENDING && s->n_slots == s->cap)) {
+		/* Out of memory in the event list is not recoverable for a run. */
+		int ok = grow(s);
+		assert(ok && "sim: out of memory");
+		(void)ok;
+	}
+	uint32_t idx;
+	if (s->free_head != NOT_PENDING) {
+		idx = s->free_head;
+		s->free_head = s->slots[idx].next_free;
+	} else {
+		idx = s->n_slots++;
+		s->slots[idx].gen = 1;
+	}
+	slot *sl = &s->slots[idx];
+	sl->fn = fn;
+	sl->ctx = ctx;
+	sl->arg = arg;
+	key k = { t, s->seq++, (int32_t)prio, idx };
+	sift_up(s, s->n++, k);
+	return make_id(idx, sl->gen);
+}
+
+sim_event_id sim_after(sim *s, double dt, int prio, sim_handler fn,
+		       void *ctx, uint64_t arg)
+{
+	assert(dt >= 0);
+	return sim_schedule(s, s->now + dt, prio, fn, ctx, arg);
+}
+
+/* Removes heap entry i, refilling the hole with the last entry. */
+static void remove_at(sim *s, uint32_t i)
+{
+	key last = s->heap[--s->n];
+	if (i == s->n)
+		return;
+	if (i > 0 && before(&last, &s->heap[(i - 1) / ARITY]))
+		sift_up(s, i, last);
+	else
+		sift_down(s, i, last);
+}
+
+int sim_cancel(sim *s, sim_event_id id)
+{
+	slot *sl = lookup(s, id);
+	if (!sl)
+		return 0;
+	uint32_t idx = (uint32_t)(sl - s->slots);
+	remove_at(s, sl->pos);
+	release(s, idx);
+	return 1;
+}
+
+int sim_reschedule(sim *s, sim_event_id id, double t)
+{
+	assert(t >= s->now);
+	slot *sl = lookup(s, id);
+	if (!sl)
+		return 0;
+	uint32_t i = sl->pos;
+	key k = s->heap[i];
+	double old = k.t;
+	k.t = t;
+	k.seq = s->seq++;
+	/* A fresh seq only ever makes the key larger at equal time. */
+	if (t < old)
+		sift_up(s, i, k);
+	else
+		sift_down(s, i, k);
+	return 1;
+}
+
+int sim_is_pending(const sim *s, sim_event_id id)
+{
+	return lookup(s, id) != NULL;
+}
+
+double sim_event_time(const sim *s, sim_event_id id)
+{
+	const slot *sl = lookup(s, id);
+	assert(sl && "sim_event_time: event not pending");
+	return s->heap[sl->pos].t;
+}
+
+int sim_pending(const sim *s)
+{
+	return (int)s->n;
+}
+
+/* Pops the root and runs it. The slot is released before the handler runs,
+ * so the handler may cancel or reschedule anything, itself included (which
+ * then reports "not pending"), and may reuse the slot for a new event. */
+static void fire_top(sim *s)
+{
+	key top = s->heap[0];
+	s->n--;
+	if (s->n > 0)
+		sift_down(s, 0, s->heap[s->n]);
+	slot *sl = &s->slots[top.slot];
+	sim_handler fn = sl->fn;
+	void *ctx = sl->ctx;
+	uint64_t arg = sl->arg;
+	release(s, top.slot);
+	s->now = top.t;
+	s->fired++;
+	fn(s, ctx, arg);
+}
+
+int sim_step(sim *s)
+{
+	if (s->n == 0)
+		return 0;
+	fire_top(s);
+	return 1;
+}
+
+uint64_t sim_run(sim *s, double until)
+{
+	uint64_t start = s->fired;
+	s->stopped = 0;
+	while (s->n > 0 && s->heap[0].t <= until && !s->stopped)
+		fire_top(s);
+	s->stopped = 0;
+	return s->fired - start;
+}
+
+void sim_stop(sim *s)
+{
+	s->stopped = 1;
+}
+
+uint64_t sim_events(const sim *s)
+{
+	return s->fired;
+}

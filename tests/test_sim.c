@@ -1,0 +1,401 @@
+/*
+ * test_sim.c — the event list: ordering, handles, cancel/reschedule (also
+ * from inside handlers), stale handles, and a differential test against a
+ * naive sorted array over ~3M random operations.
+ *
+ * Workload: ~1 s at -O2. The oracle is a sorted array with the same
+ * (time, prio, seq) order written independently of the heap.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../sim/sim.h"
+
+/* A log of fired args, in firing order. */
+typedef struct log_buf {
+	uint64_t v[64];
+	int n;
+	double t[64];
+} log_buf;
+
+static void record(sim *s, void *ctx, uint64_t arg)
+{
+	log_buf *l = ctx;
+	assert_true(l->n < 64);
+	l->t[l->n] = sim_now(s);
+	l->v[l->n++] = arg;
+}
+
+static void test_order(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	log_buf l = { .n = 0 };
+	sim_schedule(s, 2.0, 0, record, &l, 1);
+	sim_schedule(s, 1.0, 5, record, &l, 2);
+	sim_schedule(s, 1.0, 0, record, &l, 3);   /* lower prio first */
+	sim_schedule(s, 1.0, 0, record, &l, 4);   /* FIFO after 3 */
+	sim_schedule(s, 1.0, -3, record, &l, 5);
+	sim_schedule(s, 0.5, 9, record, &l, 6);
+	sim_schedule(s, 1.0, 0, record, &l, 7);
+	assert_int_equal(sim_pending(s), 7);
+	assert_int_equal(sim_run(s, 10.0), 7);
+	uint64_t want[] = { 6, 5, 3, 4, 7, 2, 1 };
+	assert_int_equal(l.n, 7);
+	for (int i = 0; i < 7; i++)
+		assert_int_equal(l.v[i], want[i]);
+	assert_true(sim_now(s) == 2.0);
+	assert_int_equal(sim_events(s), 7);
+	assert_int_equal(sim_step(s), 0);
+	sim_free(s);
+	sim_free(NULL);
+}
+
+static void test_run_until(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	log_buf l = { .n = 0 };
+	for (int i = 1; i <= 5; i++)
+		sim_schedule(s, i, 0, record, &l, (uint64_t)i);
+	assert_int_equal(sim_run(s, 3.0), 3);     /* 3.0 itself fires */
+	assert_true(sim_now(s) == 3.0);           /* not advanced to until */
+	assert_int_equal(sim_run(s, 3.5), 0);
+	assert_true(sim_now(s) == 3.0);
+	sim_event_id id = sim_after(s, 0.25, 0, record, &l, 9);
+	assert_true(sim_event_time(s, id) == 3.25);
+	assert_int_equal(sim_run(s, 100), 3);
+	assert_int_equal(l.v[3], 9);
+	sim_free(s);
+}
+
+static void test_handles(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	log_buf l = { .n = 0 };
+	assert_int_equal(sim_cancel(s, 0), 0);
+	assert_int_equal(sim_is_pending(s, 0), 0);
+	assert_int_equal(sim_reschedule(s, 0, 1.0), 0);
+	assert_int_equal(sim_is_pending(s, 12345678901ull), 0);
+	sim_event_id a = sim_schedule(s, 1.0, 0, record, &l, 1);
+	sim_event_id b = sim_schedule(s, 2.0, 0, record, &l, 2);
+	assert_true(a != 0 && b != 0 && a != b);
+	assert_true(sim_is_pending(s, a));
+	assert_int_equal(sim_cancel(s, a), 1);
+	assert_int_equal(sim_cancel(s, a), 0);    /* twice: harmless */
+	assert_false(sim_is_pending(s, a));
+	/* The freed slot is reused; the old handle must not name the new event. */
+	sim_event_id c = sim_schedule(s, 3.0, 0, record, &l, 3);
+	assert_true(c != a);
+	assert_int_equal(sim_cancel(s, a), 0);
+	assert_int_equal(sim_reschedule(s, a, 5.0), 0);
+	assert_true(sim_is_pending(s, c));
+	assert_int_equal(sim_pending(s), 2);
+	/* Fired events' handles go stale too. */
+	assert_int_equal(sim_step(s), 1);
+	assert_false(sim_is_pending(s, b));
+	assert_int_equal(sim_cancel(s, b), 0);
+	assert_int_equal(sim_step(s), 1);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0], 2);
+	assert_int_equal(l.v[1], 3);
+	sim_free(s);
+}
+
+static void test_reschedule(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	log_buf l = { .n = 0 };
+	sim_event_id a = sim_schedule(s, 1.0, 0, record, &l, 1);
+	sim_schedule(s, 2.0, 0, record, &l, 2);
+	sim_event_id c = sim_schedule(s, 3.0, 0, record, &l, 3);
+	/* Earlier. */
+	assert_int_equal(sim_reschedule(s, c, 0.5), 1);
+	assert_true(sim_event_time(s, c) == 0.5);
+	/* Later, to a time already taken: goes behind event 2 (fresh seq). */
+	assert_int_equal(sim_reschedule(s, a, 2.0), 1);
+	sim_run(s, 10);
+	uint64_t want[] = { 3, 2, 1 };
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(l.v[i], want[i]);
+	assert_true(l.t[2] == 2.0);
+	sim_free(s);
+}
+
+/* ---- cancel / reschedule / stop from inside handlers ------------------- */
+
+typedef struct h_ctx {
+	sim_event_id self, victim, moved;
+	int fired_self, fired_victim, fired_moved, fired_new;
+	int self_cancel_rc, self_resched_rc, victim_rc, moved_rc;
+	double moved_at;
+} h_ctx;
+
+static void h_victim(sim *s, void *ctx, uint64_t arg)
+{
+	(void)s; (void)arg;
+	((h_ctx *)ctx)->fired_victim++;
+}
+
+static void h_moved(sim *s, void *ctx, uint64_t arg)
+{
+	(void)arg;
+	h_ctx *c = ctx;
+	c->fired_moved++;
+	c->moved_at = sim_now(s);
+}
+
+static void h_new(sim *s, void *ctx, uint64_t arg)
+{
+	(void)s; (void)arg;
+	((h_ctx *)ctx)->fired_new++;
+}
+
+static void h_self(sim *s, void *ctx, uint64_t arg)
+{
+	(void)arg;
+	h_ctx *c = ctx;
+	c->fired_self++;
+	/* The running event is no longer pending. */
+	c->self_cancel_rc = sim_cancel(s, c->self);
+	c->self_resched_rc = sim_reschedule(s, c->self, sim_now(s) + 1);
+	c->victim_rc = sim_cancel(s, c->victim);
+	c->moved_rc = sim_reschedule(s, c->moved, sim_now(s) + 10);
+	/* Reuses the slot just released. */
+	sim_after(s, 0, 0, h_new, c, 0);
+}
+
+static void test_cancel_in_handler(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	h_ctx c = { 0 };
+	c.self = sim_schedule(s, 1.0, 0, h_self, &c, 0);
+	c.victim = sim_schedule(s, 1.0, 0, h_victim, &c, 0);  /* same time, after */
+	c.moved = sim_schedule(s, 2.0, 0, h_moved, &c, 0);
+	sim_run(s, 100);
+	assert_int_equal(c.fired_self, 1);
+	assert_int_equal(c.self_cancel_rc, 0);
+	assert_int_equal(c.self_resched_rc, 0);
+	assert_int_equal(c.victim_rc, 1);
+	assert_int_equal(c.fired_victim, 0);
+	assert_int_equal(c.moved_rc, 1);
+	assert_int_equal(c.fired_moved, 1);
+	assert_true(c.moved_at == 11.0);
+	assert_int_equal(c.fired_new, 1);
+	assert_int_equal(sim_pending(s), 0);
+	sim_free(s);
+}
+
+static void h_stopper(sim *s, void *ctx, uint64_t arg)
+{
+	int *n = ctx;
+	(*n)++;
+	if (arg)
+		sim_stop(s);
+}
+
+static void test_stop(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	int n = 0;
+	sim_schedule(s, 1, 0, h_stopper, &n, 0);
+	sim_schedule(s, 2, 0, h_stopper, &n, 1);
+	sim_schedule(s, 3, 0, h_stopper, &n, 0);
+	assert_int_equal(sim_run(s, 10), 2);
+	assert_int_equal(n, 2);
+	assert_true(sim_now(s) == 2);
+	assert_int_equal(sim_run(s, 10), 1);   /* the stop does not stick */
+	assert_int_equal(n, 3);
+	sim_free(s);
+}
+
+/* ---- differential test against a naive sorted array -------------------- */
+
+/* splitmix64: a test-local generator independent of sim/rng.c. */
+static uint64_t next_u64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+typedef struct nev {
+	double t;
+	int prio;
+	uint64_t seq, arg;
+	sim_event_id id;
+} nev;
+
+/* Sorted descending by (t, prio, seq), so the next event is the last. */
+typedef struct naive {
+	nev *a;
+	size_t n, cap;
+	uint64_t seq;
+} naive;
+
+static int nev_before(const nev *x, const nev *y)
+{
+	if (x->t != y->t)
+		return x->t < y->t;
+	if (x->prio != y->prio)
+		return x->prio < y->prio;
+	return x->seq < y->seq;
+}
+
+static void naive_insert(naive *nv, nev e)
+{
+	if (nv->n == nv->cap) {
+		nv->cap = nv->cap ? nv->cap * 2 : 256;
+		nv->a = realloc(nv->a, nv->cap * sizeof *nv->a);
+		assert_non_null(nv->a);
+	}
+	/* Binary search for the first element that e comes before... in a
+	 * descending array: elements [0,lo) are after e. */
+	size_t lo = 0, hi = nv->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (nev_before(&e, &nv->a[mid]))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	memmove(&nv->a[lo + 1], &nv->a[lo], (nv->n - lo) * sizeof *nv->a);
+	nv->a[lo] = e;
+	nv->n++;
+}
+
+static long naive_find(const naive *nv, sim_event_id id)
+{
+	for (size_t i = 0; i < nv->n; i++)
+		if (nv->a[i].id == id)
+			return (long)i;
+	return -1;
+}
+
+static nev naive_remove(naive *nv, size_t i)
+{
+	nev e = nv->a[i];
+	memmove(&nv->a[i], &nv->a[i + 1], (nv->n - i - 1) * sizeof *nv->a);
+	nv->n--;
+	return e;
+}
+
+typedef struct diff_ctx {
+	uint64_t last_arg;
+	int fired;
+} diff_ctx;
+
+static void h_diff(sim *s, void *ctx, uint64_t arg)
+{
+	(void)s;
+	diff_ctx *d = ctx;
+	d->last_arg = arg;
+	d->fired++;
+}
+
+#define RECENT 512
+
+static void diff_pop(sim *s, naive *nv, diff_ctx *d)
+{
+	nev e = naive_remove(nv, nv->n - 1);
+	d->fired = 0;
+	assert_int_equal(sim_step(s), 1);
+	assert_int_equal(d->fired, 1);
+	assert_int_equal(d->last_arg, e.arg);
+	assert_true(sim_now(s) == e.t);
+	assert_false(sim_is_pending(s, e.id));
+}
+
+static void test_differential(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	naive nv = { 0 };
+	diff_ctx d = { 0 };
+	uint64_t rs = 20240611;
+	sim_event_id recent[RECENT] = { 0 };
+	uint64_t next_arg = 1;
+	long ops = 3000000, pops = 0, cancels_hit = 0, resched_hit = 0;
+	static const int targets[] = { 3, 40, 400, 3000, 1 };
+	int target = 40;
+	for (long op = 0; op < ops; op++) {
+		if (op % 150000 == 0)
+			target = targets[(op / 150000) % 5];
+		uint64_t r = next_u64(&rs);
+		unsigned kind = (unsigned)(r % 100);
+		int want_more = nv.n < (size_t)target;
+		double now = sim_now(s);
+		/* Times on a coarse grid so that ties (and prio/FIFO) matter. */
+		double t = now + (double)((r >> 8) % 16) * 0.125;
+		int prio = (int)((r >> 16) % 3) - 1;
+		sim_event_id pick = recent[(r >> 24) % RECENT];
+		if (kind < (want_more ? 55u : 25u)) {
+			nev e = { t, prio, nv.seq++, next_arg, 0 };
+			e.id = sim_schedule(s, t, prio, h_diff, &d, next_arg++);
+			assert_true(e.id != 0);
+			recent[(r >> 40) % RECENT] = e.id;
+			naive_insert(&nv, e);
+		} else if (kind < 70) {
+			if (nv.n == 0) {
+				assert_int_equal(sim_step(s), 0);
+				continue;
+			}
+			diff_pop(s, &nv, &d);
+			pops++;
+		} else if (kind < 85) {
+			long i = naive_find(&nv, pick);
+			assert_int_equal(sim_is_pending(s, pick), i >= 0);
+			assert_int_equal(sim_cancel(s, pick), i >= 0);
+			if (i >= 0) {
+				naive_remove(&nv, (size_t)i);
+				cancels_hit++;
+			}
+		} else {
+			long i = naive_find(&nv, pick);
+			if (i >= 0)
+				assert_true(sim_event_time(s, pick) == nv.a[i].t);
+			assert_int_equal(sim_reschedule(s, pick, t), i >= 0);
+			if (i >= 0) {
+				nev e = naive_remove(&nv, (size_t)i);
+				e.t = t;
+				e.seq = nv.seq++;
+				naive_insert(&nv, e);
+				resched_hit++;
+			}
+		}
+		assert_int_equal(sim_pending(s), (int)nv.n);
+	}
+	while (nv.n > 0)
+		diff_pop(s, &nv, &d);
+	assert_int_equal(sim_step(s), 0);
+	/* The mix must really have exercised every path. */
+	assert_true(pops > 500000);
+	assert_true(cancels_hit > 50000);
+	assert_true(resched_hit > 50000);
+	free(nv.a);
+	sim_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_run_until),
+		cmocka_unit_test(test_handles),
+		cmocka_unit_test(test_reschedule),
+		cmocka_unit_test(test_cancel_in_handler),
+		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_differential),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
