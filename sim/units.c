@@ -1,0 +1,220 @@
+/*
+ * units.c — numbers with units, as experiments.ini writes them.
+ *
+ * Workload: called while loading a configuration, a few hundred times per
+ * file at most, never during a run; each call is O(length of the text).
+ * The number itself is scanned by hand before strtod sees it, so that
+ * strtod's extras ("inf", "nan", hex floats, locale quirks) never reach a
+ * simulation as a duration.
+ */
+#include "units.h"
+#include "ps.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A unit suffix and how many of the base unit (second, per second, byte)
+ * it is worth. Tables are read-only constants. */
+typedef struct unit_def {
+	const char *name;
+	double scale;
+} unit_def;
+
+static const unit_def time_units[] = {
+	{ "ns", 1e-9 }, { "us", 1e-6 }, { "ms", 1e-3 },
+	{ "s", 1.0 }, { "m", 60.0 }, { "h", 3600.0 }, { NULL, 0 }
+};
+
+/* Rates are "N/unit": N per minute is N/60 per second. */
+static const unit_def rate_units[] = {
+	{ "s", 1.0 }, { "m", 1.0 / 60.0 }, { "h", 1.0 / 3600.0 }, { NULL, 0 }
+};
+
+static const unit_def size_units[] = {
+	{ "B", 1.0 }, { "KB", 1024.0 }, { "MB", 1024.0 * 1024.0 },
+	{ "GB", 1024.0 * 1024.0 * 1024.0 }, { NULL, 0 }
+};
+
+/* Scans [sign] digits [. digits] [e [sign] digits] starting at s (after
+ * blanks). Returns a pointer just past the number and stores its value, or
+ * NULL when there is no number there. At least one digit is required in
+ * the mantissa; an 'e' not followed by digits is left unconsumed so that a
+ * unit could start with it. */
+static const char *scan_number(const char *s, double *out)
+{
+	const char *p = s;
+	int digits = 0;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	const char *start = p;
+	if (*p == '+' || *p == '-')
+		p++;
+	while (isdigit((unsigned char)*p)) {
+		p++;
+		digits++;
+	}
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			p++;
+			digits++;
+		}
+	}
+	if (!digits)
+		return NULL;
+	if (*p == 'e' || *p == 'E') {
+		const char *q = p + 1;
+		if (*q == '+' || *q == '-')
+			q++;
+		if (isdigit((unsigned char)*q)) {
+			while (isdigit((unsigned char)*q))
+				q++;
+			p = q;
+		}
+	}
+	/* strtod on a copy bounded to what we scanned, so it cannot read a
+	 * different (longer) number than the one we validated. */
+	char buf[128];
+	size_t len = (size_t)(p - start);
+	if (len >= sizeof buf)
+		return NULL;
+	memcpy(buf, start, len);
+	buf[len] = '\0';
+	*out = strtod(buf, NULL);
+	if (!isfinite(*out))
+		return NULL;
+	return p;
+}
+
+static const char *skip_blanks(const char *p)
+{
+	while (isspace((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* Matches the whole remainder [p, end-blanks) against a unit table.
+ * Returns the scale, or 0 when nothing matches. */
+static double match_unit(const char *p, const unit_def *units)
+{
+	p = skip_blanks(p);
+	size_t len = strlen(p);
+	while (len && isspace((unsigned char)p[len - 1]))
+		len--;
+	for (const unit_def *u = units; u->name; u++)
+		if (strlen(u->name) == len && memcmp(p, u->name, len) == 0)
+			return u->scale;
+	return 0;
+}
+
+int unit_time(const char *text, double *out_s, char *err, size_t errlen)
+{
+	double v;
+	const char *p = scan_number(text, &v);
+	if (!p)
+		goto bad;
+	double scale = 1.0;
+	if (*skip_blanks(p)) {
+		scale = match_unit(p, time_units);
+		if (scale == 0)
+			goto bad;
+	}
+	if (v < 0)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "bad duration \"%s\": must not be negative", text);
+	*out_s = v * scale;
+	return PS_OK;
+bad:
+	return ps_err(err, errlen, PS_EPARSE,
+		      "bad duration \"%s\": expected a number with ns, us, ms, s, m or h",
+		      text);
+}
+
+int unit_rate(const char *text, double *out_per_s, char *err, size_t errlen)
+{
+	double v;
+	const char *p = scan_number(text, &v);
+	if (!p)
+		goto bad;
+	double scale = 1.0;
+	p = skip_blanks(p);
+	if (*p) {
+		if (*p != '/')
+			goto bad;
+		scale = match_unit(p + 1, rate_units);
+		if (scale == 0)
+			goto bad;
+	}
+	if (v < 0)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "bad rate \"%s\": must not be negative", text);
+	*out_per_s = v * scale;
+	return PS_OK;
+bad:
+	return ps_err(err, errlen, PS_EPARSE,
+		      "bad rate \"%s\": expected a number with /s, /m or /h",
+		      text);
+}
+
+int unit_size(const char *text, double *out_bytes, char *err, size_t errlen)
+{
+	double v;
+	const char *p = scan_number(text, &v);
+	if (!p)
+		goto bad;
+	double scale = 1.0;
+	if (*skip_blanks(p)) {
+		scale = match_unit(p, size_units);
+		if (scale == 0)
+			goto bad;
+	}
+	if (v < 0)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "bad size \"%s\": must not be negative", text);
+	*out_bytes = v * scale;
+	return PS_OK;
+bad:
+	return ps_err(err, errlen, PS_EPARSE,
+		      "bad size \"%s\": expected a number with B, KB, MB or GB",
+		      text);
+}
+
+/* Shares (warm-up, panic rate, mix weights) are probabilities, so anything
+ * outside [0, 1] — 150% or a bare 5 — is refused rather than clamped. */
+int unit_percent(const char *text, double *out_frac, char *err, size_t errlen)
+{
+	double v;
+	const char *p = scan_number(text, &v);
+	if (!p)
+		goto bad;
+	p = skip_blanks(p);
+	if (*p == '%') {
+		if (*skip_blanks(p + 1))
+			goto bad;
+		v /= 100.0;
+	} else if (*p) {
+		goto bad;
+	}
+	if (v < 0 || v > 1)
+		goto bad;
+	*out_frac = v;
+	return PS_OK;
+bad:
+	return ps_err(err, errlen, PS_EPARSE,
+		      "bad percentage \"%s\": expected N%% (0-100) or a fraction in [0, 1]",
+		      text);
+}
+
+int unit_number(const char *text, double *out, char *err, size_t errlen)
+{
+	double v;
+	const char *p = scan_number(text, &v);
+	if (!p || *skip_blanks(p))
+		return ps_err(err, errlen, PS_EPARSE,
+			      "bad number \"%s\": expected a plain number", text);
+	*out = v;
+	return PS_OK;
+}
