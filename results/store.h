@@ -24,6 +24,11 @@
 
 #include "../models/model.h"
 
+/* Stored in experiment.version; nothing else defines it (sim/ps.h does not). */
+#ifndef POOLSIM_VERSION
+#define POOLSIM_VERSION "0.1.0"
+#endif
+
 typedef struct res_db res_db;
 
 /* Opens (creating the file, its directory's absence is an error, and the
@@ -93,6 +98,12 @@ int res_summaries(res_db *db, int64_t exp_id, const char *scope,
  * buf; returns 0, or 1 when absent. */
 int res_point_param(res_db *db, int64_t exp_id, int point, const char *name,
 		    char *buf, size_t buflen);
+
+/* Every run_param row (name order) of the first run of (exp_id, point):
+ * for reports, which list the parameters that are the same at every point.
+ * cb returns non-zero to stop. */
+int res_point_params(res_db *db, int64_t exp_id, int point,
+		     int (*cb)(void *u, const res_param *p), void *u);
 
 typedef struct res_series_pt {
 	int point, replication;

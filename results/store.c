@@ -1,0 +1,764 @@
+/*
+ * store.c — the results database: schema, run writer, summaries.
+ *
+ * Workload: one writer (the runner's collector thread) appends a run at a
+ * time — a few hundred run_param/scalar rows and up to a few thousand series
+ * points — in one transaction each; readers (show, plot, report) scan one
+ * experiment at a time. The insert statements are prepared once per
+ * connection and reused, so a run costs one fsync (WAL) plus O(rows) steps.
+ *
+ * point_summary is plain SQL so that the sqlite3 command-line tool can query
+ * it too: the mean comes from an aggregate subquery (into which SQLite
+ * pushes `experiment_id = ?`, so a summary costs one experiment's rows, not
+ * the whole file's) and the sum of squared deviations from a correlated
+ * second pass over the same index (two-pass, so that a metric whose spread
+ * is tiny next to its mean does not lose its variance to cancellation), and the Student-t quantile t(0.975, n-1) comes from the
+ * t975 table filled from GSL when the schema is created (df 1..1000; above
+ * that a Cornish-Fisher expansion in SQL, exact to ~1e-9). sqrt() is
+ * SQLite's math function; when the library was built without
+ * SQLITE_ENABLE_MATH_FUNCTIONS we register our own on every connection we
+ * open (a foreign sqlite3 shell built that way would then lack it).
+ */
+#include "store.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "../sim/ps.h"
+
+/* Bumped whenever a table, column or the view changes meaning. */
+#define SCHEMA_VERSION 1
+/* PRAGMA application_id: 'psim' — tells our files from other SQLite files. */
+#define APPLICATION_ID 0x7073696d
+#define T975_MAX_DF 1000
+#define BUSY_TIMEOUT_MS 10000
+
+/* The prepared inserts live as long as the connection (habit: prepare once,
+ * bind per row). Invariant: all are NULL on a read-only connection. */
+struct res_db {
+	sqlite3 *h;
+	char *path;
+	int readonly;
+	sqlite3_stmt *ins_run, *del_run, *ins_param, *ins_scalar, *ins_series;
+};
+
+static const char SCHEMA[] =
+	"CREATE TABLE experiment("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT,"
+	"  ini_text TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"          /* ISO-8601 UTC */
+	"  version TEXT NOT NULL);"            /* poolsim version */
+	"CREATE INDEX experiment_by_name ON experiment(name, id);"
+	"CREATE TABLE run("
+	"  id INTEGER PRIMARY KEY,"
+	"  experiment_id INTEGER NOT NULL REFERENCES experiment(id)"
+	"    ON DELETE CASCADE,"
+	"  point INTEGER NOT NULL,"
+	"  replication INTEGER NOT NULL,"
+	"  seed INTEGER NOT NULL,"             /* uint64 stored as its bits */
+	"  itervars TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"              /* 'done' or 'error: ...' */
+	"  wall_s REAL,"
+	"  events INTEGER,"
+	"  UNIQUE(experiment_id, point, replication));"
+	"CREATE TABLE run_param("
+	"  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY(run_id, name)) WITHOUT ROWID;"
+	"CREATE TABLE scalar("
+	"  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+	"  scope TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  value REAL);"                       /* NULL when the run had none (NaN) */
+	"CREATE INDEX scalar_by_run ON scalar(run_id, scope, name);"
+	"CREATE TABLE series("
+	"  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,"
+	"  scope TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  t REAL NOT NULL,"
+	"  value REAL);"
+	"CREATE INDEX series_by_run ON series(run_id, scope, name, t);"
+	/* t(0.975, df), filled from GSL at creation; see the banner. */
+	"CREATE TABLE t975(df INTEGER PRIMARY KEY, t REAL NOT NULL);"
+	/* Mean and 95% half-width over the finished replications of a point.
+	 * n counts non-NULL values; ci95 is 0 below two values (as
+	 * stats_ci95). Plain SQL: works in the sqlite3 shell as well. */
+	"CREATE VIEW point_summary AS "
+	"SELECT experiment_id, experiment, point, itervars, scope, name, n,"
+	"  mean,"
+	"  CASE WHEN n < 2 THEN 0.0 ELSE"
+	"    coalesce((SELECT t FROM t975 WHERE df = n - 1),"
+	"      1.959963984540054 + (pow(1.959963984540054, 3)"
+	"        + 1.959963984540054) / (4.0 * (n - 1))"
+	"      + (5 * pow(1.959963984540054, 5) + 16 * pow(1.959963984540054, 3)"
+	"        + 3 * 1.959963984540054) / (96.0 * (n - 1) * (n - 1)))"
+	"    * sqrt((SELECT sum((s.value - g.mean) * (s.value - g.mean))"
+	"            FROM run r JOIN scalar s ON s.run_id = r.id"
+	"            WHERE r.experiment_id = g.experiment_id"
+	"              AND r.point = g.point AND r.status = 'done'"
+	"              AND s.scope = g.scope AND s.name = g.name)"
+	"           / (n - 1) / n) END AS ci95,"
+	"  min, max "
+	"FROM ("
+	"  SELECT r.experiment_id, e.name AS experiment, r.point,"
+	"    min(r.itervars) AS itervars, s.scope, s.name,"
+	"    count(s.value) AS n, avg(s.value) AS mean,"
+	"    min(s.value) AS min, max(s.value) AS max"
+	"  FROM run r JOIN experiment e ON e.id = r.experiment_id"
+	"    JOIN scalar s ON s.run_id = r.id"
+	"  WHERE r.status = 'done'"
+	"  GROUP BY r.experiment_id, r.point, s.scope, s.name) AS g;";
+
+static int db_err(res_db *db, char *err, size_t errlen, const char *what)
+{
+	return ps_err(err, errlen, PS_EDB, "%s: %s: %s", db->path, what,
+		      sqlite3_errmsg(db->h));
+}
+
+static void sql_sqrt(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(c);
+		return;
+	}
+	sqlite3_result_double(c, sqrt(sqlite3_value_double(argv[0])));
+}
+
+static void sql_pow(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL ||
+	    sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+		sqlite3_result_null(c);
+		return;
+	}
+	sqlite3_result_double(c, pow(sqlite3_value_double(argv[0]),
+				     sqlite3_value_double(argv[1])));
+}
+
+/* The view needs sqrt() and pow(); provide them where SQLite lacks them. */
+static int ensure_math(res_db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->h, "SELECT sqrt(4.0), pow(2.0, 3.0)",
+				    -1, &st, NULL);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_OK)
+		return SQLITE_OK;
+	int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+	rc = sqlite3_create_function(db->h, "sqrt", 1, flags, NULL, sql_sqrt,
+				     NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db->h, "pow", 2, flags, NULL,
+					     sql_pow, NULL, NULL);
+	return rc;
+}
+
+/* One integer out of a single-row query (PRAGMAs, counts). */
+static int query_int(res_db *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		} else if (rc == SQLITE_DONE) {
+			*out = 0;
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int create_schema(res_db *db, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	/* Another process may have created it between our check and BEGIN. */
+	int64_t n = 0;
+	if (query_int(db, "SELECT count(*) FROM sqlite_schema", &n) != SQLITE_OK)
+		goto fail;
+	if (n > 0) {
+		sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+		return 0;
+	}
+	if (sqlite3_exec(db->h, SCHEMA, NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h, "INSERT INTO t975(df, t) VALUES(?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (int df = 1; df <= T975_MAX_DF; df++) {
+		sqlite3_bind_int(st, 1, df);
+		sqlite3_bind_double(st, 2, gsl_cdf_tdist_Pinv(0.975, df));
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	char pragmas[128];
+	snprintf(pragmas, sizeof pragmas,
+		 "PRAGMA user_version = %d; PRAGMA application_id = %d;",
+		 SCHEMA_VERSION, APPLICATION_ID);
+	if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail:
+	ps_err(err, errlen, PS_EDB, "%s: cannot create the schema: %s",
+	       db->path, msg ? msg : sqlite3_errmsg(db->h));
+	sqlite3_free(msg);
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return PS_EDB;
+}
+
+/* Tells a poolsim database (any version we know) from a new empty file, a
+ * foreign SQLite file, a newer poolsim, and bytes that are not SQLite. */
+static int check_schema(res_db *db, char *err, size_t errlen)
+{
+	int64_t app = 0, ver = 0, ntab = 0;
+	int rc = query_int(db, "PRAGMA application_id", &app);
+	if (rc == SQLITE_OK)
+		rc = query_int(db, "PRAGMA user_version", &ver);
+	if (rc == SQLITE_OK)
+		rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &ntab);
+	if (rc != SQLITE_OK)
+		return ps_err(err, errlen, PS_EDB,
+			      "%s: not a readable poolsim database: %s",
+			      db->path, sqlite3_errmsg(db->h));
+	if (ntab == 0 && ver == 0 && app == 0) {
+		if (db->readonly)
+			return ps_err(err, errlen, PS_EDB,
+				      "%s: empty database (no poolsim results yet)",
+				      db->path);
+		return create_schema(db, err, errlen);
+	}
+	if (app != APPLICATION_ID)
+		return ps_err(err, errlen, PS_EDB,
+			      "%s: not a poolsim database (an SQLite file of "
+			      "another program); use another -o path",
+			      db->path);
+	if (ver > SCHEMA_VERSION || ver < 1)
+		return ps_err(err, errlen, PS_EDB,
+			      "%s: schema version %" PRId64 " is not one this "
+			      "poolsim " POOLSIM_VERSION " knows (%d); written "
+			      "by another version?",
+			      db->path, ver, SCHEMA_VERSION);
+	return 0;
+}
+
+static int prepare_writes(res_db *db, char *err, size_t errlen)
+{
+	static const struct {
+		size_t off;
+		const char *sql;
+	} w[] = {
+		{ offsetof(res_db, ins_run),
+		  "INSERT INTO run(experiment_id, point, replication, seed,"
+		  " itervars, status, wall_s, events)"
+		  " VALUES(?, ?, ?, ?, ?, ?, ?, ?)" },
+		{ offsetof(res_db, del_run),
+		  "DELETE FROM run WHERE experiment_id = ? AND point = ?"
+		  " AND replication = ?" },
+		{ offsetof(res_db, ins_param),
+		  "INSERT INTO run_param(run_id, name, value) VALUES(?, ?, ?)" },
+		{ offsetof(res_db, ins_scalar),
+		  "INSERT INTO scalar(run_id, scope, name, value)"
+		  " VALUES(?, ?, ?, ?)" },
+		{ offsetof(res_db, ins_series),
+		  "INSERT INTO series(run_id, scope, name, t, value)"
+		  " VALUES(?, ?, ?, ?, ?)" },
+	};
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+		sqlite3_stmt **st = (sqlite3_stmt **)((char *)db + w[i].off);
+		if (sqlite3_prepare_v3(db->h, w[i].sql, -1,
+				       SQLITE_PREPARE_PERSISTENT, st,
+				       NULL) != SQLITE_OK)
+			return db_err(db, err, errlen, "preparing inserts");
+	}
+	return 0;
+}
+
+int res_open(const char *path, int readonly, res_db **out, char *err,
+	     size_t errlen)
+{
+	assert(path && out);
+	*out = NULL;
+	res_db *db = calloc(1, sizeof *db);
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
+		return ps_err(err, errlen, PS_ENOMEM, "%s: out of memory", path);
+	}
+	db->readonly = readonly;
+
+	struct stat sb;
+	if (readonly && stat(path, &sb) != 0) {
+		int e = errno;
+		res_close(db);
+		return ps_err(err, errlen, PS_EDB, "%s: %s (run `poolsim run` "
+			      "first?)", path, strerror(e));
+	}
+	int flags = readonly ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
+	if (rc != SQLITE_OK) {
+		ps_err(err, errlen, PS_EDB, "%s: cannot open the database: %s",
+		       path, db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		res_close(db);
+		return PS_EDB;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	/* READWRITE silently falls back to read-only on a read-only file;
+	 * the writer would then fail on its first run, far from the cause. */
+	if (!readonly && sqlite3_db_readonly(db->h, "main") == 1) {
+		ps_err(err, errlen, PS_EDB, "%s: the database is not writable",
+		       path);
+		res_close(db);
+		return PS_EDB;
+	}
+	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+	int r = 0;
+	if (ensure_math(db) != SQLITE_OK) {
+		r = db_err(db, err, errlen, "registering math functions");
+		goto fail;
+	}
+	if ((r = check_schema(db, err, errlen)) != 0)
+		goto fail;
+	if (!readonly) {
+		/* WAL: readers (show/plot) never block the runner's writes,
+		 * and a commit is one append instead of a journal rewrite. */
+		char *msg = NULL;
+		if (sqlite3_exec(db->h, "PRAGMA journal_mode = WAL; "
+				 "PRAGMA foreign_keys = ON; "
+				 "PRAGMA synchronous = NORMAL;",
+				 NULL, NULL, &msg) != SQLITE_OK) {
+			r = ps_err(err, errlen, PS_EDB, "%s: %s", path,
+				   msg ? msg : sqlite3_errmsg(db->h));
+			sqlite3_free(msg);
+			goto fail;
+		}
+		if ((r = prepare_writes(db, err, errlen)) != 0)
+			goto fail;
+	} else {
+		sqlite3_exec(db->h, "PRAGMA foreign_keys = ON", NULL, NULL,
+			     NULL);
+	}
+	*out = db;
+	return 0;
+fail:
+	res_close(db);
+	return r;
+}
+
+void res_close(res_db *db)
+{
+	if (!db)
+		return;
+	sqlite3_finalize(db->ins_run);
+	sqlite3_finalize(db->del_run);
+	sqlite3_finalize(db->ins_param);
+	sqlite3_finalize(db->ins_scalar);
+	sqlite3_finalize(db->ins_series);
+	sqlite3_close(db->h);
+	free(db->path);
+	free(db);
+}
+
+const char *res_errmsg(res_db *db)
+{
+	return db && db->h ? sqlite3_errmsg(db->h) : "no database";
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* SQLite turns NaN into NULL on its own; say so explicitly for clarity of
+ * the schema contract (value NULL = the metric had no value). */
+static void bind_real(sqlite3_stmt *st, int i, double v)
+{
+	if (isnan(v))
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_double(st, i, v);
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int res_experiment_begin(res_db *db, const char *name, const char *description,
+			 const char *ini_text, int reuse, int64_t *exp_id,
+			 char *err, size_t errlen)
+{
+	assert(db && name && exp_id);
+	if (db->readonly)
+		return ps_err(err, errlen, PS_EDB, "%s: opened read-only",
+			      db->path);
+	if (!ini_text)
+		ini_text = "";
+	sqlite3_stmt *st = NULL;
+	if (reuse) {
+		if (sqlite3_prepare_v2(db->h,
+				       "SELECT id FROM experiment WHERE name = ?"
+				       " AND ini_text = ? ORDER BY id DESC LIMIT 1",
+				       -1, &st, NULL) != SQLITE_OK)
+			return db_err(db, err, errlen, "finding the experiment");
+		bind_text(st, 1, name);
+		bind_text(st, 2, ini_text);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*exp_id = sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+			return 0;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_err(db, err, errlen, "finding the experiment");
+	}
+	if (sqlite3_prepare_v2(db->h,
+			       "INSERT INTO experiment(name, description, ini_text,"
+			       " created_at, version) VALUES(?, ?, ?,"
+			       " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(db, err, errlen, "adding the experiment");
+	bind_text(st, 1, name);
+	bind_text(st, 2, description);
+	bind_text(st, 3, ini_text);
+	bind_text(st, 4, POOLSIM_VERSION);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_err(db, err, errlen, "adding the experiment");
+	*exp_id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+int res_run_stored(res_db *db, int64_t exp_id, int point, int replication)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h,
+			       "SELECT 1 FROM run WHERE experiment_id = ? AND"
+			       " point = ? AND replication = ? AND status = 'done'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	sqlite3_bind_int(st, 2, point);
+	sqlite3_bind_int(st, 3, replication);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : PS_EDB;
+}
+
+/* Everything of one run, inside the caller's transaction. */
+static int write_rows(res_db *db, const res_run *r, const char **what)
+{
+	int rc;
+	/* A re-run of the same (experiment, point, replication) — e.g. a
+	 * --resume retrying a run that ended in error — replaces the old row
+	 * and, by cascade, everything under it. */
+	*what = "replacing an earlier run";
+	sqlite3_bind_int64(db->del_run, 1, r->experiment_id);
+	sqlite3_bind_int(db->del_run, 2, r->point);
+	sqlite3_bind_int(db->del_run, 3, r->replication);
+	if ((rc = step_done(db->del_run)) != SQLITE_OK)
+		return rc;
+
+	*what = "writing the run";
+	sqlite3_stmt *st = db->ins_run;
+	sqlite3_bind_int64(st, 1, r->experiment_id);
+	sqlite3_bind_int(st, 2, r->point);
+	sqlite3_bind_int(st, 3, r->replication);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)r->seed);
+	bind_text(st, 5, r->itervars ? r->itervars : "");
+	bind_text(st, 6, r->status ? r->status : "done");
+	bind_real(st, 7, r->wall_s);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)r->events);
+	if ((rc = step_done(st)) != SQLITE_OK)
+		return rc;
+	int64_t run_id = sqlite3_last_insert_rowid(db->h);
+
+	*what = "writing run_param";
+	for (int i = 0; i < r->n_params; i++) {
+		st = db->ins_param;
+		sqlite3_bind_int64(st, 1, run_id);
+		bind_text(st, 2, r->params[i].name);
+		bind_text(st, 3, r->params[i].value ? r->params[i].value : "");
+		if ((rc = step_done(st)) != SQLITE_OK)
+			return rc;
+	}
+	const model_result *m = r->result;
+	if (!m)
+		return SQLITE_OK;
+	*what = "writing scalar";
+	for (size_t i = 0; i < m->n_scalars; i++) {
+		st = db->ins_scalar;
+		sqlite3_bind_int64(st, 1, run_id);
+		bind_text(st, 2, m->scalars[i].scope);
+		bind_text(st, 3, m->scalars[i].name);
+		bind_real(st, 4, m->scalars[i].value);
+		if ((rc = step_done(st)) != SQLITE_OK)
+			return rc;
+	}
+	*what = "writing series";
+	for (size_t i = 0; i < m->n_series; i++) {
+		st = db->ins_series;
+		sqlite3_bind_int64(st, 1, run_id);
+		bind_text(st, 2, m->series[i].scope);
+		bind_text(st, 3, m->series[i].name);
+		sqlite3_bind_double(st, 4, m->series[i].t);
+		bind_real(st, 5, m->series[i].value);
+		if ((rc = step_done(st)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
+{
+	assert(db && run);
+	if (db->readonly)
+		return ps_err(err, errlen, PS_EDB, "%s: opened read-only",
+			      db->path);
+	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(db, err, errlen, "starting a transaction");
+	const char *what = "";
+	int rc = write_rows(db, run, &what);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	/* Keep SQLite's message before ROLLBACK replaces it. */
+	ps_err(err, errlen, PS_EDB, "%s: %s (point %d, replication %d): %s",
+	       db->path, what, run->point, run->replication,
+	       sqlite3_errmsg(db->h));
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return PS_EDB;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? (const char *)s : "";
+}
+
+static double col_real(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL
+		       ? NAN : sqlite3_column_double(st, i);
+}
+
+/* Steps st to the end, calling row(st) per row; row returns non-zero to
+ * stop. Returns 0, or PS_EDB when SQLite failed. Finalizes st. */
+static int each_row(sqlite3_stmt *st, int (*row)(sqlite3_stmt *, void *),
+		    void *ctx)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, ctx))
+			break;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : PS_EDB;
+}
+
+struct exp_cb {
+	int (*cb)(void *u, const res_experiment *e);
+	void *u;
+};
+
+static int exp_row(sqlite3_stmt *st, void *ctx)
+{
+	struct exp_cb *c = ctx;
+	res_experiment e = {
+		.id = sqlite3_column_int64(st, 0),
+		.name = col_text(st, 1),
+		.description = col_text(st, 2),
+		.ini_text = col_text(st, 3),
+		.created_at = col_text(st, 4),
+	};
+	return c->cb(c->u, &e);
+}
+
+int res_experiments(res_db *db, const char *name,
+		    int (*cb)(void *u, const res_experiment *e), void *u)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h,
+			       "SELECT id, name, description, ini_text, created_at"
+			       " FROM experiment WHERE id IN (SELECT max(id) FROM"
+			       " experiment WHERE ?1 IS NULL OR name = ?1"
+			       " GROUP BY name) ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return PS_EDB;
+	bind_text(st, 1, name);
+	struct exp_cb c = { cb, u };
+	return each_row(st, exp_row, &c);
+}
+
+struct sum_cb {
+	int (*cb)(void *u, const res_summary *s);
+	void *u;
+};
+
+static int sum_row(sqlite3_stmt *st, void *ctx)
+{
+	struct sum_cb *c = ctx;
+	res_summary s = {
+		.point = sqlite3_column_int(st, 0),
+		.itervars = col_text(st, 1),
+		.scope = col_text(st, 2),
+		.name = col_text(st, 3),
+		.n = sqlite3_column_int(st, 4),
+		.mean = col_real(st, 5),
+		.ci95 = col_real(st, 6),
+		.min = col_real(st, 7),
+		.max = col_real(st, 8),
+	};
+	return c->cb(c->u, &s);
+}
+
+int res_summaries(res_db *db, int64_t exp_id, const char *scope,
+		  const char *name,
+		  int (*cb)(void *u, const res_summary *s), void *u)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h,
+			       "SELECT point, itervars, scope, name, n, mean, ci95,"
+			       " min, max FROM point_summary WHERE experiment_id = ?1"
+			       " AND (?2 IS NULL OR scope = ?2)"
+			       " AND (?3 IS NULL OR name = ?3)"
+			       " ORDER BY point, scope, name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	bind_text(st, 2, scope);
+	bind_text(st, 3, name);
+	struct sum_cb c = { cb, u };
+	return each_row(st, sum_row, &c);
+}
+
+int res_point_param(res_db *db, int64_t exp_id, int point, const char *name,
+		    char *buf, size_t buflen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h,
+			       "SELECT p.value FROM run r JOIN run_param p"
+			       " ON p.run_id = r.id WHERE r.experiment_id = ?"
+			       " AND r.point = ? AND p.name = ?"
+			       " ORDER BY r.replication, r.id LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	sqlite3_bind_int(st, 2, point);
+	bind_text(st, 3, name);
+	int rc = sqlite3_step(st);
+	int r = 1;
+	if (rc == SQLITE_ROW) {
+		if (buf && buflen)
+			snprintf(buf, buflen, "%s", col_text(st, 0));
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = PS_EDB;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+struct param_cb {
+	int (*cb)(void *u, const res_param *p);
+	void *u;
+};
+
+static int param_row(sqlite3_stmt *st, void *ctx)
+{
+	struct param_cb *c = ctx;
+	res_param p = { col_text(st, 0), col_text(st, 1) };
+	return c->cb(c->u, &p);
+}
+
+int res_point_params(res_db *db, int64_t exp_id, int point,
+		     int (*cb)(void *u, const res_param *p), void *u)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h,
+			       "SELECT name, value FROM run_param WHERE run_id ="
+			       " (SELECT id FROM run WHERE experiment_id = ? AND"
+			       " point = ? ORDER BY replication, id LIMIT 1)"
+			       " ORDER BY name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	sqlite3_bind_int(st, 2, point);
+	struct param_cb c = { cb, u };
+	return each_row(st, param_row, &c);
+}
+
+struct series_cb {
+	int (*cb)(void *u, const res_series_pt *p);
+	void *u;
+};
+
+static int series_row(sqlite3_stmt *st, void *ctx)
+{
+	struct series_cb *c = ctx;
+	res_series_pt p = {
+		.point = sqlite3_column_int(st, 0),
+		.replication = sqlite3_column_int(st, 1),
+		.scope = col_text(st, 2),
+		.name = col_text(st, 3),
+		.t = sqlite3_column_double(st, 4),
+		.value = col_real(st, 5),
+	};
+	return c->cb(c->u, &p);
+}
+
+int res_series(res_db *db, int64_t exp_id, const char *scope,
+	       const char *name,
+	       int (*cb)(void *u, const res_series_pt *p), void *u)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h,
+			       "SELECT r.point, r.replication, s.scope, s.name, s.t,"
+			       " s.value FROM run r JOIN series s ON s.run_id = r.id"
+			       " WHERE r.experiment_id = ?1"
+			       " AND (?2 IS NULL OR s.scope = ?2)"
+			       " AND (?3 IS NULL OR s.name = ?3)"
+			       " ORDER BY r.point, r.replication, s.scope, s.name, s.t",
+			       -1, &st, NULL) != SQLITE_OK)
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	bind_text(st, 2, scope);
+	bind_text(st, 3, name);
+	struct series_cb c = { cb, u };
+	return each_row(st, series_row, &c);
+}
