@@ -36,4 +36,11 @@ double dist_var(const dist *d);         /* exact; NAN where undefined */
 /* 1 when every draw is the same value (const, or sums of consts). */
 int dist_is_const(const dist *d);
 
+/* Canonical text that dist_parse reads back into the same distribution
+ * (times in seconds, shortest exact decimals, empirical by its absolute
+ * path). Writes at most len bytes including the NUL, like snprintf, and
+ * returns the length the whole text needs. An addition to the contract,
+ * for run_param and reports. */
+size_t dist_format(const dist *d, char *buf, size_t len);
+
 #endif
