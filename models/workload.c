@@ -1,0 +1,557 @@
+/*
+ * workload.c — arrival processes: parsing `arrival = ...` text into a
+ * wl_spec (model.h) and generating the arrival times of one run.
+ *
+ * Workload: wl_parse runs once per configuration, O(text) plus O(lines)
+ * for a trace file. wl_gen_next is called once per task — up to tens of
+ * millions per run — and is O(1) amortised: one exponential draw for
+ * poisson and steps (a quiet or exhausted step is skipped in O(1) each),
+ * an expected max(R0,R1)/mean-rate candidates for the thinned ramp, and an
+ * array read for traces.
+ *
+ * steps uses the time-change view of a Poisson process: one Exp(1) draw is
+ * spent against the integrated rate, crossing step boundaries as needed.
+ * By memorylessness this is exactly a Poisson process with piecewise-
+ * constant rate, and it uses one draw per arrival, so the same seed gives
+ * the same arrivals when only a later step is edited.
+ */
+#include "workload.h"
+#include "../sim/ps.h"
+#include "../sim/rng.h"
+#include "../sim/units.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KNOWN "poisson, const, burst, steps, ramp, trace, closed"
+#define MAX_ARGS 256
+
+typedef struct span {
+	const char *s;
+	int len;
+} span;
+
+static span trim(const char *s, size_t len)
+{
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	return (span){ s, (int)len };
+}
+
+static char *span_dup(span sp)
+{
+	char *c = malloc((size_t)sp.len + 1);
+	if (c) {
+		memcpy(c, sp.s, (size_t)sp.len);
+		c[sp.len] = '\0';
+	}
+	return c;
+}
+
+/* Runs a units.h parser on a span; its message quotes the span. */
+static int span_unit(span sp, int (*fn)(const char *, double *, char *, size_t),
+		     double *out, char *err, size_t errlen)
+{
+	char *c = span_dup(sp);
+	if (!c)
+		return ps_err(err, errlen, PS_ENOMEM, "out of memory");
+	int rc = fn(c, out, err, errlen);
+	free(c);
+	return rc;
+}
+
+/* A whole count >= 1, e.g. burst(10000) or closed(64). */
+static int span_count(span sp, long max, long *out, char *err, size_t errlen)
+{
+	double v;
+	int rc = span_unit(sp, unit_number, &v, err, errlen);
+	if (rc)
+		return rc;
+	if (v < 1 || v != floor(v) || v > (double)max)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "\"%.*s\" is not a whole number from 1 to %ld",
+			      sp.len, sp.s, max);
+	*out = (long)v;
+	return PS_OK;
+}
+
+static char *resolve_path(const char *basedir, span file)
+{
+	if (!basedir || !*basedir || file.s[0] == '/')
+		return span_dup(file);
+	size_t bl = strlen(basedir);
+	char *c = malloc(bl + 1 + (size_t)file.len + 1);
+	if (!c)
+		return NULL;
+	memcpy(c, basedir, bl);
+	c[bl] = '/';
+	memcpy(c + bl + 1, file.s, (size_t)file.len);
+	c[bl + 1 + (size_t)file.len] = '\0';
+	return c;
+}
+
+/* Appends v to a growable array of doubles; *cap doubles as needed. */
+static int push(double **a, long n, long *cap, double v)
+{
+	if (n == *cap) {
+		long nc = *cap ? 2 * *cap : 1024;
+		double *na = realloc(*a, (size_t)nc * sizeof *na);
+		if (!na)
+			return PS_ENOMEM;
+		*a = na;
+		*cap = nc;
+	}
+	(*a)[n] = v;
+	return PS_OK;
+}
+
+/* CSV, one task a line: "time" or "time, work", seconds (units allowed);
+ * blank and '#' lines skipped. The first data line fixes the column count
+ * so that a trace is either all-work or no-work, never half. */
+static int load_trace(const char *path, wl_spec *w, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return ps_err(err, errlen, PS_EIO, "cannot open \"%s\": %s", path,
+			      strerror(errno));
+	char *line = NULL;
+	size_t lcap = 0;
+	long lineno = 0, cap_t = 0, cap_w = 0;
+	int cols = 0, rc = PS_OK;
+	char sub[256];
+	while (getline(&line, &lcap, f) >= 0) {
+		lineno++;
+		span l = trim(line, strlen(line));
+		if (l.len == 0 || l.s[0] == '#')
+			continue;
+		((char *)l.s)[l.len] = '\0';
+		span c[3];
+		int nc = 0;
+		const char *start = l.s;
+		for (const char *p = l.s;; p++) {
+			if (*p == ',' || *p == '\0') {
+				if (nc < 3)
+					c[nc] = trim(start, (size_t)(p - start));
+				nc++;
+				start = p + 1;
+				if (!*p)
+					break;
+			}
+		}
+		if (nc > 2) {
+			rc = ps_err(err, errlen, PS_EPARSE,
+				    "%s:%ld: expected \"time\" or \"time, work\", got %d columns",
+				    path, lineno, nc);
+			goto out;
+		}
+		if (cols && nc != cols) {
+			rc = ps_err(err, errlen, PS_EPARSE,
+				    "%s:%ld: %d column%s, but the first line had %d: every line needs %s",
+				    path, lineno, nc, nc == 1 ? "" : "s", cols,
+				    cols == 2 ? "a time and a work" : "just a time");
+			goto out;
+		}
+		cols = nc;
+		double t, wk = 0;
+		if (span_unit(c[0], unit_time, &t, sub, sizeof sub) ||
+		    (nc == 2 && span_unit(c[1], unit_time, &wk, sub, sizeof sub))) {
+			rc = ps_err(err, errlen, PS_EPARSE, "%s:%ld: %s", path, lineno, sub);
+			goto out;
+		}
+		if (w->trace_n && t < w->trace_t[w->trace_n - 1]) {
+			rc = ps_err(err, errlen, PS_EPARSE,
+				    "%s:%ld: arrival %.9g s is before the previous one (%.9g s); times must not decrease",
+				    path, lineno, t, w->trace_t[w->trace_n - 1]);
+			goto out;
+		}
+		if (push(&w->trace_t, w->trace_n, &cap_t, t) ||
+		    (nc == 2 && push(&w->trace_work, w->trace_n, &cap_w, wk))) {
+			rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
+			goto out;
+		}
+		w->trace_n++;
+	}
+	if (ferror(f))
+		rc = ps_err(err, errlen, PS_EIO, "%s: read error", path);
+	else if (w->trace_n == 0)
+		rc = ps_err(err, errlen, PS_EPARSE, "%s: no arrivals", path);
+out:
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Splits "RATE for D" at the word "for". */
+static int parse_step(span a, wl_step *st, char *err, size_t errlen)
+{
+	const char *p = NULL;
+	for (int i = 1; i + 4 <= a.len; i++)
+		if (isspace((unsigned char)a.s[i - 1]) &&
+		    memcmp(a.s + i, "for", 3) == 0 &&
+		    (i + 3 == a.len || isspace((unsigned char)a.s[i + 3]))) {
+			p = a.s + i;
+			break;
+		}
+	if (!p)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "step \"%.*s\": expected RATE for DURATION", a.len, a.s);
+	span r = trim(a.s, (size_t)(p - a.s));
+	span d = trim(p + 3, (size_t)(a.s + a.len - p - 3));
+	int rc = span_unit(r, unit_rate, &st->rate, err, errlen);
+	if (!rc)
+		rc = span_unit(d, unit_time, &st->dur, err, errlen);
+	if (!rc && !(st->dur > 0))
+		rc = ps_err(err, errlen, PS_EPARSE,
+			    "step \"%.*s\": the duration must be > 0", a.len, a.s);
+	return rc;
+}
+
+static int parse_inner(const char *text, const char *basedir, wl_spec *w,
+		       char *err, size_t errlen)
+{
+	const char *p = text;
+	while (isspace((unsigned char)*p))
+		p++;
+	const char *name = p;
+	while (isalpha((unsigned char)*p))
+		p++;
+	int nlen = (int)(p - name);
+	if (nlen == 0)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "expected one of " KNOWN);
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p != '(')
+		return ps_err(err, errlen, PS_EPARSE,
+			      "expected \"(\" after \"%.*s\"", nlen, name);
+	/* Arguments split at commas outside parentheses (think=DIST may hold
+	 * commas of its own). */
+	span args[MAX_ARGS];
+	int nargs = 0, depth = 0;
+	const char *start = ++p;
+	for (;; p++) {
+		if (*p == '\0')
+			return ps_err(err, errlen, PS_EPARSE, "missing \")\"");
+		if (*p == '(') {
+			depth++;
+		} else if (*p == ')' && depth > 0) {
+			depth--;
+		} else if ((*p == ',' && depth == 0) || *p == ')') {
+			if (nargs == MAX_ARGS)
+				return ps_err(err, errlen, PS_EPARSE,
+					      "more than %d arguments", MAX_ARGS);
+			args[nargs++] = trim(start, (size_t)(p - start));
+			start = p + 1;
+			if (*p == ')')
+				break;
+		}
+	}
+	for (p++; isspace((unsigned char)*p); p++)
+		;
+	if (*p)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "unexpected \"%s\" after \")\"", p);
+	if (nargs == 1 && args[0].len == 0)
+		nargs = 0;
+
+#define IS(s) (nlen == (int)strlen(s) && memcmp(name, s, (size_t)nlen) == 0)
+#define NARGS(lo, hi, form)                                                \
+	do {                                                               \
+		if (nargs < (lo) || nargs > (hi))                          \
+			return ps_err(err, errlen, PS_EPARSE,              \
+				      "expected " form);                   \
+	} while (0)
+	int rc;
+	if (IS("poisson") || IS("const")) {
+		w->kind = IS("poisson") ? WL_POISSON : WL_CONST;
+		if (w->kind == WL_POISSON)
+			NARGS(1, 1, "poisson(RATE)");
+		else
+			NARGS(1, 1, "const(RATE)");
+		if ((rc = span_unit(args[0], unit_rate, &w->rate, err, errlen)))
+			return rc;
+		if (!(w->rate > 0))
+			return ps_err(err, errlen, PS_EPARSE,
+				      "the rate must be > 0");
+	} else if (IS("burst")) {
+		w->kind = WL_BURST;
+		NARGS(1, 1, "burst(N)");
+		return span_count(args[0], 1L << 40, &w->burst_n, err, errlen);
+	} else if (IS("steps")) {
+		w->kind = WL_STEPS;
+		NARGS(1, MAX_ARGS, "steps(RATE for D, RATE for D, ...)");
+		w->steps = calloc((size_t)nargs, sizeof *w->steps);
+		if (!w->steps)
+			return ps_err(err, errlen, PS_ENOMEM, "out of memory");
+		for (int i = 0; i < nargs; i++) {
+			if ((rc = parse_step(args[i], &w->steps[i], err, errlen)))
+				return rc;
+			w->n_steps++;
+		}
+	} else if (IS("ramp")) {
+		w->kind = WL_RAMP;
+		NARGS(3, 3, "ramp(RATE, RATE, DURATION)");
+		if ((rc = span_unit(args[0], unit_rate, &w->ramp_from, err, errlen)) ||
+		    (rc = span_unit(args[1], unit_rate, &w->ramp_to, err, errlen)) ||
+		    (rc = span_unit(args[2], unit_time, &w->ramp_dur, err, errlen)))
+			return rc;
+		if (!(w->ramp_dur > 0))
+			return ps_err(err, errlen, PS_EPARSE,
+				      "the ramp's duration must be > 0");
+	} else if (IS("trace")) {
+		w->kind = WL_TRACE;
+		NARGS(1, 1, "trace(FILE)");
+		span f = args[0];
+		if (f.len >= 2 && f.s[0] == '"' && f.s[f.len - 1] == '"')
+			f = (span){ f.s + 1, f.len - 2 };
+		char *path = resolve_path(basedir, f);
+		if (!path)
+			return ps_err(err, errlen, PS_ENOMEM, "out of memory");
+		rc = load_trace(path, w, err, errlen);
+		free(path);
+		return rc;
+	} else if (IS("closed")) {
+		w->kind = WL_CLOSED;
+		NARGS(1, 2, "closed(N, think=DIST)");
+		long n;
+		if ((rc = span_count(args[0], 1L << 30, &n, err, errlen)))
+			return rc;
+		w->closed_n = (int)n;
+		if (nargs == 2) {
+			span a = args[1];
+			if (a.len < 6 || memcmp(a.s, "think", 5) != 0 ||
+			    *trim(a.s + 5, (size_t)a.len - 5).s != '=')
+				return ps_err(err, errlen, PS_EPARSE,
+					      "expected think=DIST, got \"%.*s\"",
+					      a.len, a.s);
+			span ds = trim(a.s + 5, (size_t)a.len - 5);
+			ds = trim(ds.s + 1, (size_t)ds.len - 1);
+			char *dt = span_dup(ds);
+			if (!dt)
+				return ps_err(err, errlen, PS_ENOMEM, "out of memory");
+			/* DESIGN.md writes closed(128, think=0): a bare
+			 * duration is a constant think time (0 = none). */
+			double v;
+			if (unit_time(dt, &v, NULL, 0) == PS_OK) {
+				rc = PS_OK;
+				if (v > 0 && !(w->think = dist_const(v)))
+					rc = ps_err(err, errlen, PS_ENOMEM,
+						    "out of memory");
+			} else {
+				rc = dist_parse(dt, basedir, &w->think, err, errlen);
+			}
+			free(dt);
+			return rc;
+		}
+	} else {
+		return ps_err(err, errlen, PS_EPARSE,
+			      "unknown arrival process \"%.*s\"; known: " KNOWN,
+			      nlen, name);
+	}
+#undef IS
+#undef NARGS
+	return PS_OK;
+}
+
+int wl_parse(const char *text, const char *basedir, wl_spec *out,
+	     char *err, size_t errlen)
+{
+	char detail[512] = "";
+	memset(out, 0, sizeof *out);
+	int rc = parse_inner(text, basedir, out, detail, sizeof detail);
+	if (rc) {
+		wl_spec_fini(out);
+		return ps_err(err, errlen, rc, "bad arrival \"%s\": %s", text,
+			      detail);
+	}
+	return PS_OK;
+}
+
+void wl_spec_fini(wl_spec *w)
+{
+	if (!w)
+		return;
+	free(w->steps);
+	free(w->trace_t);
+	free(w->trace_work);
+	dist_free(w->think);
+	memset(w, 0, sizeof *w);
+}
+
+double wl_mean_rate(const wl_spec *w)
+{
+	switch (w->kind) {
+	case WL_POISSON:
+	case WL_CONST:
+		return w->rate;
+	case WL_STEPS: {
+		double n = 0, t = 0;
+		for (int i = 0; i < w->n_steps; i++) {
+			n += w->steps[i].rate * w->steps[i].dur;
+			t += w->steps[i].dur;
+		}
+		return t > 0 ? n / t : 0;
+	}
+	case WL_RAMP:
+		return (w->ramp_from + w->ramp_to) / 2;
+	case WL_TRACE: {
+		/* Arrivals over [0, last arrival]; a trace all at t=0 is a
+		 * burst, with no rate to speak of. */
+		double last = w->trace_n ? w->trace_t[w->trace_n - 1] : 0;
+		return last > 0 ? (double)w->trace_n / last : 0;
+	}
+	case WL_BURST:
+	case WL_CLOSED:
+		return 0;
+	}
+	return 0;
+}
+
+/* ---- the generator ------------------------------------------------------- */
+
+/* Invariants: t is the last arrival returned (0 before the first); once
+ * done is set, every call returns 0. steps: the current step is step, which
+ * began at step_start; t >= step_start. */
+struct wl_gen {
+	const wl_spec *spec;
+	gsl_rng *ia;     /* inter-arrival draws (poisson, steps, ramp) */
+	gsl_rng *thin;   /* ramp: acceptance draws, a separate stream */
+	double t;
+	long i;          /* arrivals returned (const, burst, trace) */
+	int step;
+	double step_start;
+	int done;
+};
+
+wl_gen *wl_gen_new(const wl_spec *spec, uint64_t seed, uint32_t rep,
+		   const char *entity)
+{
+	wl_gen *g = calloc(1, sizeof *g);
+	if (!g)
+		return NULL;
+	g->spec = spec;
+	if (spec->kind == WL_POISSON || spec->kind == WL_STEPS ||
+	    spec->kind == WL_RAMP) {
+		g->ia = rng_stream(seed, rep, entity, "interarrival");
+		if (!g->ia)
+			goto fail;
+	}
+	if (spec->kind == WL_RAMP) {
+		g->thin = rng_stream(seed, rep, entity, "thinning");
+		if (!g->thin)
+			goto fail;
+	}
+	return g;
+fail:
+	wl_gen_free(g);
+	return NULL;
+}
+
+void wl_gen_free(wl_gen *g)
+{
+	if (!g)
+		return;
+	if (g->ia)
+		gsl_rng_free(g->ia);
+	if (g->thin)
+		gsl_rng_free(g->thin);
+	free(g);
+}
+
+static int next_steps(wl_gen *g)
+{
+	const wl_spec *s = g->spec;
+	double e = rng_exp(g->ia, 1.0);   /* integrated rate to the next arrival */
+	while (g->step < s->n_steps) {
+		const wl_step *st = &s->steps[g->step];
+		double end = g->step_start + st->dur;
+		if (st->rate > 0) {
+			double cap = st->rate * (end - g->t);
+			if (e < cap) {
+				g->t = fmin(g->t + e / st->rate, end);
+				return 1;
+			}
+			e -= cap;
+		}
+		g->t = g->step_start = end;
+		g->step++;
+	}
+	return 0;
+}
+
+/* Lewis–Shedler thinning: candidates at the peak rate, each kept with
+ * probability rate(t)/peak. */
+static int next_ramp(wl_gen *g)
+{
+	const wl_spec *s = g->spec;
+	double peak = fmax(s->ramp_from, s->ramp_to);
+	if (!(peak > 0))
+		return 0;
+	for (;;) {
+		g->t += rng_exp(g->ia, 1 / peak);
+		if (g->t > s->ramp_dur)
+			return 0;
+		double rate = s->ramp_from +
+			      (s->ramp_to - s->ramp_from) * (g->t / s->ramp_dur);
+		if (gsl_rng_uniform(g->thin) * peak < rate)
+			return 1;
+	}
+}
+
+int wl_gen_next(wl_gen *g, double *t, double *work)
+{
+	const wl_spec *s = g->spec;
+	assert(s->kind != WL_CLOSED);
+	*work = NAN;
+	if (g->done)
+		return 0;
+	int more = 1;
+	switch (s->kind) {
+	case WL_POISSON:
+		g->t += rng_exp(g->ia, 1 / s->rate);
+		break;
+	case WL_CONST:
+		/* i/rate rather than a running sum: no drift over 10^8 tasks. */
+		g->i++;
+		g->t = (double)g->i / s->rate;
+		break;
+	case WL_BURST:
+		more = g->i < s->burst_n;
+		g->i += more;
+		break;
+	case WL_STEPS:
+		more = next_steps(g);
+		break;
+	case WL_RAMP:
+		more = next_ramp(g);
+		break;
+	case WL_TRACE:
+		more = g->i < s->trace_n;
+		if (more) {
+			g->t = s->trace_t[g->i];
+			if (s->trace_work)
+				*work = s->trace_work[g->i];
+			g->i++;
+		}
+		break;
+	case WL_CLOSED:
+		more = 0;
+		break;
+	}
+	if (!more) {
+		g->done = 1;
+		return 0;
+	}
+	*t = g->t;
+	return 1;
+}
