@@ -1,0 +1,62 @@
+/*
+ * model.c — the model_config lifecycle and pool library names.
+ *
+ * Small and cold: called once per scenario by experiments/, never on the
+ * per-task path. The simulation itself is in pool.c.
+ */
+#include "model.h"
+
+#include <string.h>
+
+static const char *const pool_names[POOL__COUNT] = {
+	[POOL_GOROUTINES] = "goroutines",
+	[POOL_ERRGROUP] = "errgroup",
+	[POOL_ANTS] = "ants",
+	[POOL_TUNNY] = "tunny",
+	[POOL_WORKERPOOL] = "workerpool",
+	[POOL_SEMAPHORE] = "semaphore",
+	[POOL_POND] = "pond",
+	[POOL_PRIORITY] = "priority",
+	[POOL_SHARDED] = "sharded",
+};
+
+const char *pool_kind_name(pool_kind k)
+{
+	if ((int)k < 0 || k >= POOL__COUNT)
+		return "?";
+	return pool_names[k];
+}
+
+int pool_kind_parse(const char *name)
+{
+	if (!name)
+		return -1;
+	for (int k = 0; k < POOL__COUNT; k++)
+		if (!strcmp(name, pool_names[k]))
+			return k;
+	return -1;
+}
+
+void model_config_init(model_config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->tasks = 100000;
+	c->producers = 1;
+	c->fanout = 1;
+	c->mem_goroutine = 2048;
+	c->pool = POOL_GOROUTINES;
+	c->K = 1;
+}
+
+void model_config_fini(model_config *c)
+{
+	if (!c)
+		return;
+	wl_spec_fini(&c->arrival);
+	dist_free(c->service);
+	dist_free(c->setup);
+	dist_free(c->weight);
+	for (int i = 0; i < c->n_downstreams && i < MODEL_MAX_DOWNSTREAMS; i++)
+		dist_free(c->downstreams[i].service);
+	memset(c, 0, sizeof *c);
+}

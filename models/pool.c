@@ -1,0 +1,1557 @@
+/*
+ * pool.c — one replication of a scenario: arrivals → producers → a pool
+ * library → setup → own work (delay or processor-shared CPU) → downstream
+ * calls → done.
+ *
+ * Expected workload: 10^4..10^7 tasks per run, K from 1 to a few thousand,
+ * up to MODEL_MAX_DOWNSTREAMS downstreams; many runs side by side on
+ * threads, so every bit of state hangs off one `run` on the stack of
+ * model_run. The engine bench runs workerpool / producers=each / K=50 /
+ * Poisson / exp for 10M tasks, so the per-task path is kept lean: task
+ * records live in an arena reused through a free list (no malloc per task
+ * once warm), queues are intrusive FIFOs threaded through the records, no
+ * string operation happens per event, and statistics are constant-memory
+ * (histograms, tallies, time-weighted levels). Memory is O(peak tasks in
+ * the system + K), never O(tasks).
+ *
+ * Complexity per task: O(1) plus O(log pending) per event (two events per
+ * task in the common case: arrival and work done; one more per downstream
+ * call; processor sharing adds O(log running) heap work).
+ *
+ * Randomness and common random numbers: every task's own draws (work,
+ * setup, weight, each downstream's call time) are taken when it ARRIVES,
+ * in arrival order, from streams addressed by purpose ("task"/"service",
+ * "task"/"setup", "task"/"weight", "downstream/NAME"/"service"), so task i
+ * gets the same numbers at every sweep point whatever the pool does with
+ * it. Per-worker constructors (tunny) use "worker"/"setup", closed-loop
+ * think times "client"/"think"; arrivals come from models/workload.c
+ * (entity "arrival").
+ *
+ * Modelling choices shared by all libraries (each library's own omissions
+ * are listed at its submit function below):
+ * - Scheduling overheads (dispatch latency, goroutine start, timer
+ *   overshoot) are left out: a task starts at the instant a worker is free.
+ *   Users who want them add them to `service` (LIBRARIES.md).
+ * - Simultaneous events resolve completions before arrivals, so a worker
+ *   freed at t serves a task wanted at t.
+ * - Producer-loop goroutines and closed-loop clients are a constant number
+ *   of goroutines and are left out of memory; `each` submitters count while
+ *   they are blocked in Submit (or held in tunny's Process).
+ * - Warm-up: tasks arriving in the warm-up are left out of latency, wait,
+ *   blocked time and rejected_frac; time-weighted levels restart at the
+ *   cut. submitted/completed/rejected/timed_out count every task.
+ */
+#include "model.h"
+#include "workload.h"
+
+#include "../sim/ps.h"
+#include "../sim/rng.h"
+#include "../sim/sim.h"
+#include "../sim/stats.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+
+/* Event priorities: at equal times completions first, then arrivals, then
+ * periodic housekeeping, then sampling (which must see the settled state). */
+enum { PRIO_DONE = 0, PRIO_ARRIVE = 1, PRIO_TICK = 2, PRIO_SAMPLE = 3 };
+
+/* Where a task is. */
+enum {
+	ST_WANTED,    /* in a producer loop's backlog, or an unsubmitted subtask */
+	ST_BLOCKED,   /* its submitter is blocked in Submit / Process */
+	ST_QUEUED,    /* in the library's own task queue (workerpool, pond) */
+	ST_RUNNING,   /* on a worker: setup, work, downstream calls */
+	ST_DROPPED    /* tunny: timed out while waiting, still linked lazily */
+};
+
+/* Who called Submit for the task. */
+enum { BY_EACH, BY_LOOP, BY_CLIENT };
+
+enum { F_COUNTED = 1, F_TIMED_OUT = 2 };
+
+/*
+ * A task record. Invariant: a task is linked (through `next`) in at most one
+ * FIFO at a time — producer backlog, blocked submitters, pool queue or one
+ * downstream's waiters — which is what lets the queues be intrusive.
+ * Records are `stride` bytes: ds_call holds one drawn call time per
+ * downstream.
+ */
+typedef struct task {
+	double t0;            /* wanted (arrival) time */
+	double t_mark;        /* Submit call time; then downstream wait start */
+	double work;          /* own work, s (CPU demand when cpus > 0) */
+	double setup;         /* per-task setup delay, s (not tunny) */
+	sim_event_id tmo;     /* tunny ProcessTimed deadline; 0 = none */
+	uint32_t next;        /* FIFO link or free-list link */
+	uint32_t sib;         /* next subtask of the request, same submitter */
+	uint32_t req;         /* request record (fanout > 1) or NONE */
+	uint32_t owner;       /* closed-loop client or NONE */
+	uint32_t worker;      /* ants/tunny worker id or NONE */
+	uint32_t weight;      /* semaphore units */
+	uint8_t state, by, flags, ds_i;
+	double ds_call[];     /* call time per downstream, drawn at arrival */
+} task;
+
+/* A fanout request: completes when its last subtask is resolved. */
+typedef struct request {
+	double t0;
+	uint32_t left;        /* subtasks not yet resolved; free-list link when 0 */
+	uint32_t owner;
+	uint8_t failed, counted;
+} request;
+
+typedef struct fifo {
+	uint32_t head, tail;
+	long n;
+} fifo;
+
+/* ants/tunny worker. */
+typedef struct worker {
+	double idle_since;
+	double setup;         /* tunny: constructor cost still to pay */
+} worker;
+
+typedef struct dsrun {
+	const ds_spec *spec;
+	gsl_rng *r;
+	fifo waiters;
+	long in_use, calls;
+	stats_level lv_in_use;
+	stats_tally t_wait;
+	stats_hist *h_wait;
+} dsrun;
+
+typedef struct ps_ent {
+	double fin;           /* virtual finish time */
+	uint32_t t;
+} ps_ent;
+
+typedef struct run {
+	sim *s;
+	const model_config *c;
+	int cpus, n_ds, fanout;
+	long K;
+	pool_kind kind;
+
+	gsl_rng *r_service, *r_setup, *r_weight, *r_think, *r_wsetup;
+	wl_gen *gen;
+	double next_t, next_work;
+
+	/* task arena: index-addressed so growth by realloc keeps handles */
+	char *arena;
+	size_t stride;
+	uint32_t cap, used, free_head;
+	request *reqs;
+	uint32_t rcap, rused, rfree;
+
+	/* arrivals and warm-up */
+	long arrived;         /* arrivals (requests) so far */
+	long warm_n;          /* arrivals with index < warm_n are warm-up */
+	double warm_t;        /* arrivals before this time are warm-up */
+	int arrivals_done, cut_done, finished;
+	double t_cut;
+
+	/* producers */
+	int loops_free;
+	fifo wanted;
+
+	/* pool state */
+	fifo blocked;         /* blocked submitters / tunny callers / sem waiters */
+	fifo queue;           /* workerpool deque, pond queue */
+	long active;          /* errgroup slots, semaphore units in use */
+	long n_busy;          /* tasks on a worker */
+	long n_workers;       /* live pool goroutines (workers or per-task) */
+	long n_idle;          /* workerpool idle workers (by count) */
+	long n_waiting;       /* arrived, not started, not resolved */
+	long n_system;        /* arrived, not resolved */
+	long n_submitted;     /* handed to Submit, not resolved (memory) */
+	long n_blocked_each;  /* `each` goroutines blocked in Submit/Process */
+	double expiry;
+	int wp_arrived;       /* workerpool: a task came since the last tick */
+	int tunny_ready;
+	long pond_cap;        /* pond queue bound; LONG_MAX-like when unbounded */
+
+	worker *workers;      /* ants/tunny, K entries */
+	uint32_t *idle;       /* ring of idle worker ids (ants LIFO top=back) */
+	uint32_t idle_head;
+	long idle_n;
+	uint32_t *free_ids;   /* ants: ids of exited workers */
+	long free_ids_n;
+	uint32_t last_freed;
+	long reuse_n, reuse_last;
+
+	/* processor sharing */
+	ps_ent *ps;
+	long ps_n, ps_cap;
+	double ps_v, ps_t;
+	sim_event_id ps_ev;
+
+	dsrun ds[MODEL_MAX_DOWNSTREAMS];
+
+	/* statistics */
+	stats_level lv_queue, lv_busy, lv_workers, lv_system;
+	stats_tally t_lat, t_wait, t_blocked, t_rlat;
+	stats_hist *h_lat, *h_wait, *h_rlat;
+	long submitted, completed, rejected, timed_out, counted_arrivals,
+	     counted_rejected, counted_completed, r_completed, r_counted_done;
+	long workers_peak;
+	double mem_peak, last_done;
+	int crashed;
+	long lost;
+
+	/* series: ring of samples, decimated by 2 whenever full */
+	double *smp;
+	int smp_cols, smp_n, smp_cap;
+	double smp_dt;
+
+	int oom;              /* allocation failed somewhere: PS_ENOMEM */
+} run;
+
+/* ---- task arena ------------------------------------------------------- */
+
+static inline task *T(run *r, uint32_t i)
+{
+	return (task *)(r->arena + (size_t)i * r->stride);
+}
+
+static uint32_t task_alloc(run *r)
+{
+	uint32_t i = r->free_head;
+	if (i != NONE) {
+		r->free_head = T(r, i)->next;
+		return i;
+	}
+	if (r->used == r->cap) {
+		uint32_t ncap = r->cap ? r->cap * 2 : 256;
+		char *a = realloc(r->arena, (size_t)ncap * r->stride);
+		if (!a) {
+			r->oom = 1;
+			return NONE;
+		}
+		r->arena = a;
+		r->cap = ncap;
+	}
+	return r->used++;
+}
+
+static void task_free(run *r, uint32_t i)
+{
+	T(r, i)->next = r->free_head;
+	r->free_head = i;
+}
+
+static uint32_t req_alloc(run *r)
+{
+	uint32_t i = r->rfree;
+	if (i != NONE) {
+		r->rfree = r->reqs[i].left;
+		return i;
+	}
+	if (r->rused == r->rcap) {
+		uint32_t ncap = r->rcap ? r->rcap * 2 : 64;
+		request *a = realloc(r->reqs, ncap * sizeof *a);
+		if (!a) {
+			r->oom = 1;
+			return NONE;
+		}
+		r->reqs = a;
+		r->rcap = ncap;
+	}
+	return r->rused++;
+}
+
+/* ---- intrusive FIFOs --------------------------------------------------- */
+
+static inline void fifo_init(fifo *q)
+{
+	q->head = q->tail = NONE;
+	q->n = 0;
+}
+
+static inline void fifo_push(run *r, fifo *q, uint32_t i)
+{
+	T(r, i)->next = NONE;
+	if (q->tail == NONE)
+		q->head = i;
+	else
+		T(r, q->tail)->next = i;
+	q->tail = i;
+	q->n++;
+}
+
+static inline uint32_t fifo_pop(run *r, fifo *q)
+{
+	uint32_t i = q->head;
+	if (i == NONE)
+		return NONE;
+	q->head = T(r, i)->next;
+	if (q->head == NONE)
+		q->tail = NONE;
+	q->n--;
+	return i;
+}
+
+/* ---- forward declarations of the task's life --------------------------- */
+
+static void submit(run *r, uint32_t h);
+static void submit_returned(run *r, uint32_t h);
+static void start(run *r, uint32_t h, uint32_t w);
+static void after_work(run *r, uint32_t h);
+static void task_done(run *r, uint32_t h);
+static void resolve(run *r, uint32_t h, int how);
+static void sync_state(run *r);
+static void check_end(run *r);
+
+enum { RES_DONE, RES_REJECTED, RES_TIMED_OUT };
+
+/* ---- statistics helpers ------------------------------------------------- */
+
+static void do_cut(run *r)
+{
+	double t = sim_now(r->s);
+	r->cut_done = 1;
+	r->t_cut = t;
+	stats_level_reset(&r->lv_queue, t);
+	stats_level_reset(&r->lv_busy, t);
+	stats_level_reset(&r->lv_workers, t);
+	stats_level_reset(&r->lv_system, t);
+	for (int i = 0; i < r->n_ds; i++)
+		stats_level_reset(&r->ds[i].lv_in_use, t);
+}
+
+static void ev_cut(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (!r->cut_done) {
+		sync_state(r);
+		do_cut(r);
+	}
+}
+
+/* Levels are piecewise constant between events, so setting them once at
+ * the end of each event is exact and cheaper than at every counter change.
+ * Memory is checked here too: mem = goroutines*bytes + in-flight*bytes. */
+static void sync_state(run *r)
+{
+	double t = sim_now(r->s);
+	stats_level_set(&r->lv_queue, t, (double)r->n_waiting);
+	stats_level_set(&r->lv_busy, t, (double)r->n_busy);
+	stats_level_set(&r->lv_workers, t, (double)r->n_workers);
+	stats_level_set(&r->lv_system, t, (double)r->n_system);
+	if (r->n_workers > r->workers_peak)
+		r->workers_peak = r->n_workers;
+	double mem = (double)(r->n_workers + r->n_blocked_each) *
+			     r->c->mem_goroutine +
+		     (double)r->n_submitted * r->c->mem_task;
+	if (mem > r->mem_peak)
+		r->mem_peak = mem;
+	if (r->c->mem_limit > 0 && mem > r->c->mem_limit && !r->finished) {
+		/* OOM: the process dies with everything it held. */
+		r->crashed = 1;
+		r->lost = r->n_system;
+		r->finished = 1;
+		sim_stop(r->s);
+	}
+}
+
+/* ---- arrivals ----------------------------------------------------------- */
+
+static void ev_arrival(sim *s, void *ctx, uint64_t arg);
+static void ev_client(sim *s, void *ctx, uint64_t arg);
+
+/* Creates the request's subtasks with all their draws, in arrival order.
+ * Returns the first subtask (the others hang off `sib`), or NONE on OOM. */
+static uint32_t make_arrival(run *r, double work_override, uint32_t owner)
+{
+	const model_config *c = r->c;
+	double t0 = sim_now(r->s);
+	long idx = r->arrived++;
+	int counted = idx >= r->warm_n && t0 >= r->warm_t;
+	if (counted && !r->cut_done)
+		do_cut(r);
+	if (counted)
+		r->counted_arrivals++;
+	uint32_t rq = NONE;
+	if (r->fanout > 1) {
+		rq = req_alloc(r);
+		if (rq == NONE)
+			return NONE;
+		request *q = &r->reqs[rq];
+		q->t0 = t0;
+		q->left = (uint32_t)r->fanout;
+		q->owner = owner;
+		q->failed = 0;
+		q->counted = (uint8_t)counted;
+	}
+	uint32_t first = NONE, prev = NONE;
+	for (int k = 0; k < r->fanout; k++) {
+		uint32_t h = task_alloc(r);
+		if (h == NONE)
+			return NONE;
+		task *x = T(r, h);
+		x->t0 = t0;
+		x->t_mark = t0;
+		x->work = isnan(work_override) ? dist_sample(c->service, r->r_service)
+					       : work_override;
+		x->setup = r->r_setup ? dist_sample(c->setup, r->r_setup) : 0.0;
+		x->weight = 1;
+		if (r->r_weight) {
+			double w = floor(dist_sample(c->weight, r->r_weight) + 0.5);
+			x->weight = w < 1 ? 1 : (uint32_t)w;
+			/* Weights above K can never be acquired; experiments/
+			 * rejects such configs before they get here. */
+			assert(x->weight <= (uint32_t)r->K);
+		}
+		for (int i = 0; i < r->n_ds; i++)
+			x->ds_call[i] = dist_sample(c->downstreams[i].service,
+						    r->ds[i].r);
+		x->tmo = 0;
+		x->next = NONE;
+		x->sib = NONE;
+		x->req = rq;
+		x->owner = owner;
+		x->worker = NONE;
+		x->state = ST_WANTED;
+		x->by = BY_EACH;
+		x->flags = counted ? F_COUNTED : 0;
+		x->ds_i = 0;
+		if (prev != NONE)
+			T(r, prev)->sib = h;
+		else
+			first = h;
+		prev = h;
+		r->submitted++;
+		r->n_system++;
+		r->n_waiting++;
+	}
+	return first;
+}
+
+/* Hands a new request to whoever submits it. */
+static void dispatch(run *r, uint32_t h, int by)
+{
+	if (by == BY_LOOP) {
+		if (r->loops_free > 0) {
+			r->loops_free--;
+		} else {
+			fifo_push(r, &r->wanted, h);
+			return;
+		}
+	}
+	T(r, h)->by = (uint8_t)by;
+	submit(r, h);
+}
+
+static void fetch_next(run *r)
+{
+	const model_config *c = r->c;
+	double t, w;
+	if ((c->tasks > 0 && r->arrived >= c->tasks) ||
+	    !wl_gen_next(r->gen, &t, &w) ||
+	    (c->duration > 0 && t >= c->duration)) {
+		r->arrivals_done = 1;
+		return;
+	}
+	r->next_t = t;
+	r->next_work = w;
+	sim_schedule(r->s, t, PRIO_ARRIVE, ev_arrival, r, 0);
+}
+
+static void ev_arrival(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	uint32_t h = make_arrival(r, r->next_work, NONE);
+	if (h == NONE) {
+		sim_stop(s);
+		return;
+	}
+	dispatch(r, h, r->c->producers > 0 ? BY_LOOP : BY_EACH);
+	if (!r->finished)
+		fetch_next(r);
+	sync_state(r);
+	check_end(r);
+}
+
+/* Closed loop: client `arg` submits (again). */
+static void ev_client(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	const model_config *c = r->c;
+	if ((c->tasks > 0 && r->arrived >= c->tasks) ||
+	    (c->duration > 0 && sim_now(s) >= c->duration)) {
+		r->arrivals_done = 1;
+		check_end(r);
+		return;
+	}
+	uint32_t h = make_arrival(r, NAN, (uint32_t)arg);
+	if (h == NONE) {
+		sim_stop(s);
+		return;
+	}
+	dispatch(r, h, BY_CLIENT);
+	if (c->tasks > 0 && r->arrived >= c->tasks)
+		r->arrivals_done = 1;
+	sync_state(r);
+	check_end(r);
+}
+
+/* A closed-loop client's request is resolved: think, then submit again. */
+static void client_next(run *r, uint32_t owner)
+{
+	const dist *think = r->c->arrival.think;
+	double d = think ? dist_sample(think, r->r_think) : 0.0;
+	sim_after(r->s, d, PRIO_ARRIVE, ev_client, r, owner);
+}
+
+/* The run ends when arrivals have stopped and nothing is left anywhere. */
+static void check_end(run *r)
+{
+	if (r->finished || !r->arrivals_done || r->n_system > 0 || r->n_busy > 0)
+		return;
+	if (r->c->arrival.kind == WL_CLOSED) {
+		/* Clients still thinking will find arrivals_done and stop. */
+	}
+	r->finished = 1;
+	sim_stop(r->s);
+}
+
+/* ---- processor sharing -------------------------------------------------- */
+/*
+ * cpus = N: running tasks in their work phase share N cores, each at rate
+ * min(1, N/m) with m of them (egalitarian processor sharing). Kept as a
+ * virtual clock V (service received per task since the start) and a
+ * min-heap of virtual finish times; one pending event, rescheduled when m
+ * changes. Setup and downstream calls are waiting, not CPU.
+ */
+
+static inline double ps_rate(const run *r)
+{
+	return r->ps_n <= r->cpus ? 1.0 : (double)r->cpus / (double)r->ps_n;
+}
+
+static void ps_advance(run *r)
+{
+	double now = sim_now(r->s);
+	if (r->ps_n > 0)
+		r->ps_v += (now - r->ps_t) * ps_rate(r);
+	r->ps_t = now;
+}
+
+static void ps_sift_down(run *r, long i)
+{
+	ps_ent *a = r->ps;
+	long n = r->ps_n;
+	ps_ent x = a[i];
+	for (;;) {
+		long c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && a[c + 1].fin < a[c].fin)
+			c++;
+		if (a[c].fin >= x.fin)
+			break;
+		a[i] = a[c];
+		i = c;
+	}
+	a[i] = x;
+}
+
+static void ev_ps(sim *s, void *ctx, uint64_t arg);
+
+static void ps_resched(run *r)
+{
+	if (r->ps_n == 0) {
+		sim_cancel(r->s, r->ps_ev);
+		r->ps_ev = 0;
+		return;
+	}
+	double dt = (r->ps[0].fin - r->ps_v) / ps_rate(r);
+	double t = sim_now(r->s) + (dt > 0 ? dt : 0);
+	if (!sim_reschedule(r->s, r->ps_ev, t))
+		r->ps_ev = sim_schedule(r->s, t, PRIO_DONE, ev_ps, r, 0);
+}
+
+static void ps_enter(run *r, uint32_t h)
+{
+	ps_advance(r);
+	if (r->ps_n == r->ps_cap) {
+		long ncap = r->ps_cap ? r->ps_cap * 2 : 64;
+		ps_ent *a = realloc(r->ps, (size_t)ncap * sizeof *a);
+		if (!a) {
+			r->oom = 1;
+			sim_stop(r->s);
+			return;
+		}
+		r->ps = a;
+		r->ps_cap = ncap;
+	}
+	long i = r->ps_n++;
+	ps_ent x = { r->ps_v + T(r, h)->work, h };
+	while (i > 0 && r->ps[(i - 1) / 2].fin > x.fin) {
+		r->ps[i] = r->ps[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	r->ps[i] = x;
+	ps_resched(r);
+}
+
+static void ev_ps(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	r->ps_ev = 0;
+	ps_advance(r);
+	/* Finish everything due (rounding in the reschedule leaves a few ulps),
+	 * one at a time: a finishing task may start another that enters PS. */
+	while (r->ps_n > 0 &&
+	       r->ps[0].fin - r->ps_v <= 1e-12 * (1.0 + fabs(r->ps_v))) {
+		uint32_t h = r->ps[0].t;
+		r->ps[0] = r->ps[--r->ps_n];
+		if (r->ps_n)
+			ps_sift_down(r, 0);
+		after_work(r, h);
+		if (r->finished)
+			return;
+	}
+	ps_resched(r);
+	sync_state(r);
+	check_end(r);
+}
+
+/* ---- a task on a worker: setup → work → downstreams → done -------------- */
+
+static void ds_end(run *r, uint32_t h);
+
+/* Work done, or (bit 32 of arg) a downstream call done. */
+static void ev_work_done(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (arg >> 32)
+		ds_end(r, (uint32_t)arg);
+	else
+		after_work(r, (uint32_t)arg);
+	sync_state(r);
+	check_end(r);
+}
+
+static void ev_setup_done(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	ps_enter(r, (uint32_t)arg);
+	sync_state(r);
+}
+
+/* Starts h on worker w (NONE for libraries without worker identity). */
+static void start(run *r, uint32_t h, uint32_t w)
+{
+	task *x = T(r, h);
+	double now = sim_now(r->s);
+	x->state = ST_RUNNING;
+	x->worker = w;
+	r->n_waiting--;
+	r->n_busy++;
+	if (x->flags & F_COUNTED) {
+		double wait = now - x->t0;
+		stats_tally_add(&r->t_wait, wait);
+		stats_hist_add(r->h_wait, wait);
+	}
+	double setup = x->setup;
+	if (r->kind == POOL_TUNNY && w != NONE) {
+		/* first-use constructor: paid by the worker's first job */
+		setup = r->workers[w].setup;
+		r->workers[w].setup = 0;
+	}
+	if (r->cpus > 0) {
+		if (setup > 0)
+			sim_after(r->s, setup, PRIO_DONE, ev_setup_done, r, h);
+		else
+			ps_enter(r, h);
+	} else {
+		sim_after(r->s, setup + x->work, PRIO_DONE, ev_work_done, r, h);
+	}
+}
+
+static void ds_call(run *r, uint32_t h);
+
+static void ds_begin(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	dsrun *d = &r->ds[x->ds_i];
+	double now = sim_now(r->s);
+	d->in_use++;
+	d->calls++;
+	if (x->flags & F_COUNTED) {
+		stats_tally_add(&d->t_wait, now - x->t_mark);
+		stats_hist_add(d->h_wait, now - x->t_mark);
+	}
+	stats_level_set(&d->lv_in_use, now, (double)d->in_use);
+	double call = x->ds_call[x->ds_i];
+	if (d->spec->usl) {
+		/* Universal Scalability Law: the call is stretched by the
+		 * coherency/contention factor for the n calls in progress when
+		 * it starts (this one included). Approximation: the factor is
+		 * fixed at the start and not revised as others come and go —
+		 * exact when concurrency changes slowly relative to a call. */
+		double n = (double)d->in_use;
+		call *= 1.0 + d->spec->usl_sigma * (n - 1) +
+			d->spec->usl_kappa * n * (n - 1);
+	}
+	sim_after(r->s, call, PRIO_DONE, ev_work_done, r,
+		  (uint64_t)h | ((uint64_t)1 << 32));
+}
+
+/* Calls downstream x->ds_i, or finishes the task after the last one. */
+static void ds_call(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	if (x->ds_i >= r->n_ds) {
+		task_done(r, h);
+		return;
+	}
+	dsrun *d = &r->ds[x->ds_i];
+	x->t_mark = sim_now(r->s);
+	if (d->spec->limit <= 0 || d->in_use < d->spec->limit)
+		ds_begin(r, h);
+	else
+		fifo_push(r, &d->waiters, h);
+}
+
+static void ds_end(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	dsrun *d = &r->ds[x->ds_i];
+	d->in_use--;
+	stats_level_set(&d->lv_in_use, sim_now(r->s), (double)d->in_use);
+	uint32_t w = fifo_pop(r, &d->waiters);
+	if (w != NONE)
+		ds_begin(r, w);   /* the freed connection goes to the oldest */
+	x->ds_i++;
+	ds_call(r, h);
+}
+
+/* Own work finished: on to the downstreams. */
+static void after_work(run *r, uint32_t h)
+{
+	ds_call(r, h);
+}
+
+/* ---- pool libraries ------------------------------------------------------ */
+
+static void block(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	x->state = ST_BLOCKED;
+	if (x->by == BY_EACH)
+		r->n_blocked_each++;
+	fifo_push(r, &r->blocked, h);
+}
+
+/* Unblocks h (popped from r->blocked by the caller). */
+static void unblocked(run *r, uint32_t h)
+{
+	if (T(r, h)->by == BY_EACH)
+		r->n_blocked_each--;
+}
+
+static void reject(run *r, uint32_t h)
+{
+	resolve(r, h, RES_REJECTED);
+	submit_returned(r, h);
+	task_free(r, h);
+}
+
+static void ev_timeout(sim *s, void *ctx, uint64_t arg);
+
+static void spawn_worker_id(run *r, uint32_t *w)
+{
+	*w = r->free_ids_n > 0 ? r->free_ids[--r->free_ids_n]
+			       : (uint32_t)r->n_workers;
+	r->n_workers++;
+}
+
+static void idle_push_back(run *r, uint32_t w)
+{
+	r->idle[(r->idle_head + r->idle_n) % r->K] = w;
+	r->idle_n++;
+}
+
+static uint32_t idle_pop_back(run *r)
+{
+	r->idle_n--;
+	return r->idle[(r->idle_head + r->idle_n) % r->K];
+}
+
+static uint32_t idle_pop_front(run *r)
+{
+	uint32_t w = r->idle[r->idle_head];
+	r->idle_head = (uint32_t)((r->idle_head + 1) % r->K);
+	r->idle_n--;
+	return w;
+}
+
+static void note_reuse(run *r, uint32_t w)
+{
+	r->reuse_n++;
+	if (w == r->last_freed)
+		r->reuse_last++;
+}
+
+/*
+ * Submit h as its submitter (x->by). What Submit does is the library:
+ *
+ * goroutines — `go f()`: never blocks; one goroutine per task, no bound.
+ * errgroup — SetLimit(K) is a channel semaphore: Go blocks the caller while
+ *   K are active, woken FIFO (R1), and returns as soon as the task has its
+ *   slot; TryGo rejects instead. Left out: WithContext cancellation.
+ * semaphore — `Acquire(ctx, w); go func(){ work(); Release(w) }()`: FIFO
+ *   waiters, the fast path only when nobody waits, so a large request at
+ *   the head blocks smaller ones behind it. Left out: ctx cancellation.
+ * ants — K workers spawned on demand, idle ones reused LIFO and purged
+ *   every `expiry` (those idle ≥ expiry exit, so an idle worker lives
+ *   between E and 2E). No task queue: the backlog is blocked submitters,
+ *   woken FIFO — sync.Cond barging (R3: ~10% overtaken) is left out, as
+ *   are PreAlloc's FIFO ring, Tune and panics. nonblocking rejects;
+ *   max_blocking rejects when that many submitters already wait (one
+ *   producer loop is at most one waiter, so it is never rejected).
+ * tunny — K persistent workers; Process is synchronous (the caller is held
+ *   until the job is done), callers served FIFO, idle workers FIFO (the
+ *   longest idle first), unbounded backlog. Constructors once per worker:
+ *   inside New one after another, or on first use. ProcessTimed: one
+ *   deadline over waiting + running. Left out: SetSize, panics.
+ * workerpool — never blocks or rejects: a dispatcher feeds an unbounded
+ *   FIFO deque; a task goes to the deque if it is non-empty, else to an
+ *   idle worker, else to a new worker below K, else the deque. Every idle
+ *   timeout with no new task, one idle worker stops. Left out: Stop/StopWait.
+ * pond (v2) — up to K workers that exit as soon as the queue is empty; the
+ *   queue is unbounded unless `queue` bounds it; when full, nonblocking
+ *   rejects (Dropped), otherwise the submitter waits FIFO for room (the
+ *   overtaking of a retrying submitter is left out).
+ */
+static void submit(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	double now = sim_now(r->s);
+	x->t_mark = now;
+	r->n_submitted++;
+	switch (r->kind) {
+	case POOL_GOROUTINES:
+		r->n_workers++;
+		start(r, h, NONE);
+		submit_returned(r, h);
+		return;
+	case POOL_ERRGROUP:
+		if (r->active < r->K) {
+			r->active++;
+			r->n_workers++;
+			start(r, h, NONE);
+			submit_returned(r, h);
+		} else if (r->c->trygo) {
+			reject(r, h);
+		} else {
+			block(r, h);
+		}
+		return;
+	case POOL_SEMAPHORE:
+		if (r->blocked.n == 0 && r->active + x->weight <= r->K) {
+			r->active += x->weight;
+			r->n_workers++;
+			start(r, h, NONE);
+			submit_returned(r, h);
+		} else {
+			block(r, h);
+		}
+		return;
+	case POOL_ANTS: {
+		uint32_t w;
+		if (r->idle_n > 0) {
+			w = idle_pop_back(r);
+			note_reuse(r, w);
+		} else if (r->n_workers < r->K) {
+			spawn_worker_id(r, &w);
+		} else if (r->c->nonblocking ||
+			   (r->c->max_blocking > 0 &&
+			    r->blocked.n >= r->c->max_blocking)) {
+			reject(r, h);
+			return;
+		} else {
+			block(r, h);
+			return;
+		}
+		start(r, h, w);
+		submit_returned(r, h);
+		return;
+	}
+	case POOL_TUNNY:
+		/* an `each` caller is held (a live goroutine) until Process
+		 * returns, whether it waits or runs */
+		if (x->by == BY_EACH)
+			r->n_blocked_each++;
+		if (r->c->timeout > 0)
+			x->tmo = sim_after(r->s, r->c->timeout, PRIO_DONE,
+					   ev_timeout, r, h);
+		if (r->tunny_ready && r->idle_n > 0) {
+			uint32_t w = idle_pop_front(r);
+			note_reuse(r, w);
+			start(r, h, w);
+		} else {
+			x->state = ST_BLOCKED;
+			fifo_push(r, &r->blocked, h);
+		}
+		/* Process returns when the job is done (task_done). */
+		return;
+	case POOL_WORKERPOOL:
+		r->wp_arrived = 1;
+		if (r->queue.n == 0 && r->n_idle > 0) {
+			r->n_idle--;
+			start(r, h, NONE);
+		} else if (r->queue.n == 0 && r->n_workers < r->K) {
+			r->n_workers++;
+			start(r, h, NONE);
+		} else {
+			x->state = ST_QUEUED;
+			fifo_push(r, &r->queue, h);
+		}
+		submit_returned(r, h);
+		return;
+	case POOL_POND:
+		if (r->n_workers < r->K) {
+			r->n_workers++;
+			start(r, h, NONE);
+			submit_returned(r, h);
+		} else if (r->queue.n < r->pond_cap) {
+			x->state = ST_QUEUED;
+			fifo_push(r, &r->queue, h);
+			submit_returned(r, h);
+		} else if (r->c->nonblocking) {
+			reject(r, h);
+		} else {
+			block(r, h);
+		}
+		return;
+	default:
+		assert(0 && "pool kind not runnable");
+	}
+}
+
+/* h's Submit (or Process) call has returned: its submitter moves on to the
+ * request's next subtask, or (a producer loop) to the next wanted request.
+ * h itself may be resolved already but its record is still valid. */
+static void submit_returned(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	if (x->flags & F_COUNTED)
+		stats_tally_add(&r->t_blocked, sim_now(r->s) - x->t_mark);
+	uint32_t sib = x->sib;
+	int by = x->by;
+	if (sib != NONE) {
+		x->sib = NONE;
+		T(r, sib)->by = (uint8_t)by;
+		submit(r, sib);
+		return;
+	}
+	if (by != BY_LOOP)
+		return;
+	uint32_t nx = fifo_pop(r, &r->wanted);
+	if (nx == NONE) {
+		r->loops_free++;
+		return;
+	}
+	T(r, nx)->by = BY_LOOP;
+	submit(r, nx);
+}
+
+/* tunny ProcessTimed deadline. */
+static void ev_timeout(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	uint32_t h = (uint32_t)arg;
+	task *x = T(r, h);
+	x->tmo = 0;
+	if (x->state == ST_BLOCKED) {
+		/* Still waiting: dropped, costs no capacity. The record stays
+		 * linked in the callers' FIFO and is freed when popped. */
+		x->state = ST_DROPPED;
+		r->blocked.n--;   /* the queue length counts live callers only */
+		unblocked(r, h);
+		r->n_waiting--;
+		resolve(r, h, RES_TIMED_OUT);
+		submit_returned(r, h);
+	} else if (x->state == ST_RUNNING) {
+		/* Handed off: the caller gets an error now, the worker stays
+		 * busy until the job ends. */
+		x->flags |= F_TIMED_OUT;
+		resolve(r, h, RES_TIMED_OUT);
+		unblocked(r, h);
+		submit_returned(r, h);
+	}
+	sync_state(r);
+	check_end(r);
+}
+
+/* Pops the oldest live tunny caller, freeing dropped ones on the way. */
+static uint32_t pop_caller(run *r)
+{
+	for (;;) {
+		uint32_t h = r->blocked.head;
+		if (h == NONE)
+			return NONE;
+		task *x = T(r, h);
+		r->blocked.head = x->next;
+		if (r->blocked.head == NONE)
+			r->blocked.tail = NONE;
+		if (x->state != ST_DROPPED) {
+			r->blocked.n--;
+			return h;
+		}
+		task_free(r, h);
+	}
+}
+
+static void ev_tunny_ready(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	r->tunny_ready = 1;
+	uint32_t h;
+	while (r->idle_n > 0 && (h = pop_caller(r)) != NONE) {
+		uint32_t w = idle_pop_front(r);
+		start(r, h, w);
+	}
+	sync_state(r);
+}
+
+/* h finished its work and downstream calls: free its worker or slot,
+ * record it, and let the next waiter in. */
+static void task_done(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	uint32_t w = x->worker;
+	int late = x->flags & F_TIMED_OUT;
+	uint32_t weight = x->weight;
+	r->n_busy--;
+	if (!late) {
+		if (x->tmo) {
+			sim_cancel(r->s, x->tmo);
+			x->tmo = 0;
+		}
+		resolve(r, h, RES_DONE);
+		if (r->kind == POOL_TUNNY) {
+			unblocked(r, h);
+			submit_returned(r, h);
+		}
+	}
+	task_free(r, h);
+	/* h is gone; only w and weight below. */
+	uint32_t b;
+	switch (r->kind) {
+	case POOL_GOROUTINES:
+		r->n_workers--;
+		break;
+	case POOL_ERRGROUP:
+		r->n_workers--;
+		r->active--;
+		if ((b = fifo_pop(r, &r->blocked)) != NONE) {
+			unblocked(r, b);
+			r->active++;
+			r->n_workers++;
+			start(r, b, NONE);
+			submit_returned(r, b);
+		}
+		break;
+	case POOL_SEMAPHORE:
+		r->n_workers--;
+		r->active -= weight;
+		while ((b = r->blocked.head) != NONE &&
+		       r->active + T(r, b)->weight <= r->K) {
+			fifo_pop(r, &r->blocked);
+			unblocked(r, b);
+			r->active += T(r, b)->weight;
+			r->n_workers++;
+			start(r, b, NONE);
+			submit_returned(r, b);
+		}
+		break;
+	case POOL_ANTS:
+		r->last_freed = w;
+		if ((b = fifo_pop(r, &r->blocked)) != NONE) {
+			/* The worker goes idle and the woken submitter takes
+			 * it straight back (top of the stack). */
+			unblocked(r, b);
+			note_reuse(r, w);
+			start(r, b, w);
+			submit_returned(r, b);
+		} else {
+			r->workers[w].idle_since = sim_now(r->s);
+			idle_push_back(r, w);
+		}
+		break;
+	case POOL_TUNNY:
+		r->last_freed = w;
+		if ((b = pop_caller(r)) != NONE) {
+			note_reuse(r, w);
+			start(r, b, w);
+		} else {
+			r->workers[w].idle_since = sim_now(r->s);
+			idle_push_back(r, w);
+		}
+		break;
+	case POOL_WORKERPOOL:
+		if ((b = fifo_pop(r, &r->queue)) != NONE)
+			start(r, b, NONE);
+		else
+			r->n_idle++;
+		break;
+	case POOL_POND:
+		if ((b = fifo_pop(r, &r->queue)) != NONE) {
+			start(r, b, NONE);
+			uint32_t c = fifo_pop(r, &r->blocked);
+			if (c != NONE) {
+				/* room in the queue: the oldest waiting
+				 * submitter's task goes in, its Submit returns */
+				unblocked(r, c);
+				T(r, c)->state = ST_QUEUED;
+				fifo_push(r, &r->queue, c);
+				submit_returned(r, c);
+			}
+		} else {
+			r->n_workers--;   /* pond workers never idle */
+		}
+		break;
+	default:
+		assert(0);
+	}
+}
+
+/* The task's caller has its answer: completed, rejected or timed out.
+ * Does not free the record (the caller does, when nothing refers to it). */
+static void resolve(run *r, uint32_t h, int how)
+{
+	task *x = T(r, h);
+	double now = sim_now(r->s);
+	int counted = x->flags & F_COUNTED;
+	r->n_system--;
+	r->n_submitted--;
+	if (how == RES_DONE) {
+		r->completed++;
+		r->last_done = now;
+		if (counted) {
+			double lat = now - x->t0;
+			r->counted_completed++;
+			stats_tally_add(&r->t_lat, lat);
+			stats_hist_add(r->h_lat, lat);
+		}
+	} else if (how == RES_REJECTED) {
+		r->rejected++;
+		r->n_waiting--;
+		if (counted)
+			r->counted_rejected++;
+	} else {
+		r->timed_out++;
+	}
+	uint32_t owner = x->owner;
+	if (x->req != NONE) {
+		request *q = &r->reqs[x->req];
+		if (how != RES_DONE)
+			q->failed = 1;
+		if (--q->left > 0)
+			return;
+		if (!q->failed) {
+			r->r_completed++;
+			if (q->counted) {
+				r->r_counted_done++;
+				stats_tally_add(&r->t_rlat, now - q->t0);
+				stats_hist_add(r->h_rlat, now - q->t0);
+			}
+		}
+		q->left = r->rfree;
+		r->rfree = x->req;
+	}
+	if (owner != NONE && !r->finished)
+		client_next(r, owner);
+}
+
+/* ---- periodic housekeeping ------------------------------------------------ */
+
+/* ants purge ticker: every E, idle workers unused for at least E exit.
+ * They sit at the bottom of the LIFO stack (the front of the ring). */
+static void ev_ants_purge(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	double now = sim_now(s);
+	while (r->idle_n > 0 &&
+	       now - r->workers[r->idle[r->idle_head]].idle_since >= r->expiry) {
+		uint32_t w = idle_pop_front(r);
+		r->free_ids[r->free_ids_n++] = w;
+		r->n_workers--;
+	}
+	sim_after(s, r->expiry, PRIO_TICK, ev_ants_purge, r, 0);
+	sync_state(r);
+}
+
+/* workerpool dispatcher timer: a tick with no task since the last one
+ * stops one idle worker. */
+static void ev_wp_tick(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (!r->wp_arrived && r->n_idle > 0) {
+		r->n_idle--;
+		r->n_workers--;
+	}
+	r->wp_arrived = 0;
+	sim_after(s, r->expiry, PRIO_TICK, ev_wp_tick, r, 0);
+	sync_state(r);
+}
+
+/* ---- series ----------------------------------------------------------------- */
+
+static void sample_now(run *r)
+{
+	if (r->smp_n == r->smp_cap) {
+		/* full: keep every other sample and halve the rate, so memory
+		 * stays constant whatever the run length */
+		int cols = r->smp_cols;
+		for (int i = 0; i < r->smp_n / 2; i++)
+			memmove(&r->smp[i * cols], &r->smp[2 * i * cols],
+				(size_t)cols * sizeof(double));
+		r->smp_n /= 2;
+		r->smp_dt *= 2;
+	}
+	double *row = &r->smp[r->smp_n++ * r->smp_cols];
+	row[0] = sim_now(r->s);
+	row[1] = (double)r->n_waiting;
+	row[2] = (double)r->n_busy;
+	row[3] = (double)r->n_workers;
+	for (int i = 0; i < r->n_ds; i++)
+		row[4 + i] = (double)r->ds[i].in_use;
+}
+
+static void ev_sample(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	sample_now(r);
+	sim_after(s, r->smp_dt, PRIO_SAMPLE, ev_sample, r, 0);
+}
+
+/* A lower bound on the run length, for the first sampling interval (it
+ * doubles as needed). */
+static double horizon_guess(const model_config *c)
+{
+	if (c->duration > 0)
+		return c->duration;
+	double rate = wl_mean_rate(&c->arrival);
+	if (rate > 0 && c->tasks > 0)
+		return (double)c->tasks / rate;
+	double n = c->tasks > 0 ? (double)c->tasks : 1000;
+	if (c->arrival.kind == WL_BURST && c->arrival.burst_n > 0)
+		n = (double)c->arrival.burst_n;
+	double k = c->pool == POOL_GOROUTINES ? n : (double)c->K;
+	double g = n * c->fanout * dist_mean(c->service) / (k > 0 ? k : 1);
+	return g > 0 && isfinite(g) ? g : 1.0;
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+static void emit_latency(model_result *o, const char *scope,
+			 const stats_tally *t, const stats_hist *h)
+{
+	int any = t->n > 0;
+	model_result_scalar(o, scope, "latency_mean", any ? t->mean : NAN);
+	model_result_scalar(o, scope, "latency_p50",
+			    any ? stats_hist_quantile(h, 0.50) : NAN);
+	model_result_scalar(o, scope, "latency_p90",
+			    any ? stats_hist_quantile(h, 0.90) : NAN);
+	model_result_scalar(o, scope, "latency_p99",
+			    any ? stats_hist_quantile(h, 0.99) : NAN);
+	model_result_scalar(o, scope, "latency_p999",
+			    any ? stats_hist_quantile(h, 0.999) : NAN);
+	model_result_scalar(o, scope, "latency_max", any ? t->max : NAN);
+}
+
+static void emit(run *r, model_result *o)
+{
+	const model_config *c = r->c;
+	/* levels are averaged up to the last event; throughput counts up to
+	 * the last completion (or the crash) */
+	double end = sim_now(r->s);
+	double span = (r->crashed ? end : r->last_done) - r->t_cut;
+	double k = r->kind == POOL_GOROUTINES ? (double)r->workers_peak
+					      : (double)r->K;
+	sample_now(r);
+
+	model_result_scalar(o, "pool", "submitted", (double)r->submitted);
+	model_result_scalar(o, "pool", "completed", (double)r->completed);
+	model_result_scalar(o, "pool", "rejected", (double)r->rejected);
+	long cs = r->counted_arrivals * r->fanout;
+	model_result_scalar(o, "pool", "rejected_frac",
+			    cs > 0 ? (double)r->counted_rejected / (double)cs : 0);
+	model_result_scalar(o, "pool", "throughput",
+			    span > 0 ? (double)r->counted_completed / span : NAN);
+	emit_latency(o, "pool", &r->t_lat, r->h_lat);
+	model_result_scalar(o, "pool", "wait_mean",
+			    r->t_wait.n ? r->t_wait.mean : NAN);
+	model_result_scalar(o, "pool", "wait_p99",
+			    r->t_wait.n ? stats_hist_quantile(r->h_wait, 0.99) : NAN);
+	model_result_scalar(o, "pool", "blocked_mean",
+			    r->t_blocked.n ? r->t_blocked.mean : 0);
+	model_result_scalar(o, "pool", "utilization",
+			    k > 0 ? stats_level_mean(&r->lv_busy, end) / k : 0);
+	model_result_scalar(o, "pool", "queue_mean",
+			    stats_level_mean(&r->lv_queue, end));
+	model_result_scalar(o, "pool", "queue_max", r->lv_queue.max);
+	model_result_scalar(o, "pool", "system_mean",
+			    stats_level_mean(&r->lv_system, end));
+	model_result_scalar(o, "pool", "workers_peak", (double)r->workers_peak);
+	model_result_scalar(o, "pool", "mem_peak_bytes", r->mem_peak);
+	model_result_scalar(o, "pool", "crashed", r->crashed);
+	model_result_scalar(o, "pool", "lost", (double)r->lost);
+	model_result_scalar(o, "pool", "makespan", r->last_done);
+	if (r->kind == POOL_TUNNY)
+		model_result_scalar(o, "pool", "timed_out", (double)r->timed_out);
+	if (r->kind == POOL_ANTS || r->kind == POOL_TUNNY)
+		model_result_scalar(o, "pool", "reuse_lifo_frac",
+				    r->reuse_n ? (double)r->reuse_last /
+							 (double)r->reuse_n
+					       : NAN);
+	if (r->fanout > 1) {
+		emit_latency(o, "request", &r->t_rlat, r->h_rlat);
+		model_result_scalar(o, "request", "completed",
+				    (double)r->r_completed);
+		model_result_scalar(o, "request", "throughput",
+				    span > 0 ? (double)r->r_counted_done / span
+					     : NAN);
+	}
+	char scope[64];
+	for (int i = 0; i < r->n_ds; i++) {
+		dsrun *d = &r->ds[i];
+		snprintf(scope, sizeof scope, "downstream/%s", d->spec->name);
+		model_result_scalar(o, scope, "wait_mean",
+				    d->t_wait.n ? d->t_wait.mean : NAN);
+		model_result_scalar(o, scope, "wait_p99",
+				    d->t_wait.n ? stats_hist_quantile(d->h_wait, 0.99)
+						: NAN);
+		double lim = d->spec->limit > 0 ? d->spec->limit : d->lv_in_use.max;
+		model_result_scalar(o, scope, "utilization",
+				    lim > 0 ? stats_level_mean(&d->lv_in_use, end) / lim
+					    : 0);
+		model_result_scalar(o, scope, "calls", (double)d->calls);
+	}
+
+	/* series: at most series_points samples, evenly thinned */
+	int want = c->series_points > 0 ? c->series_points : 200;
+	int step = (r->smp_n + want - 1) / want;
+	if (step < 1)
+		step = 1;
+	for (int j = 0; j < r->smp_n; j += step) {
+		const double *row = &r->smp[j * r->smp_cols];
+		model_result_point(o, "pool", "queue_depth", row[0], row[1]);
+		model_result_point(o, "pool", "running", row[0], row[2]);
+		model_result_point(o, "pool", "workers", row[0], row[3]);
+		for (int i = 0; i < r->n_ds; i++) {
+			snprintf(scope, sizeof scope, "downstream/%s",
+				 r->ds[i].spec->name);
+			model_result_point(o, scope, "in_use", row[0], row[4 + i]);
+		}
+	}
+}
+
+/* ---- model_run -------------------------------------------------------------- */
+
+static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
+{
+	r->c = c;
+	r->kind = c->pool;
+	r->K = c->K;
+	r->cpus = c->cpus;
+	r->n_ds = c->n_downstreams;
+	r->fanout = c->fanout > 1 ? c->fanout : 1;
+	r->free_head = NONE;
+	r->rfree = NONE;
+	r->last_freed = NONE;
+	fifo_init(&r->wanted);
+	fifo_init(&r->blocked);
+	fifo_init(&r->queue);
+	r->loops_free = c->producers;
+	r->stride = sizeof(task) + (size_t)r->n_ds * sizeof(double);
+	r->stride = (r->stride + 7) & ~(size_t)7;
+
+	r->s = sim_new();
+	r->h_lat = stats_hist_new();
+	r->h_wait = stats_hist_new();
+	r->h_rlat = stats_hist_new();
+	r->r_service = rng_stream(seed, rep, "task", "service");
+	if (!r->s || !r->h_lat || !r->h_wait || !r->h_rlat || !r->r_service)
+		return PS_ENOMEM;
+	if (c->setup && c->pool != POOL_TUNNY &&
+	    !(r->r_setup = rng_stream(seed, rep, "task", "setup")))
+		return PS_ENOMEM;
+	if (c->weight && c->pool == POOL_SEMAPHORE &&
+	    !(r->r_weight = rng_stream(seed, rep, "task", "weight")))
+		return PS_ENOMEM;
+	for (int i = 0; i < r->n_ds; i++) {
+		char ent[64];
+		dsrun *d = &r->ds[i];
+		d->spec = &c->downstreams[i];
+		snprintf(ent, sizeof ent, "downstream/%s", d->spec->name);
+		d->r = rng_stream(seed, rep, ent, "service");
+		d->h_wait = stats_hist_new();
+		if (!d->r || !d->h_wait)
+			return PS_ENOMEM;
+		fifo_init(&d->waiters);
+		stats_level_init(&d->lv_in_use, 0, 0);
+		stats_tally_init(&d->t_wait);
+	}
+	stats_level_init(&r->lv_queue, 0, 0);
+	stats_level_init(&r->lv_busy, 0, 0);
+	stats_level_init(&r->lv_workers, 0, 0);
+	stats_level_init(&r->lv_system, 0, 0);
+	stats_tally_init(&r->t_lat);
+	stats_tally_init(&r->t_wait);
+	stats_tally_init(&r->t_blocked);
+	stats_tally_init(&r->t_rlat);
+
+	r->smp_cols = 4 + r->n_ds;
+	int pts = c->series_points > 0 ? c->series_points : 200;
+	r->smp_cap = 2 * pts + 2;
+	r->smp = malloc((size_t)r->smp_cap * r->smp_cols * sizeof(double));
+	if (!r->smp)
+		return PS_ENOMEM;
+	r->smp_dt = horizon_guess(c) / pts;
+
+	/* warm-up */
+	r->warm_n = 0;
+	r->warm_t = 0;
+	switch (c->warmup) {
+	case WARMUP_TASKS:
+		r->warm_n = (long)c->warmup_value;
+		break;
+	case WARMUP_FRAC:
+		if (c->tasks > 0)
+			r->warm_n = (long)ceil(c->warmup_value * (double)c->tasks);
+		else
+			r->warm_t = c->warmup_value * c->duration;
+		break;
+	case WARMUP_TIME:
+		r->warm_t = c->warmup_value;
+		break;
+	default:
+		break;
+	}
+	if (r->warm_t > 0)
+		sim_schedule(r->s, r->warm_t, PRIO_DONE, ev_cut, r, 0);
+	if (r->warm_n == 0 && r->warm_t == 0)
+		r->cut_done = 1;
+
+	/* library state */
+	r->pond_cap = (c->queue > 0) ? c->queue : LONG_MAX;
+	if (r->kind == POOL_ANTS || r->kind == POOL_TUNNY) {
+		r->workers = calloc((size_t)r->K, sizeof *r->workers);
+		r->idle = calloc((size_t)r->K, sizeof *r->idle);
+		r->free_ids = calloc((size_t)r->K, sizeof *r->free_ids);
+		if (!r->workers || !r->idle || !r->free_ids)
+			return PS_ENOMEM;
+	}
+	if (r->kind == POOL_ANTS) {
+		r->expiry = c->expiry > 0 ? c->expiry : 1.0;
+		sim_schedule(r->s, r->expiry, PRIO_TICK, ev_ants_purge, r, 0);
+	} else if (r->kind == POOL_WORKERPOOL) {
+		r->expiry = c->expiry > 0 ? c->expiry : 2.0;
+		sim_schedule(r->s, r->expiry, PRIO_TICK, ev_wp_tick, r, 0);
+	} else if (r->kind == POOL_TUNNY) {
+		/* New(K, ctor): K persistent workers, idle in FIFO order. */
+		gsl_rng *ws = NULL;
+		if (c->setup && !(ws = rng_stream(seed, rep, "worker", "setup")))
+			return PS_ENOMEM;
+		double t_new = 0;
+		for (long i = 0; i < r->K; i++) {
+			double d = ws ? dist_sample(c->setup, ws) : 0;
+			if (c->setup_first_use)
+				r->workers[i].setup = d;
+			else
+				t_new += d;  /* constructors run one after another */
+			idle_push_back(r, (uint32_t)i);
+		}
+		gsl_rng_free(ws);
+		r->n_workers = r->K;
+		if (t_new > 0)
+			sim_schedule(r->s, t_new, PRIO_DONE, ev_tunny_ready, r, 0);
+		else
+			r->tunny_ready = 1;
+	}
+	return 0;
+}
+
+static void teardown(run *r)
+{
+	wl_gen_free(r->gen);
+	gsl_rng_free(r->r_service);
+	gsl_rng_free(r->r_setup);
+	gsl_rng_free(r->r_weight);
+	gsl_rng_free(r->r_think);
+	for (int i = 0; i < r->n_ds; i++) {
+		gsl_rng_free(r->ds[i].r);
+		stats_hist_free(r->ds[i].h_wait);
+	}
+	stats_hist_free(r->h_lat);
+	stats_hist_free(r->h_wait);
+	stats_hist_free(r->h_rlat);
+	sim_free(r->s);
+	free(r->arena);
+	free(r->reqs);
+	free(r->workers);
+	free(r->idle);
+	free(r->free_ids);
+	free(r->ps);
+	free(r->smp);
+}
+
+int model_run(const model_config *c, uint64_t seed, uint32_t rep,
+	      model_result *out)
+{
+	assert(c && out && c->service);
+	if (c->pool == POOL_PRIORITY || c->pool == POOL_SHARDED)
+		return PS_EINVAL;  /* a later issue: not modelled yet */
+	assert(c->pool == POOL_GOROUTINES || c->K > 0);
+	assert(c->n_downstreams >= 0 && c->n_downstreams <= MODEL_MAX_DOWNSTREAMS);
+
+	run r;
+	memset(&r, 0, sizeof r);
+	int rc = setup_run(&r, c, seed, rep);
+	if (rc)
+		goto out;
+
+	if (c->arrival.kind == WL_CLOSED) {
+		if (!(r.r_think = rng_stream(seed, rep, "client", "think"))) {
+			rc = PS_ENOMEM;
+			goto out;
+		}
+		for (int i = 0; i < c->arrival.closed_n; i++)
+			sim_schedule(r.s, 0, PRIO_ARRIVE, ev_client, &r,
+				     (uint64_t)i);
+		if (c->arrival.closed_n <= 0)
+			r.arrivals_done = 1;
+	} else {
+		if (!(r.gen = wl_gen_new(&c->arrival, seed, rep, "arrival"))) {
+			rc = PS_ENOMEM;
+			goto out;
+		}
+		fetch_next(&r);
+	}
+	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
+	check_end(&r);
+	while (!r.finished && !r.oom && sim_pending(r.s) > 0)
+		sim_run(r.s, INFINITY);
+	if (r.oom) {
+		rc = PS_ENOMEM;
+		goto out;
+	}
+	emit(&r, out);
+	out->events = sim_events(r.s);
+out:
+	teardown(&r);
+	return rc;
+}
