@@ -1,0 +1,500 @@
+/*
+ * main.c — the poolsim command line (DESIGN.md "The CLI").
+ *
+ *   poolsim run    [FILE] [-c NAME]... [-r RUNS] [-o DB] [-j N]
+ *                  [--set KEY=VALUE]... [--resume]
+ *   poolsim list   [FILE] [-c NAME]... [--set KEY=VALUE]...
+ *   poolsim check  [FILE] [--set KEY=VALUE]...
+ *   poolsim show   [-o DB] [-c NAME] [--format table|csv]
+ *   poolsim plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
+ *   poolsim report [-o DB] [-c NAME] [--dir DIR]
+ *
+ * jq style: every message starts with "poolsim:", machine-readable output
+ * on stdout, diagnostics and progress on stderr, exit codes from ps.h.
+ * Work is O(size of the file) here; the runner does the rest.
+ */
+#include "ini.h"
+#include "runner.h"
+#include "../plots/plot.h"
+#include "../results/store.h"
+#include "../sim/ps.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The one global: a signal handler can only talk through a volatile
+ * sig_atomic_t with static storage. The runner polls it. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static const char usage_text[] =
+"usage: poolsim VERB [OPTIONS]\n"
+"\n"
+"  run    [FILE] [-c NAME]... [-r RUNS] [-o DB] [-j N] [--set KEY=VALUE]... [--resume]\n"
+"  list   [FILE] [-c NAME]... [--set KEY=VALUE]...   expanded runs, numbered\n"
+"  check  [FILE] [--set KEY=VALUE]...                validate only\n"
+"  show   [-o DB] [-c NAME] [--format table|csv]    point summaries\n"
+"  plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
+"  report [-o DB] [-c NAME] [--dir DIR]              Markdown for a design doc\n"
+"  help, --help, --version\n"
+"\n"
+"Defaults: FILE experiments.ini, DB results/poolsim.db, DIR plots/out,\n"
+"-j the number of cores. -r takes run numbers as `list` prints them.\n"
+"\n"
+"Examples:\n"
+"  poolsim check experiments.ini\n"
+"  poolsim list -c slow-downstream\n"
+"  poolsim run -c slow-downstream -j 8\n"
+"  poolsim run --set repeat=3 --set 'K=${10, 50}' -c warm-state\n"
+"  poolsim run --resume                  # after Ctrl-C or a crash\n"
+"  poolsim show -c slow-downstream --format csv > k.csv\n"
+"  poolsim plot --format svg && poolsim report -c slow-downstream\n"
+"\n"
+"Exit status: 0 ok, 1 a run or the database failed, 2 bad command line or\n"
+"bad experiments.ini, 130 interrupted (finished runs are kept).\n";
+
+/* Parsed command line. Pointers borrow argv. */
+typedef struct cli {
+	const char *verb;
+	const char *file;
+	const char *db;
+	const char *dir;
+	const char *format;
+	const char *runs;
+	const char **names;
+	int nnames;
+	exp_kvs sets;
+	int threads;
+	int resume;
+} cli;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "poolsim: error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'poolsim --help'.\n");
+	return PS_EXIT_USAGE;
+}
+
+/* Which options each verb takes. */
+static int allowed(const char *verb, const char *opt)
+{
+	static const struct { const char *verb, *opts; } t[] = {
+		{ "run", " file -c -r -o -j --set --resume " },
+		{ "list", " file -c --set " },
+		{ "check", " file --set " },
+		{ "show", " -o -c --format " },
+		{ "plot", " -o -c --dir --format " },
+		{ "report", " -o -c --dir " },
+	};
+	char key[32];
+	snprintf(key, sizeof key, " %s ", opt);
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(t[i].verb, verb))
+			return strstr(t[i].opts, key) != NULL;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, cli *c)
+{
+	c->verb = argv[1];
+	for (int i = 2; i < argc; i++) {
+		char *a = argv[i], *val = NULL;
+		char opt[32];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage_text, stdout);
+			exit(PS_EXIT_OK);
+		}
+		if (a[0] != '-' || !a[1]) {
+			if (!allowed(c->verb, "file"))
+				return usage_error("'%s' takes no file argument",
+						   c->verb);
+			if (c->file)
+				return usage_error("more than one file: '%s'", a);
+			c->file = a;
+			continue;
+		}
+		/* --opt=value as well as --opt value */
+		const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
+		snprintf(opt, sizeof opt, "%.*s", eq ? (int)(eq - a) : 31, a);
+		if (eq)
+			val = (char *)eq + 1;
+		if (!allowed(c->verb, opt)) {
+			fprintf(stderr, "poolsim: error: option '%s' does not apply "
+				"to '%s'\nTry 'poolsim --help'.\n", opt, c->verb);
+			return PS_EXIT_USAGE;
+		}
+		if (!strcmp(opt, "--resume")) {
+			if (val)
+				return usage_error("--resume takes no value%s", "");
+			c->resume = 1;
+			continue;
+		}
+		if (!val) {
+			if (i + 1 >= argc)
+				return usage_error("option '%s' needs a value", opt);
+			val = argv[++i];
+		}
+		if (!strcmp(opt, "-c")) {
+			c->names[c->nnames++] = val;
+		} else if (!strcmp(opt, "-o")) {
+			c->db = val;
+		} else if (!strcmp(opt, "-r")) {
+			c->runs = val;
+		} else if (!strcmp(opt, "--dir")) {
+			c->dir = val;
+		} else if (!strcmp(opt, "--format")) {
+			c->format = val;
+		} else if (!strcmp(opt, "-j")) {
+			char *end;
+			long n = strtol(val, &end, 10);
+			if (*end || end == val || n < 1 || n > 4096)
+				return usage_error("-j needs a number of threads "
+						   ">= 1, got '%s'", val);
+			c->threads = (int)n;
+		} else if (!strcmp(opt, "--set")) {
+			char *e = strchr(val, '=');
+			if (!e || e == val)
+				return usage_error("--set needs KEY=VALUE, got '%s'",
+						   val);
+			char key[128];
+			size_t kn = (size_t)(e - val);
+			while (kn && (val[kn - 1] == ' ' || val[kn - 1] == '\t'))
+				kn--;
+			if (kn == 0 || kn >= sizeof key)
+				return usage_error("--set needs KEY=VALUE, got '%s'",
+						   val);
+			memcpy(key, val, kn);
+			key[kn] = '\0';
+			const char *v = e + 1;
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (exp_kvs_set(&c->sets, key, v, 0))
+				return PS_EXIT_FAIL;
+		}
+	}
+	return PS_EXIT_OK;
+}
+
+/* Loads, resolves and validates: prints every error; exit status or 0. */
+static int load_plan(const cli *c, exp_ini **ini, exp_plan **plan)
+{
+	exp_diags d;
+	exp_diags_init(&d);
+	*plan = NULL;
+	int rc = exp_ini_load(c->file, ini, &d);
+	/* A file with errors is still planned: validation reports the rest. */
+	if (*ini && rc != PS_ENOMEM) {
+		int prc = exp_plan_build(*ini, c->names, c->nnames, &c->sets,
+					 plan, &d);
+		if (prc && !rc)
+			rc = prc;
+	}
+	if (rc == PS_ENOMEM && !d.n)
+		fprintf(stderr, "poolsim: error: out of memory\n");
+	exp_diags_print(&d, stderr);
+	exp_diags_fini(&d);
+	if (rc) {
+		exp_plan_free(*plan);
+		*plan = NULL;
+		return rc == PS_ENOMEM ? PS_EXIT_FAIL : PS_EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* mkdir -p of the directory part of path (results/ for the default DB). */
+static int make_parent(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int cmd_check(const cli *c)
+{
+	exp_ini *ini = NULL;
+	exp_plan *plan = NULL;
+	int rc = load_plan(c, &ini, &plan);
+	if (!rc) {
+		long pts = 0;
+		for (int i = 0; i < plan->n; i++)
+			pts += plan->e[i].npts;
+		printf("poolsim: %s: ok: %d experiments, %ld points, %ld runs\n",
+		       c->file, plan->n, pts, plan->total_runs);
+	}
+	exp_plan_free(plan);
+	exp_ini_free(ini);
+	return rc;
+}
+
+static int cmd_list(const cli *c)
+{
+	exp_ini *ini = NULL;
+	exp_plan *plan = NULL;
+	int rc = load_plan(c, &ini, &plan);
+	if (!rc) {
+		printf("run\texperiment\titervars\treplication\n");
+		for (int i = 0; i < plan->n; i++) {
+			const exp_experiment *e = &plan->e[i];
+			for (int p = 0; p < e->npts; p++)
+				for (int r = 0; r < e->meta.repeat; r++)
+					printf("%ld\t%s\t%s\t%d\n", e->first_run +
+					       (long)p * e->meta.repeat + r, e->name,
+					       e->pts[p].itervars, r);
+		}
+		printf("total: %ld runs\n", plan->total_runs);
+	}
+	exp_plan_free(plan);
+	exp_ini_free(ini);
+	return rc;
+}
+
+static int cmd_run(const cli *c)
+{
+	exp_ini *ini = NULL;
+	exp_plan *plan = NULL;
+	unsigned char *sel = NULL;
+	char err[1024];
+	int rc = load_plan(c, &ini, &plan);
+	if (rc)
+		goto out;
+	if (c->runs) {
+		sel = malloc((size_t)plan->total_runs + 1);
+		if (!sel || exp_runs_select(c->runs, plan->total_runs, sel, err,
+					    sizeof err)) {
+			rc = usage_error("%s", sel ? err : "out of memory");
+			goto out;
+		}
+	}
+	if (make_parent(c->db)) {
+		fprintf(stderr, "poolsim: error: cannot create the directory of "
+			"%s: %s\n", c->db, strerror(errno));
+		rc = PS_EXIT_FAIL;
+		goto out;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	exp_run_opts o = { c->db, c->threads, c->resume, sel, isatty(2),
+			   &interrupted };
+	exp_run_stats st;
+	int rrc = exp_run(plan, &o, &st, err, sizeof err);
+	if (rrc == PS_EINTR) {
+		fprintf(stderr, "poolsim: interrupted: %ld runs kept in %s (%ld "
+			"written now); 'poolsim run --resume' with the same "
+			"arguments continues\n", st.kept, c->db, st.written);
+		rc = PS_EXIT_INTR;
+	} else if (rrc) {
+		fprintf(stderr, "poolsim: error: %s\n", err);
+		rc = PS_EXIT_FAIL;
+	} else {
+		fprintf(stderr, "poolsim: %ld runs written to %s", st.written,
+			c->db);
+		if (st.skipped)
+			fprintf(stderr, " (%ld already there)", st.skipped);
+		fputc('\n', stderr);
+		if (st.failed) {
+			fprintf(stderr, "poolsim: error: %ld runs failed (status "
+				"'error' in the run table)\n", st.failed);
+			rc = PS_EXIT_FAIL;
+		}
+	}
+out:
+	free(sel);
+	exp_plan_free(plan);
+	exp_ini_free(ini);
+	return rc;
+}
+
+/* ---- show ------------------------------------------------------------------ */
+
+typedef struct show_ctx {
+	res_db *db;
+	int csv;
+	const char *exp;
+	int rc;
+} show_ctx;
+
+static void csv_field(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
+	}
+	putchar('"');
+}
+
+static int show_row(void *u, const res_summary *s)
+{
+	show_ctx *c = u;
+	if (c->csv) {
+		csv_field(c->exp);
+		printf(",%d,", s->point);
+		csv_field(s->itervars ? s->itervars : "");
+		printf(",%s,%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->scope, s->name,
+		       s->n, s->mean, s->ci95, s->min, s->max);
+	} else {
+		printf("%5d  %-24s %-14s %-16s %4d %14.6g ± %-12.4g [%.6g, %.6g]\n",
+		       s->point, s->itervars ? s->itervars : "", s->scope,
+		       s->name, s->n, s->mean, s->ci95, s->min, s->max);
+	}
+	return 0;
+}
+
+static int show_exp(void *u, const res_experiment *e)
+{
+	show_ctx *c = u;
+	c->exp = e->name;
+	if (!c->csv) {
+		printf("== %s%s%s\n", e->name, e->description && *e->description ?
+		       ": " : "", e->description ? e->description : "");
+		printf("%5s  %-24s %-14s %-16s %4s %14s   %-12s %s\n", "point",
+		       "itervars", "scope", "metric", "n", "mean", "ci95",
+		       "[min, max]");
+	}
+	int rc = res_summaries(c->db, e->id, NULL, NULL, show_row, c);
+	if (rc < 0)
+		c->rc = rc;
+	return rc < 0;
+}
+
+static int open_ro(const cli *c, res_db **db)
+{
+	char err[1024];
+	if (res_open(c->db, 1, db, err, sizeof err)) {
+		fprintf(stderr, "poolsim: error: %s\n", err);
+		return PS_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int cmd_show(const cli *c)
+{
+	const char *fmt = c->format ? c->format : "table";
+	if (strcmp(fmt, "table") && strcmp(fmt, "csv"))
+		return usage_error("--format for show is table or csv, not '%s'",
+				   fmt);
+	if (c->nnames > 1)
+		return usage_error("show takes one -c NAME%s", "");
+	res_db *db;
+	int rc = open_ro(c, &db);
+	if (rc)
+		return rc;
+	show_ctx sc = { db, !strcmp(fmt, "csv"), "", 0 };
+	if (sc.csv)
+		printf("experiment,point,itervars,scope,name,n,mean,ci95,min,max\n");
+	int n = res_experiments(db, c->nnames ? c->names[0] : NULL, show_exp, &sc);
+	if (n < 0 || sc.rc < 0) {
+		fprintf(stderr, "poolsim: error: %s\n", res_errmsg(db));
+		rc = PS_EXIT_FAIL;
+	}
+	res_close(db);
+	return rc;
+}
+
+/* ---- plot and report ---------------------------------------------------------- */
+
+static void wrote(void *u, const char *path)
+{
+	(void)u;
+	printf("%s\n", path);
+}
+
+static int cmd_draw(const cli *c, int report)
+{
+	const char *fmt = c->format ? c->format : "png";
+	if (strcmp(fmt, "png") && strcmp(fmt, "svg"))
+		return usage_error("--format for plot is png or svg, not '%s'", fmt);
+	if (c->nnames > 1)
+		return usage_error("%s takes one -c NAME", c->verb);
+	res_db *db;
+	int rc = open_ro(c, &db);
+	if (rc)
+		return rc;
+	plot_opts o = { c->dir, fmt, NULL, wrote, NULL };
+	char err[1024];
+	const char *name = c->nnames ? c->names[0] : NULL;
+	int prc = report ? plot_report(db, name, &o, err, sizeof err) :
+			   plot_draw(db, name, &o, err, sizeof err);
+	if (prc) {
+		fprintf(stderr, "poolsim: error: %s\n", err);
+		rc = PS_EXIT_FAIL;
+	}
+	res_close(db);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return PS_EXIT_USAGE;
+	}
+	const char *v = argv[1];
+	if (!strcmp(v, "--help") || !strcmp(v, "-h") || !strcmp(v, "help")) {
+		fputs(usage_text, stdout);
+		return PS_EXIT_OK;
+	}
+	if (!strcmp(v, "--version")) {
+		printf("poolsim " POOLSIM_VERSION "\n");
+		return PS_EXIT_OK;
+	}
+	if (!allowed(v, "-c") && !allowed(v, "file"))
+		return usage_error("unknown verb '%s' (run, list, check, show, "
+				   "plot, report)", v);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cli c = { 0 };
+	c.file = NULL;
+	c.db = "results/poolsim.db";
+	c.dir = "plots/out";
+	c.threads = ncpu > 0 ? (int)ncpu : 1;
+	c.names = calloc((size_t)argc, sizeof *c.names);
+	exp_kvs_init(&c.sets);
+	int rc = c.names ? parse_args(argc, argv, &c) : PS_EXIT_FAIL;
+	if (!c.file)
+		c.file = "experiments.ini";
+	if (rc == PS_EXIT_OK) {
+		if (!strcmp(v, "run"))
+			rc = cmd_run(&c);
+		else if (!strcmp(v, "list"))
+			rc = cmd_list(&c);
+		else if (!strcmp(v, "check"))
+			rc = cmd_check(&c);
+		else if (!strcmp(v, "show"))
+			rc = cmd_show(&c);
+		else
+			rc = cmd_draw(&c, !strcmp(v, "report"));
+	}
+	exp_kvs_fini(&c.sets);
+	free(c.names);
+	return rc;
+}

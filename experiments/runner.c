@@ -1,0 +1,646 @@
+/*
+ * runner.c — plans, the thread pool of runs, resume and precision stopping.
+ *
+ * Workload: a sweep of tens to thousands of runs, each seconds of CPU; the
+ * coordination here is negligible next to model_run. Handing out a job
+ * scans points from a cursor (O(points) worst case per job). Workers only
+ * simulate; the calling thread writes each finished run in its own
+ * transaction, so a crash or Ctrl-C keeps every finished run.
+ *
+ * Determinism: a run depends only on (config of its point, seed, rep), so
+ * the rows do not depend on the thread count. Under `precision`, the
+ * decision to add replication r is taken only once replications 0..r-1 of
+ * that point are all finished, from exactly their values — also
+ * independent of the thread count.
+ */
+#include "runner.h"
+#include "sweep.h"
+#include "../results/store.h"
+#include "../sim/ps.h"
+#include "../sim/stats.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Replications a precision point runs before the stopping rule is first
+ * checked: the t quantile for 1 degree of freedom (12.7) makes n = 2 all
+ * but useless. */
+#define EXP_PRECISION_MIN 3
+
+/* ---- the plan ------------------------------------------------------------ */
+
+void exp_plan_free(exp_plan *p)
+{
+	if (!p)
+		return;
+	for (int i = 0; i < p->n; i++) {
+		exp_experiment *e = &p->e[i];
+		for (int j = 0; j < e->npts; j++) {
+			exp_kvs_fini(&e->pts[j].keys);
+			model_config_fini(&e->pts[j].cfg);
+			free(e->pts[j].itervars);
+		}
+		free(e->pts);
+		free(e->name);
+		free(e->description);
+		free(e->text);
+	}
+	free(p->e);
+	free(p);
+}
+
+/* The canonical experiment text: "[NAME]" then "key = value" per resolved
+ * key in resolution order (General, ancestors, section, --set), values
+ * unexpanded. Equal texts mean the same experiment for --resume. */
+static char *canonical_text(const char *name, const exp_kvs *keys)
+{
+	size_t n = strlen(name) + 4;
+	for (int i = 0; i < keys->n; i++)
+		n += strlen(keys->v[i].key) + strlen(keys->v[i].value) + 4;
+	char *t = malloc(n), *w = t;
+	if (!t)
+		return NULL;
+	w += sprintf(w, "[%s]\n", name);
+	for (int i = 0; i < keys->n; i++)
+		w += sprintf(w, "%s = %s\n", keys->v[i].key, keys->v[i].value);
+	return t;
+}
+
+static int build_one(const exp_ini *ini, const exp_section *sec,
+		     const exp_kvs *sets, exp_experiment *e, exp_diags *d)
+{
+	exp_kvs keys;
+	exp_sweep *sw = NULL;
+	exp_kvs_init(&keys);
+	int rc = exp_ini_resolve(ini, sec->name, &keys, d);
+	for (int i = 0; sets && i < sets->n && rc != PS_ENOMEM; i++)
+		if (exp_kvs_set(&keys, sets->v[i].key, sets->v[i].value, 0))
+			rc = PS_ENOMEM;
+	if (rc == PS_ENOMEM)
+		goto out;
+	e->name = strdup(sec->name);
+	const exp_kv *desc = exp_kvs_get(&keys, "description");
+	e->description = strdup(desc ? desc->value : "");
+	e->text = canonical_text(sec->name, &keys);
+	if (!e->name || !e->description || !e->text) {
+		rc = PS_ENOMEM;
+		goto out;
+	}
+	int src = exp_sweep_build(&keys, ini->path, &sw, d);
+	if (src) {
+		rc = src;
+		goto out;
+	}
+	int np = exp_sweep_points(sw), nv = exp_sweep_nvars(sw);
+	const char *vars[64];
+	int nvars = nv < 64 ? nv : 64;
+	for (int v = 0; v < nvars; v++)
+		vars[v] = exp_sweep_var_name(sw, v);
+	exp_scope sc = { ini->path, ini->basedir, sec->line, vars, nvars };
+	e->pts = calloc((size_t)np, sizeof *e->pts);
+	if (!e->pts) {
+		rc = PS_ENOMEM;
+		goto out;
+	}
+	e->npts = np;
+	for (int p = 0; p < np; p++) {
+		exp_point *pt = &e->pts[p];
+		char iv[1024];
+		exp_kvs_init(&pt->keys);
+		if (exp_sweep_point_keys(sw, p, &pt->keys)) {
+			rc = PS_ENOMEM;
+			goto out;
+		}
+		exp_sweep_itervars(sw, p, iv, sizeof iv);
+		pt->itervars = strdup(iv);
+		if (!pt->itervars) {
+			rc = PS_ENOMEM;
+			goto out;
+		}
+		exp_meta meta;
+		int brc = exp_scenario_build(&pt->keys, &sc, &pt->cfg, &meta, d);
+		if (brc == PS_ENOMEM) {
+			rc = brc;
+			goto out;
+		}
+		if (brc)
+			rc = brc;
+		if (p == 0)
+			e->meta = meta;
+		else if (!brc && (meta.repeat != e->meta.repeat ||
+				  meta.seed != e->meta.seed)) {
+			/* Run numbering needs one repeat per experiment, and
+			 * common random numbers one seed. */
+			const exp_kv *kv = exp_kvs_get(&keys, meta.repeat !=
+						       e->meta.repeat ? "repeat" : "seed");
+			exp_diag_add(d, ini->path, kv ? kv->line : sec->line,
+				     "%s cannot be swept", kv ? kv->key : "repeat");
+			rc = PS_EPARSE;
+		}
+	}
+out:
+	exp_sweep_free(sw);
+	exp_kvs_fini(&keys);
+	return rc;
+}
+
+int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
+		   const exp_kvs *sets, exp_plan **out, exp_diags *d)
+{
+	int rc = 0;
+	*out = NULL;
+	exp_plan *p = calloc(1, sizeof *p);
+	if (!p || !(p->e = calloc((size_t)ini->n + 1, sizeof *p->e))) {
+		free(p);
+		return PS_ENOMEM;
+	}
+	for (int i = 0; i < nnames; i++)
+		if (!exp_ini_find(ini, names[i]) || !strcmp(names[i], "General")) {
+			exp_diag_add(d, ini->path, -1, "no experiment [%s] in the file",
+				     names[i]);
+			rc = PS_EPARSE;
+		}
+	/* [General] alone still gets its own keys checked. */
+	int any = 0;
+	for (int s = 0; s < ini->n; s++) {
+		const exp_section *sec = &ini->sec[s];
+		if (!strcmp(sec->name, "General"))
+			continue;
+		any = 1;
+		int want = nnames == 0;
+		for (int i = 0; i < nnames; i++)
+			if (!strcmp(names[i], sec->name))
+				want = 1;
+		if (!want)
+			continue;
+		exp_experiment *e = &p->e[p->n++];
+		int brc = build_one(ini, sec, sets, e, d);
+		if (brc == PS_ENOMEM) {
+			exp_plan_free(p);
+			return brc;
+		}
+		if (brc)
+			rc = brc;
+		e->first_run = p->total_runs;
+		p->total_runs += (long)e->npts * e->meta.repeat;
+	}
+	if (!any && rc == 0) {
+		exp_diag_add(d, ini->path, -1, "no experiments: add a [NAME] "
+			     "section besides [General]");
+		rc = PS_EPARSE;
+	}
+	if (rc) {
+		exp_plan_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+int exp_runs_select(const char *spec, long n, unsigned char *flags,
+		    char *err, size_t errlen)
+{
+	memset(flags, 0, (size_t)n);
+	const char *p = spec;
+	while (*p) {
+		char *end;
+		errno = 0;
+		long a = strtol(p, &end, 10), b;
+		if (end == p || a < 0 || errno)
+			return ps_err(err, errlen, PS_EPARSE, "bad run selection "
+				      "'%s' (e.g. 0..5,9)", spec);
+		b = a;
+		p = end;
+		if (p[0] == '.' && p[1] == '.') {
+			b = strtol(p + 2, &end, 10);
+			if (end == p + 2 || b < a || errno)
+				return ps_err(err, errlen, PS_EPARSE, "bad run "
+					      "selection '%s' (e.g. 0..5,9)", spec);
+			p = end;
+		}
+		if (b >= n)
+			return ps_err(err, errlen, PS_EPARSE, "run %ld does not "
+				      "exist: the selection has runs 0..%ld", b, n - 1);
+		for (long i = a; i <= b; i++)
+			flags[i] = 1;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return ps_err(err, errlen, PS_EPARSE, "bad run selection "
+				      "'%s' (e.g. 0..5,9)", spec);
+	}
+	return 0;
+}
+
+/* ---- execution ------------------------------------------------------------- */
+
+/* Per point: which replications are handed out, finished, and (under
+ * precision) the metric of each. Invariant: done <= next; a point is
+ * finished when closed and done == next. */
+typedef struct pstate {
+	int next;               /* next replication to consider */
+	int inflight;
+	int closed;             /* no more replications will be handed out */
+	double *vals;           /* precision: metric per rep (NAN = none) */
+	int met;                /* precision outcome, once closed */
+	double halfw_rel;
+} pstate;
+
+typedef struct job {
+	int e, p, rep;
+	int write;              /* 0 = already stored, run only for its value */
+	model_result res;
+	int rc;
+	double wall_s;
+	struct job *next;
+} job;
+
+typedef struct runner {
+	const exp_plan *plan;
+	const exp_run_opts *o;
+	pstate **ps;            /* [experiment][point] */
+	unsigned char *stored;  /* per global run, --resume */
+	int cur_e, cur_p;       /* scan cursor: nothing before it is open */
+	pthread_mutex_t mu;
+	pthread_cond_t work;    /* workers wait for a job */
+	pthread_cond_t fin;     /* the writer waits for finished jobs */
+	job *done_head, *done_tail;
+	int stop;
+	int live;               /* workers still running */
+	long planned;
+} runner;
+
+static long run_no(const runner *r, int e, int p, int rep)
+{
+	const exp_experiment *x = &r->plan->e[e];
+	return x->first_run + (long)p * x->meta.repeat + rep;
+}
+
+static int selected(const runner *r, long run)
+{
+	return !r->o->selected || r->o->selected[run];
+}
+
+/* Under the lock: the next job, or NULL (with *wait = 1 when one may come
+ * later: a precision point waiting for its decision). */
+static job *take_job(runner *r, int *wait)
+{
+	*wait = 0;
+	int advance = 1;
+	for (int e = r->cur_e; e < r->plan->n; e++) {
+		const exp_experiment *x = &r->plan->e[e];
+		for (int p = (e == r->cur_e ? r->cur_p : 0); p < x->npts; p++) {
+			pstate *s = &r->ps[e][p];
+			int prec = x->meta.has_precision;
+			int initial = x->meta.repeat < EXP_PRECISION_MIN ?
+				      x->meta.repeat : EXP_PRECISION_MIN;
+			while (!s->closed && s->next < x->meta.repeat) {
+				long run = run_no(r, e, p, s->next);
+				if (prec && s->next >= initial && s->inflight)
+					break;   /* decide first */
+				if (!selected(r, run) ||
+				    (!prec && r->stored[run])) {
+					s->next++;
+					continue;
+				}
+				job *j = calloc(1, sizeof *j);
+				if (!j)
+					return NULL;
+				j->e = e;
+				j->p = p;
+				j->rep = s->next++;
+				j->write = !r->stored[run];
+				s->inflight++;
+				return j;
+			}
+			if (!s->closed && s->next >= x->meta.repeat && !prec)
+				s->closed = 1;
+			int open = !s->closed &&
+				   !(prec && s->next >= x->meta.repeat);
+			if (open && prec)
+				*wait = 1;
+			if ((open || s->inflight) && advance) {
+				advance = 0;
+				r->cur_e = e;
+				r->cur_p = p;
+			}
+		}
+	}
+	if (advance) {
+		r->cur_e = r->plan->n;
+		r->cur_p = 0;
+	}
+	return NULL;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void *worker(void *u)
+{
+	runner *r = u;
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		int wait;
+		job *j = r->stop ? NULL : take_job(r, &wait);
+		if (!j) {
+			if (!r->stop && wait) {
+				pthread_cond_wait(&r->work, &r->mu);
+				continue;
+			}
+			break;
+		}
+		pthread_mutex_unlock(&r->mu);
+		const exp_experiment *x = &r->plan->e[j->e];
+		model_result_init(&j->res);
+		double t0 = now_s();
+		j->rc = model_run(&x->pts[j->p].cfg, x->meta.seed,
+				  (uint32_t)j->rep, &j->res);
+		j->wall_s = now_s() - t0;
+		pthread_mutex_lock(&r->mu);
+		if (r->done_tail)
+			r->done_tail->next = j;
+		else
+			r->done_head = j;
+		r->done_tail = j;
+		pthread_cond_signal(&r->fin);
+	}
+	r->live--;
+	pthread_cond_signal(&r->fin);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* Under the lock, after job j of a precision point finished: close the
+ * point when its replications so far meet the target or hit repeat.
+ * Returns 1 when this job closed it. */
+static int precision_step(runner *r, const job *j)
+{
+	const exp_experiment *x = &r->plan->e[j->e];
+	pstate *s = &r->ps[j->e][j->p];
+	s->vals[j->rep] = j->rc ? NAN :
+		model_result_get(&j->res, "pool", x->meta.precision_metric);
+	int initial = x->meta.repeat < EXP_PRECISION_MIN ? x->meta.repeat :
+		      EXP_PRECISION_MIN;
+	if (s->closed || s->inflight || s->next < initial)
+		return 0;
+	double *v = malloc((size_t)s->next * sizeof *v);
+	int n = 0, bad = 0;
+	if (!v)
+		return 0;   /* decided again when the next replication ends */
+	for (int i = 0; i < s->next; i++) {
+		if (isnan(s->vals[i])) {
+			bad += selected(r, run_no(r, j->e, j->p, i));
+			continue;
+		}
+		v[n++] = s->vals[i];
+	}
+	double mean, hw = n >= 2 ? stats_ci95(v, n, &mean) : INFINITY;
+	free(v);
+	if (n < 2)
+		mean = 0;
+	s->halfw_rel = mean != 0 ? hw / fabs(mean) : (hw == 0 ? 0 : INFINITY);
+	s->met = !bad && n >= 2 && s->halfw_rel < x->meta.precision_rel;
+	if (s->met || s->next >= x->meta.repeat) {
+		s->closed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int write_job(runner *r, res_db *db, const int64_t *ids, const job *j,
+		     int closed, char *err, size_t errlen)
+{
+	const exp_experiment *x = &r->plan->e[j->e];
+	const exp_point *pt = &x->pts[j->p];
+	const pstate *s = &r->ps[j->e][j->p];
+	int np = pt->keys.n;
+	res_param *params = calloc((size_t)np + 2, sizeof *params);
+	if (!params)
+		return ps_err(err, errlen, PS_ENOMEM, "out of memory");
+	for (int i = 0; i < np; i++)
+		params[i] = (res_param){ pt->keys.v[i].key, pt->keys.v[i].value };
+	char hw[64];
+	if (closed) {
+		/* The outcome of the stopping rule rides on the run that
+		 * decided it (run_param precision_met / precision_halfwidth). */
+		params[np++] = (res_param){ "precision_met", s->met ? "yes" : "no" };
+		snprintf(hw, sizeof hw, "%.3g%%", 100 * s->halfw_rel);
+		params[np++] = (res_param){ "precision_halfwidth", hw };
+	}
+	char status[96];
+	snprintf(status, sizeof status, j->rc ? "error: model_run failed (%d)" :
+		 "done", j->rc);
+	res_run run = {
+		.experiment_id = ids[j->e], .point = j->p,
+		.replication = j->rep, .seed = x->meta.seed,
+		.itervars = pt->itervars, .status = status,
+		.wall_s = j->wall_s, .events = j->res.events,
+		.params = params, .n_params = np,
+		.result = j->rc ? NULL : &j->res,
+	};
+	int rc = res_run_write(db, &run, err, errlen);
+	free(params);
+	return rc;
+}
+
+static void progress(const runner *r, long done, uint64_t events, double t0,
+		     int final)
+{
+	double el = now_s() - t0;
+	double eps = el > 0 ? (double)events / el : 0;
+	double eta = done > 0 ? el * (double)(r->planned - done) / (double)done : 0;
+	fprintf(stderr, "\r%ld/%ld runs  %.3g events/s  ETA %.0fs   %s", done,
+		r->planned, eps, eta < 0 ? 0 : eta, final ? "\n" : "");
+	fflush(stderr);
+}
+
+int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
+	    char *err, size_t errlen)
+{
+	runner r = { 0 };
+	res_db *db = NULL;
+	int64_t *ids = calloc((size_t)plan->n + 1, sizeof *ids);
+	pthread_t *th = calloc((size_t)o->threads, sizeof *th);
+	int rc = 0, nth = 0;
+	memset(st, 0, sizeof *st);
+	r.plan = plan;
+	r.o = o;
+	r.ps = calloc((size_t)plan->n + 1, sizeof *r.ps);
+	r.stored = calloc((size_t)plan->total_runs + 1, 1);
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.work, NULL);
+	pthread_cond_init(&r.fin, NULL);
+	if (!ids || !th || !r.ps || !r.stored) {
+		rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = res_open(o->db_path, 0, &db, err, errlen)))
+		goto out;
+	for (int e = 0; e < plan->n; e++) {
+		const exp_experiment *x = &plan->e[e];
+		r.ps[e] = calloc((size_t)x->npts + 1, sizeof *r.ps[e]);
+		if (!r.ps[e]) {
+			rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
+			goto out;
+		}
+		int any = 0;
+		for (int p = 0; p < x->npts; p++) {
+			if (x->meta.has_precision) {
+				r.ps[e][p].vals = malloc((size_t)x->meta.repeat *
+							 sizeof(double));
+				if (!r.ps[e][p].vals) {
+					rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
+					goto out;
+				}
+				for (int i = 0; i < x->meta.repeat; i++)
+					r.ps[e][p].vals[i] = NAN;
+			}
+			for (int i = 0; i < x->meta.repeat; i++)
+				any |= selected(&r, run_no(&r, e, p, i));
+		}
+		if (!any)
+			continue;   /* -r left nothing of it: no experiment row */
+		if ((rc = res_experiment_begin(db, x->name, x->description,
+					       x->text, o->resume, &ids[e],
+					       err, errlen)))
+			goto out;
+		for (int p = 0; p < x->npts; p++)
+			for (int i = 0; i < x->meta.repeat; i++) {
+				long run = run_no(&r, e, p, i);
+				if (!selected(&r, run))
+					continue;
+				if (o->resume &&
+				    res_run_stored(db, ids[e], p, i) == 1) {
+					r.stored[run] = 1;
+					st->skipped++;
+				} else {
+					r.planned++;
+				}
+			}
+	}
+	r.live = o->threads;
+	for (nth = 0; nth < o->threads; nth++)
+		if (pthread_create(&th[nth], NULL, worker, &r)) {
+			pthread_mutex_lock(&r.mu);
+			r.live -= o->threads - nth;
+			pthread_mutex_unlock(&r.mu);
+			break;
+		}
+	if (nth == 0) {
+		rc = ps_err(err, errlen, PS_ENOMEM, "cannot start threads");
+		goto out;
+	}
+	double t0 = now_s(), last = 0;
+	uint64_t events = 0;
+	long done = 0;
+	pthread_mutex_lock(&r.mu);
+	for (;;) {
+		while (!r.done_head && r.live > 0) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 200000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&r.fin, &r.mu, &ts);
+			if (o->stop && *o->stop && !r.stop) {
+				r.stop = 1;
+				rc = PS_EINTR;
+				pthread_cond_broadcast(&r.work);
+			}
+			if (o->progress && now_s() - last > 0.2) {
+				last = now_s();
+				progress(&r, done, events, t0, 0);
+			}
+		}
+		job *j = r.done_head;
+		if (!j)
+			break;
+		r.done_head = j->next;
+		if (!r.done_head)
+			r.done_tail = NULL;
+		pstate *s = &r.ps[j->e][j->p];
+		s->inflight--;
+		int closed = 0;
+		if (plan->e[j->e].meta.has_precision)
+			closed = precision_step(&r, j);
+		pthread_cond_broadcast(&r.work);
+		pthread_mutex_unlock(&r.mu);
+		int wrc = 0;
+		if (j->write) {
+			wrc = write_job(&r, db, ids, j, closed, err, errlen);
+			if (!wrc) {
+				st->written++;
+				st->failed += j->rc != 0;
+			}
+		}
+		if (closed) {
+			const exp_experiment *x = &plan->e[j->e];
+			if (o->progress)
+				fputc('\n', stderr);
+			fprintf(stderr, "poolsim: %s%s%s: %s half-width %.3g%% of "
+				"the mean after %d replications: target %.3g%% %s\n",
+				x->name, *x->pts[j->p].itervars ? " " : "",
+				x->pts[j->p].itervars, x->meta.precision_metric,
+				100 * s->halfw_rel, s->next,
+				100 * x->meta.precision_rel,
+				s->met ? "met" : "NOT met (repeat reached)");
+		}
+		done++;
+		events += j->res.events;
+		model_result_fini(&j->res);
+		free(j);
+		pthread_mutex_lock(&r.mu);
+		if (wrc && !r.stop) {
+			r.stop = 1;
+			rc = wrc;
+			pthread_cond_broadcast(&r.work);
+		}
+		if (o->stop && *o->stop && !r.stop) {
+			r.stop = 1;
+			rc = PS_EINTR;
+			pthread_cond_broadcast(&r.work);
+		}
+	}
+	pthread_mutex_unlock(&r.mu);
+	if (o->progress)
+		progress(&r, done, events, t0, 1);
+	if (rc == PS_EINTR)
+		ps_err(err, errlen, PS_EINTR, "interrupted");
+out:
+	for (int i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	st->kept = st->written + st->skipped;
+	for (job *j = r.done_head; j;) {
+		job *nx = j->next;
+		model_result_fini(&j->res);
+		free(j);
+		j = nx;
+	}
+	for (int e = 0; r.ps && e < plan->n; e++) {
+		for (int p = 0; r.ps[e] && p < plan->e[e].npts; p++)
+			free(r.ps[e][p].vals);
+		free(r.ps[e]);
+	}
+	free(r.ps);
+	free(r.stored);
+	free(ids);
+	free(th);
+	res_close(db);
+	pthread_cond_destroy(&r.work);
+	pthread_cond_destroy(&r.fin);
+	pthread_mutex_destroy(&r.mu);
+	return rc;
+}

@@ -1,0 +1,83 @@
+/*
+ * runner.h — from a loaded file to stored runs.
+ *
+ * exp_plan: the selected experiments, each resolved (inheritance, --set),
+ * expanded into sweep points and validated into one model_config per point.
+ * Runs are numbered in a stable order: experiment order in the file, then
+ * point, then replication (run = first_run + point * repeat + rep); `list`
+ * prints these numbers and `run -r` selects them.
+ *
+ * exp_run executes a plan on N threads. Worker threads only simulate; the
+ * calling thread is the one writer: it stores each finished run in its own
+ * transaction (res_run_write) as it completes, so the database holds the
+ * same rows, keyed by (point, replication), whatever N.
+ */
+#ifndef EXP_RUNNER_H
+#define EXP_RUNNER_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "../models/model.h"
+#include "ini.h"
+#include "scenario.h"
+
+typedef struct exp_point {
+	exp_kvs keys;           /* resolved and substituted: the run_params */
+	model_config cfg;
+	char *itervars;         /* canonical "K=50, pool=ants" */
+} exp_point;
+
+typedef struct exp_experiment {
+	char *name;
+	char *description;      /* "" when none */
+	char *text;             /* canonical resolved section (see runner.c) */
+	exp_meta meta;
+	exp_point *pts;
+	int npts;
+	long first_run;         /* global number of (point 0, rep 0) */
+} exp_experiment;
+
+/* Exposed so that the CLI can list runs; read-only after building. */
+typedef struct exp_plan {
+	exp_experiment *e;
+	int n;
+	long total_runs;        /* sum of npts * repeat */
+} exp_plan;
+
+/* Builds the plan of the experiments named in names[0..nnames) (all when
+ * nnames == 0), in file order, each with the keys of sets applied after
+ * inheritance (line 0: errors say "--set"). Every problem goes to d.
+ * Returns 0, PS_EPARSE or PS_ENOMEM; *out is NULL unless 0. */
+int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
+		   const exp_kvs *sets, exp_plan **out, exp_diags *d);
+void exp_plan_free(exp_plan *p);        /* NULL is a no-op */
+
+typedef struct exp_run_opts {
+	const char *db_path;
+	int threads;            /* >= 1 */
+	int resume;             /* reuse the experiment rows, skip stored runs */
+	const unsigned char *selected;  /* total_runs flags, or NULL = all */
+	int progress;           /* redraw a progress line on stderr */
+	/* Set asynchronously by the CLI's signal handler; polled. */
+	volatile sig_atomic_t *stop;
+} exp_run_opts;
+
+typedef struct exp_run_stats {
+	long written;           /* runs stored by this call */
+	long skipped;           /* already stored (--resume) */
+	long failed;            /* runs whose model_run failed (stored as error) */
+	long kept;              /* runs of the plan now in the database */
+} exp_run_stats;
+
+/* Runs the plan. Returns 0; PS_EINTR when *stop was raised (finished runs
+ * are written); PS_EDB/PS_EIO with a message in err. */
+int exp_run(const exp_plan *p, const exp_run_opts *o, exp_run_stats *st,
+	    char *err, size_t errlen);
+
+/* Parses "0..5,9" into flags[0..n); PS_EPARSE with a message when a number
+ * is malformed or not below n. */
+int exp_runs_select(const char *spec, long n, unsigned char *flags,
+		    char *err, size_t errlen);
+
+#endif

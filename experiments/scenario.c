@@ -1,0 +1,627 @@
+/*
+ * scenario.c — keys → model_config, with every check of DESIGN.md.
+ *
+ * Workload: one call per sweep point (a few to a few thousand per command),
+ * each O(keys); parsing distributions dominates. Suggestions for unknown
+ * keys cost one edit distance per known key (~30 short strings).
+ */
+#include "scenario.h"
+#include "../sim/ps.h"
+#include "../sim/units.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const known_keys[] = {
+	"description", "seed", "repeat", "precision", "tasks", "duration",
+	"warmup", "arrival", "service", "setup", "setup_at", "producers",
+	"pool", "K", "queue", "nonblocking", "max_blocking", "trygo",
+	"timeout", "expiry", "weight", "cpus", "fanout", "mem.goroutine",
+	"mem.task", "mem.limit", "plot", "constraint", "extends",
+	"downstream.NAME.limit", "downstream.NAME.service",
+	"downstream.NAME.usl", NULL
+};
+
+/* Keys of features this version does not model yet, by prefix or name. */
+static const struct later {
+	const char *key;        /* exact, or a prefix when it ends in '.' */
+	const char *feature;
+} later_keys[] = {
+	{ "tenant.", "tenants" }, { "tier.", "tiers" },
+	{ "shards", "sharded pools" }, { "route", "sharded pools" },
+	{ "keys", "sharded pools" }, { "lock_hold", "sharded pools" },
+	{ "autotune", "the autotuner" }, { "autotune.", "the autotuner" },
+	{ "shutdown.", "shutdown and drain" }, { "panic", "panics" },
+	{ "recover", "panics" }, { "error", "task errors" },
+	{ "stages", "pipelines" }, { "stage.", "pipelines" },
+	{ "alert.", "alerts" }, { NULL, NULL }
+};
+
+static const char *const metrics[] = {
+	"submitted", "completed", "rejected", "rejected_frac", "throughput",
+	"latency_mean", "latency_p50", "latency_p90", "latency_p99",
+	"latency_p999", "latency_max", "wait_mean", "wait_p99",
+	"blocked_mean", "utilization", "queue_mean", "queue_max",
+	"workers_peak", "mem_peak_bytes", "crashed", "lost", "makespan",
+	"k_mean", "k_changes", "k_reversals", "unfinished", "drain_s", NULL
+};
+
+/* Options only some pools have (LIBRARIES.md), as pool_kind bit masks. */
+static const struct pool_opt {
+	const char *key;
+	unsigned pools;
+} pool_opts[] = {
+	{ "nonblocking", 1u << POOL_ANTS | 1u << POOL_POND },
+	{ "max_blocking", 1u << POOL_ANTS },
+	{ "trygo", 1u << POOL_ERRGROUP },
+	{ "timeout", 1u << POOL_TUNNY },
+	{ "setup_at", 1u << POOL_TUNNY },
+	{ "queue", 1u << POOL_POND | 1u << POOL_PRIORITY },
+	{ "expiry", 1u << POOL_ANTS | 1u << POOL_WORKERPOOL },
+	{ "weight", 1u << POOL_SEMAPHORE },
+	{ NULL, 0 }
+};
+
+int exp_metric_known(const char *name)
+{
+	for (int i = 0; metrics[i]; i++)
+		if (strcmp(metrics[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 63 || m > 63)
+		return 64;
+	size_t row[64];
+	for (size_t j = 0; j <= m; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= n; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= m; j++) {
+			size_t up = row[j];
+			size_t cost = tolower((unsigned char)a[i - 1]) !=
+				      tolower((unsigned char)b[j - 1]);
+			size_t best = diag + cost;
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[m];
+}
+
+const char *exp_key_suggest(const char *key)
+{
+	const char *best = NULL;
+	size_t bd = 0;
+	for (int i = 0; known_keys[i]; i++) {
+		size_t dd = edit_distance(key, known_keys[i]);
+		if (!best || dd < bd) {
+			best = known_keys[i];
+			bd = dd;
+		}
+	}
+	/* A typo changes a few letters; past that a suggestion misleads. */
+	size_t len = strlen(key);
+	size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+	return best && bd <= limit ? best : NULL;
+}
+
+static const char *later_feature(const char *key)
+{
+	for (int i = 0; later_keys[i].key; i++) {
+		const char *k = later_keys[i].key;
+		size_t n = strlen(k);
+		if (k[n - 1] == '.' ? strncmp(key, k, n) == 0 : strcmp(key, k) == 0)
+			return later_keys[i].feature;
+	}
+	return NULL;
+}
+
+/* ---- value parsers: each reports its own error ------------------------- */
+
+typedef struct ctx {
+	const exp_scope *sc;
+	exp_diags *d;
+	int errs;
+	int nomem;
+} ctx;
+
+static void err(ctx *c, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void err(ctx *c, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	exp_diag_add(c->d, c->sc->file, line, "%s", msg);
+	c->errs++;
+}
+
+static int get_long(ctx *c, const exp_kv *kv, long lo, long *out)
+{
+	double x;
+	char e[256];
+	if (unit_number(kv->value, &x, e, sizeof e) || x != floor(x) ||
+	    fabs(x) > 9e15) {
+		err(c, kv->line, "%s must be a whole number, got '%s'",
+		    kv->key, kv->value);
+		return -1;
+	}
+	if (x < lo) {
+		err(c, kv->line, "%s must be >= %ld (got %s)", kv->key, lo,
+		    kv->value);
+		return -1;
+	}
+	*out = (long)x;
+	return 0;
+}
+
+static int get_time(ctx *c, const exp_kv *kv, double *out)
+{
+	char e[256];
+	if (unit_time(kv->value, out, e, sizeof e)) {
+		err(c, kv->line, "%s: %s", kv->key, e);
+		return -1;
+	}
+	return 0;
+}
+
+static int get_size(ctx *c, const exp_kv *kv, double *out)
+{
+	char e[256];
+	if (unit_size(kv->value, out, e, sizeof e)) {
+		err(c, kv->line, "%s: %s", kv->key, e);
+		return -1;
+	}
+	return 0;
+}
+
+static int get_bool(ctx *c, const exp_kv *kv, int *out)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1", NULL };
+	static const char *const no[] = { "no", "false", "off", "0", NULL };
+	for (int i = 0; yes[i]; i++)
+		if (strcmp(kv->value, yes[i]) == 0)
+			return *out = 1, 0;
+	for (int i = 0; no[i]; i++)
+		if (strcmp(kv->value, no[i]) == 0)
+			return *out = 0, 0;
+	err(c, kv->line, "%s must be yes or no, got '%s'", kv->key, kv->value);
+	return -1;
+}
+
+static int get_dist(ctx *c, const exp_kv *kv, dist **out)
+{
+	char e[512];
+	dist_free(*out);
+	*out = NULL;
+	int rc = dist_parse(kv->value, c->sc->basedir, out, e, sizeof e);
+	if (rc == PS_ENOMEM)
+		c->nomem = 1;
+	if (rc) {
+		err(c, kv->line, "%s: %s", kv->key, e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Finds or adds the downstream NAME of "downstream.NAME.FIELD"; NULL after
+ * reporting when the name is bad or there are too many. */
+static ds_spec *downstream(ctx *c, model_config *cfg, const exp_kv *kv,
+			   const char *name, size_t n)
+{
+	if (n == 0 || n >= sizeof cfg->downstreams[0].name) {
+		err(c, kv->line, "downstream name in '%s' must be 1 to %zu "
+		    "characters", kv->key, sizeof cfg->downstreams[0].name - 1);
+		return NULL;
+	}
+	for (int i = 0; i < cfg->n_downstreams; i++)
+		if (strlen(cfg->downstreams[i].name) == n &&
+		    strncmp(cfg->downstreams[i].name, name, n) == 0)
+			return &cfg->downstreams[i];
+	if (cfg->n_downstreams == MODEL_MAX_DOWNSTREAMS) {
+		err(c, kv->line, "at most %d downstreams are supported",
+		    MODEL_MAX_DOWNSTREAMS);
+		return NULL;
+	}
+	ds_spec *ds = &cfg->downstreams[cfg->n_downstreams++];
+	memset(ds, 0, sizeof *ds);
+	memcpy(ds->name, name, n);
+	ds->name[n] = '\0';
+	return ds;
+}
+
+static void apply_downstream(ctx *c, model_config *cfg, const exp_kv *kv)
+{
+	const char *name = kv->key + strlen("downstream.");
+	const char *dot = strrchr(name, '.');
+	const char *field = dot ? dot + 1 : "";
+	if (!dot || (strcmp(field, "limit") && strcmp(field, "service") &&
+		     strcmp(field, "usl"))) {
+		err(c, kv->line, "unknown key '%s': downstream keys are "
+		    "downstream.NAME.limit, .service and .usl", kv->key);
+		return;
+	}
+	ds_spec *ds = downstream(c, cfg, kv, name, (size_t)(dot - name));
+	if (!ds)
+		return;
+	if (strcmp(field, "limit") == 0) {
+		long v;
+		if (strcmp(kv->value, "unlimited") == 0)
+			ds->limit = 0;
+		else if (!get_long(c, kv, 1, &v))
+			ds->limit = v > 1000000000L ? 1000000000 : (int)v;
+	} else if (strcmp(field, "service") == 0) {
+		get_dist(c, kv, &ds->service);
+	} else {
+		double s, k;
+		char a[64], b[64], e[256];
+		const char *comma = strchr(kv->value, ',');
+		if (!comma || (size_t)(comma - kv->value) >= sizeof a ||
+		    strlen(comma + 1) >= sizeof b) {
+			err(c, kv->line, "%s must be 'SIGMA, KAPPA', got '%s'",
+			    kv->key, kv->value);
+			return;
+		}
+		memcpy(a, kv->value, (size_t)(comma - kv->value));
+		a[comma - kv->value] = '\0';
+		strcpy(b, comma + 1);
+		if (unit_number(a, &s, e, sizeof e) ||
+		    unit_number(b, &k, e, sizeof e) || s < 0 || k < 0 ||
+		    s > 1 || k > 1) {
+			err(c, kv->line, "%s must be 'SIGMA, KAPPA' with both in "
+			    "[0, 1], got '%s'", kv->key, kv->value);
+			return;
+		}
+		ds->usl = 1;
+		ds->usl_sigma = s;
+		ds->usl_kappa = k;
+	}
+}
+
+static void apply_warmup(ctx *c, model_config *cfg, const exp_kv *kv)
+{
+	const char *v = kv->value;
+	char e[256];
+	double x;
+	if (strchr(v, '%')) {
+		if (unit_percent(v, &x, e, sizeof e)) {
+			err(c, kv->line, "warmup: %s", e);
+		} else if (x >= 1) {
+			err(c, kv->line, "warmup must leave something to measure: "
+			    "a share below 100%%, got '%s'", v);
+		} else {
+			cfg->warmup = x > 0 ? WARMUP_FRAC : WARMUP_NONE;
+			cfg->warmup_value = x;
+		}
+		return;
+	}
+	int has_unit = 0;
+	for (const char *p = v; *p; p++)
+		if (isalpha((unsigned char)*p) && *p != 'e' && *p != 'E')
+			has_unit = 1;
+	if (has_unit) {
+		if (!get_time(c, kv, &x)) {
+			cfg->warmup = x > 0 ? WARMUP_TIME : WARMUP_NONE;
+			cfg->warmup_value = x;
+		}
+		return;
+	}
+	long n;
+	if (!get_long(c, kv, 0, &n)) {
+		cfg->warmup = n > 0 ? WARMUP_TASKS : WARMUP_NONE;
+		cfg->warmup_value = (double)n;
+	}
+}
+
+static void apply_precision(ctx *c, exp_meta *m, const exp_kv *kv)
+{
+	char metric[32], rel[64], e[256];
+	double x;
+	if (sscanf(kv->value, "%31s %63s", metric, rel) != 2 ||
+	    !exp_metric_known(metric) || unit_percent(rel, &x, e, sizeof e) ||
+	    !(x > 0 && x < 1)) {
+		err(c, kv->line, "precision must be 'METRIC REL%%' with a metric "
+		    "such as latency_p99 and 0%% < REL < 100%%, got '%s'",
+		    kv->value);
+		return;
+	}
+	m->has_precision = 1;
+	snprintf(m->precision_metric, sizeof m->precision_metric, "%s", metric);
+	m->precision_rel = x;
+}
+
+static void apply_plot(ctx *c, const exp_kv *kv)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", kv->value);
+	char *colon = strchr(buf, ':');
+	if (!colon) {
+		err(c, kv->line, "plot must be 'X: Y1 Y2 ...', got '%s'",
+		    kv->value);
+		return;
+	}
+	*colon = '\0';
+	char x[128];
+	if (sscanf(buf, "%127s", x) != 1) {
+		err(c, kv->line, "plot needs a swept key before ':'");
+		return;
+	}
+	int swept = 0;
+	for (int i = 0; i < c->sc->nvars; i++)
+		if (strcmp(c->sc->vars[i], x) == 0)
+			swept = 1;
+	if (!swept)
+		err(c, kv->line, "plot: '%s' is not a swept key of this "
+		    "experiment%s", x, c->sc->nvars ? "" : " (nothing is swept)");
+	int ny = 0;
+	for (char *t = strtok(colon + 1, " \t,"); t; t = strtok(NULL, " \t,")) {
+		ny++;
+		if (!exp_metric_known(t))
+			err(c, kv->line, "plot: unknown metric '%s' (e.g. "
+			    "latency_p99, throughput, rejected_frac)", t);
+	}
+	if (!ny)
+		err(c, kv->line, "plot needs at least one metric after ':'");
+}
+
+static void apply_K(ctx *c, model_config *cfg, const exp_kv *kv)
+{
+	double x;
+	char e[256];
+	if (!*kv->value) {
+		err(c, kv->line, "K is empty (an unset variable?): it must be > 0; "
+		    "a pool of 0 workers refuses every task");
+		return;
+	}
+	if (unit_number(kv->value, &x, e, sizeof e) || x != floor(x) ||
+	    fabs(x) > 1e9) {
+		err(c, kv->line, "K must be a whole number, got '%s'", kv->value);
+		return;
+	}
+	if (x <= 0) {
+		err(c, kv->line, "K must be > 0 (got %s): a pool of 0 workers "
+		    "refuses every task", kv->value);
+		return;
+	}
+	cfg->K = (long)x;
+}
+
+/* Applies one key. seen_* flags feed the missing-key checks. */
+typedef struct seen {
+	const exp_kv *arrival, *service, *pool, *K, *tasks, *duration;
+} seen;
+
+static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
+		  seen *s)
+{
+	const char *k = kv->key;
+	long n;
+	double x;
+	if (!strcmp(k, "description") || !strcmp(k, "constraint") ||
+	    !strcmp(k, "extends")) {
+		return;
+	} else if (!strcmp(k, "seed")) {
+		if (!get_long(c, kv, 0, &n))
+			m->seed = (uint64_t)n;
+	} else if (!strcmp(k, "repeat")) {
+		if (!get_long(c, kv, 1, &n)) {
+			if (n > 100000)
+				err(c, kv->line, "repeat must be <= 100000 (got %s)",
+				    kv->value);
+			else
+				m->repeat = (int)n;
+		}
+	} else if (!strcmp(k, "precision")) {
+		apply_precision(c, m, kv);
+	} else if (!strcmp(k, "plot")) {
+		apply_plot(c, kv);
+	} else if (!strcmp(k, "tasks")) {
+		s->tasks = kv;
+		if (!get_long(c, kv, 1, &n))
+			cfg->tasks = n;
+	} else if (!strcmp(k, "duration")) {
+		s->duration = kv;
+		if (!get_time(c, kv, &x)) {
+			if (x <= 0)
+				err(c, kv->line, "duration must be > 0");
+			cfg->duration = x;
+		}
+	} else if (!strcmp(k, "warmup")) {
+		apply_warmup(c, cfg, kv);
+	} else if (!strcmp(k, "arrival")) {
+		char e[512];
+		wl_spec_fini(&cfg->arrival);
+		memset(&cfg->arrival, 0, sizeof cfg->arrival);
+		int rc = wl_parse(kv->value, c->sc->basedir, &cfg->arrival, e,
+				  sizeof e);
+		if (rc == PS_ENOMEM)
+			c->nomem = 1;
+		if (rc)
+			err(c, kv->line, "arrival: %s", e);
+		else
+			s->arrival = kv;
+	} else if (!strcmp(k, "service")) {
+		s->service = kv;
+		get_dist(c, kv, &cfg->service);
+	} else if (!strcmp(k, "setup")) {
+		get_dist(c, kv, &cfg->setup);
+	} else if (!strcmp(k, "weight")) {
+		get_dist(c, kv, &cfg->weight);
+	} else if (!strcmp(k, "setup_at")) {
+		if (!strcmp(kv->value, "new"))
+			cfg->setup_first_use = 0;
+		else if (!strcmp(kv->value, "first-use"))
+			cfg->setup_first_use = 1;
+		else
+			err(c, kv->line, "setup_at must be 'new' or 'first-use', "
+			    "got '%s'", kv->value);
+	} else if (!strcmp(k, "producers")) {
+		if (!strcmp(kv->value, "each"))
+			cfg->producers = 0;
+		else if (!get_long(c, kv, 1, &n))
+			cfg->producers = n > 1000000 ? 1000000 : (int)n;
+	} else if (!strcmp(k, "pool")) {
+		int p = pool_kind_parse(kv->value);
+		if (p < 0)
+			err(c, kv->line, "unknown pool '%s' (goroutines, errgroup, "
+			    "ants, tunny, workerpool, semaphore, pond, priority, "
+			    "sharded)", kv->value);
+		else {
+			cfg->pool = (pool_kind)p;
+			s->pool = kv;
+		}
+	} else if (!strcmp(k, "K")) {
+		s->K = kv;
+		apply_K(c, cfg, kv);
+	} else if (!strcmp(k, "queue")) {
+		if (!strcmp(kv->value, "unbounded"))
+			cfg->queue = MODEL_UNBOUNDED;
+		else if (!get_long(c, kv, 1, &n))
+			cfg->queue = n;
+	} else if (!strcmp(k, "nonblocking")) {
+		get_bool(c, kv, &cfg->nonblocking);
+	} else if (!strcmp(k, "trygo")) {
+		get_bool(c, kv, &cfg->trygo);
+	} else if (!strcmp(k, "max_blocking")) {
+		if (!get_long(c, kv, 0, &n))
+			cfg->max_blocking = n;
+	} else if (!strcmp(k, "timeout") || !strcmp(k, "expiry")) {
+		if (!get_time(c, kv, &x)) {
+			if (x <= 0)
+				err(c, kv->line, "%s must be > 0 (got %s)", k,
+				    kv->value);
+			*(!strcmp(k, "timeout") ? &cfg->timeout : &cfg->expiry) = x;
+		}
+	} else if (!strcmp(k, "cpus") || !strcmp(k, "fanout")) {
+		if (!get_long(c, kv, 1, &n)) {
+			int v = n > 1000000 ? 1000000 : (int)n;
+			*(!strcmp(k, "cpus") ? &cfg->cpus : &cfg->fanout) = v;
+		}
+	} else if (!strcmp(k, "mem.goroutine")) {
+		get_size(c, kv, &cfg->mem_goroutine);
+	} else if (!strcmp(k, "mem.task")) {
+		get_size(c, kv, &cfg->mem_task);
+	} else if (!strcmp(k, "mem.limit")) {
+		get_size(c, kv, &cfg->mem_limit);
+	} else if (!strncmp(k, "downstream.", 11)) {
+		apply_downstream(c, cfg, kv);
+	} else if (later_feature(k)) {
+		err(c, kv->line, "'%s' is not supported yet (%s come in a later "
+		    "version of poolsim)", k, later_feature(k));
+	} else {
+		const char *sug = exp_key_suggest(k);
+		if (sug)
+			err(c, kv->line, "unknown key '%s' (did you mean '%s'?)",
+			    k, sug);
+		else
+			err(c, kv->line, "unknown key '%s'", k);
+	}
+}
+
+/* "ants and pond have it" / "ants has it" for an option's pool mask. */
+static void pools_text(unsigned mask, char *buf, size_t len)
+{
+	const char *names[POOL__COUNT];
+	int n = 0;
+	for (int p = 0; p < POOL__COUNT; p++)
+		if (mask & (1u << p))
+			names[n++] = pool_kind_name((pool_kind)p);
+	size_t m = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n && m < len; i++)
+		m += (size_t)snprintf(buf + m, len - m, "%s%s",
+				      i == 0 ? "" : i == n - 1 ? " and " : ", ",
+				      names[i]);
+	if (m < len)
+		snprintf(buf + m, len - m, n > 1 ? " have it" : " has it");
+}
+
+int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
+		       model_config *cfg, exp_meta *meta, exp_diags *d)
+{
+	ctx c = { sc, d, 0, 0 };
+	seen s = { 0 };
+	model_config_init(cfg);
+	memset(meta, 0, sizeof *meta);
+	meta->seed = 1;
+	meta->repeat = 1;
+	for (int i = 0; i < keys->n; i++)
+		apply(&c, cfg, meta, &keys->v[i], &s);
+	if (c.nomem)
+		return PS_ENOMEM;
+
+	if (!s.arrival && !exp_kvs_get(keys, "arrival"))
+		err(&c, sc->section_line, "missing required key 'arrival' "
+		    "(e.g. arrival = poisson(900/s))");
+	int trace_work = s.arrival && cfg->arrival.kind == WL_TRACE &&
+			 cfg->arrival.trace_work;
+	if (!exp_kvs_get(keys, "service") && !trace_work)
+		err(&c, sc->section_line, "missing required key 'service' "
+		    "(e.g. service = exp(10ms))");
+	if (!exp_kvs_get(keys, "pool"))
+		err(&c, sc->section_line, "missing required key 'pool' "
+		    "(goroutines, errgroup, ants, tunny, workerpool, semaphore, "
+		    "pond, priority, sharded)");
+	else if (s.pool && cfg->pool != POOL_GOROUTINES && !exp_kvs_get(keys, "K"))
+		err(&c, sc->section_line, "missing required key 'K' (the "
+		    "number of workers of pool '%s')", pool_kind_name(cfg->pool));
+	if (s.pool)
+		for (int i = 0; pool_opts[i].key; i++) {
+			const exp_kv *kv = exp_kvs_get(keys, pool_opts[i].key);
+			if (!kv || (pool_opts[i].pools & (1u << cfg->pool)))
+				continue;
+			char who[128];
+			pools_text(pool_opts[i].pools, who, sizeof who);
+			err(&c, kv->line, "%s is not an option of pool '%s' (%s)",
+			    kv->key, pool_kind_name(cfg->pool), who);
+		}
+	for (int i = 0; i < cfg->n_downstreams; i++)
+		if (!cfg->downstreams[i].service) {
+			char key[96];
+			snprintf(key, sizeof key, "downstream.%s.",
+				 cfg->downstreams[i].name);
+			int line = sc->section_line;
+			for (int j = 0; j < keys->n; j++)
+				if (!strncmp(keys->v[j].key, key, strlen(key))) {
+					line = keys->v[j].line;
+					break;
+				}
+			err(&c, line, "downstream '%s' needs a service "
+			    "(downstream.%s.service = DIST)",
+			    cfg->downstreams[i].name, cfg->downstreams[i].name);
+		}
+	/* tasks defaults: a burst's N or a trace's length, 0 (= until the
+	 * duration) when only a duration is given. */
+	if (!s.tasks && s.arrival) {
+		if (cfg->arrival.kind == WL_BURST)
+			cfg->tasks = cfg->arrival.burst_n;
+		else if (cfg->arrival.kind == WL_TRACE)
+			cfg->tasks = cfg->arrival.trace_n;
+		else if (s.duration)
+			cfg->tasks = 0;
+	}
+	if (cfg->warmup == WARMUP_TASKS && cfg->tasks > 0 &&
+	    cfg->warmup_value >= (double)cfg->tasks) {
+		const exp_kv *w = exp_kvs_get(keys, "warmup");
+		err(&c, w ? w->line : sc->section_line, "warmup (%.0f tasks) "
+		    "leaves none of the %ld tasks to measure",
+		    cfg->warmup_value, cfg->tasks);
+	}
+	return c.errs ? PS_EPARSE : 0;
+}

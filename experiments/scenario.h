@@ -1,0 +1,50 @@
+/*
+ * scenario.h — one sweep point's keys → a validated model_config.
+ *
+ * Every mistake becomes a "FILE:LINE: message" diagnostic (see ini.h);
+ * validation goes on after an error so that all of them are reported.
+ * Known keys are the DESIGN.md table plus `weight` (semaphore task weight
+ * distribution). Keys of later features (tenant.*, tier.*, sharding,
+ * autotune*, shutdown.*, panic/recover/error, stages, alert.*) are
+ * recognised and refused as "not supported yet", not as unknown.
+ */
+#ifndef EXP_SCENARIO_H
+#define EXP_SCENARIO_H
+
+#include <stdint.h>
+
+#include "../models/model.h"
+#include "ini.h"
+
+/* What the runner needs besides the model: run counts and stopping rule. */
+typedef struct exp_meta {
+	uint64_t seed;          /* master seed (default 1) */
+	int repeat;             /* replications, the ceiling under precision */
+	int has_precision;
+	char precision_metric[32];
+	double precision_rel;   /* fraction, e.g. 0.03 */
+} exp_meta;
+
+/* The context a point is validated in. All borrowed. */
+typedef struct exp_scope {
+	const char *file;       /* for messages */
+	const char *basedir;    /* for empirical() and trace() */
+	int section_line;       /* where "missing key" errors point */
+	const char *const *vars;  /* swept variable names (plot's X) */
+	int nvars;
+} exp_scope;
+
+/* Initialises cfg (model_config_init) and fills it and meta from keys.
+ * Returns 0, PS_EPARSE (errors in d) or PS_ENOMEM. The caller calls
+ * model_config_fini(cfg) in every case. */
+int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
+		       model_config *cfg, exp_meta *meta, exp_diags *d);
+
+/* 1 if name is a metric of DESIGN.md's list. */
+int exp_metric_known(const char *name);
+
+/* The known key nearest to key by edit distance, or NULL when none is
+ * close enough to be a plausible typo. */
+const char *exp_key_suggest(const char *key);
+
+#endif
