@@ -1,0 +1,1145 @@
+/*
+ * plot.c — figures drawn with gnuplot from the results database alone.
+ *
+ * For each experiment (the newest row of each name) this loads the point
+ * summaries, the swept keys (parsed from the points' itervars), the `plot`
+ * run_param (X key and metrics) and the series, then writes one
+ * self-contained gnuplot script per figure (data inlined as datablocks,
+ * terminal and output set inside, output path relative so `gnuplot NAME.gp`
+ * re-draws it from its own directory) and runs gnuplot on it:
+ *   NAME.png          metric vs the X key (lines with 95% error bars for a
+ *                     numeric key, clustered bars for a categorical one), or
+ *                     the latency quantiles as bars when there is one point
+ *   NAME-series.png   time series of replication 0, one panel per series
+ *   NAME-scopes.png   throughput and p99 per tenant/ and tier/ scope
+ * Work is O(rows of the experiment); gnuplot's run time dominates.
+ *
+ * Safety: gnuplot substitutes `backquotes` (a shell command) everywhere on a
+ * command line except inside single-quoted strings, and expands @macros
+ * outside quotes. So text that comes from an experiments.ini (names,
+ * descriptions, itervars values, scope names) is only ever written as a
+ * single-quoted string (gp_quote: ' doubled, control characters blanked so
+ * that it cannot end the command line), datablocks hold numbers only (a
+ * value "EOD" could end a datablock early), file names are sanitised to
+ * [A-Za-z0-9_.-], and gnuplot is run by fork/exec, never through a shell.
+ * Terminals are `noenhanced` so that `_` and `^` in metric names print as
+ * they are.
+ *
+ * plot_report (report.c) shares the loaded experiment through plot_int.h.
+ */
+#include "plot.h"
+#include "plot_int.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../sim/ps.h"
+
+#define MAX_LINES 8            /* points drawn in one series panel */
+#define MAX_PANELS 6           /* series panels in one figure */
+#define TITLE_WRAP 90          /* characters per title line */
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	assert(q && "out of memory in plots/");
+	return q;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	assert(d && "out of memory in plots/");
+	return d;
+}
+
+void plot_sanitize(const char *name, char *out, size_t n)
+{
+	assert(n > 1);
+	size_t j = 0;
+	for (const char *p = name; *p && j + 1 < n; p++) {
+		unsigned char c = (unsigned char)*p;
+		int ok = isalnum(c) || c == '_' || c == '-' ||
+			 (c == '.' && j > 0);   /* no hidden files, no ".." */
+		out[j++] = ok && c < 128 ? (char)c : '_';
+	}
+	if (j == 0)
+		out[j++] = '_';
+	out[j] = 0;
+}
+
+int plot_is_time(const char *metric)
+{
+	return !strncmp(metric, "latency_", 8) || !strncmp(metric, "wait_", 5) ||
+	       !strcmp(metric, "blocked_mean") || !strcmp(metric, "makespan") ||
+	       !strcmp(metric, "drain_s");
+}
+
+int plot_higher_is_better(const char *metric)
+{
+	return !strcmp(metric, "throughput") || !strcmp(metric, "completed");
+}
+
+const char *plot_metric_short(const char *metric)
+{
+	return !strncmp(metric, "latency_", 8) ? metric + 8 : metric;
+}
+
+/* A value of the x key as a number, when the whole text is one. */
+static int parse_num(const char *s, double *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtod(s, &end);
+	return end != s && *end == 0 && errno == 0 && isfinite(*v);
+}
+
+/* ---- loading an experiment ----------------------------------------------- */
+
+/* Splits "K=50, pool=ants" at ", " followed by NAME= (a value may itself
+ * hold ", ", e.g. a swept mix(...)). */
+static void parse_itervars(const char *s, char ***keys, char ***vals, int *n)
+{
+	*keys = NULL;
+	*vals = NULL;
+	*n = 0;
+	const char *p = s;
+	while (*p) {
+		const char *eq = strchr(p, '=');
+		if (!eq)
+			break;
+		const char *v = eq + 1, *end = v;
+		for (;;) {
+			end = strstr(end, ", ");
+			if (!end) {
+				end = v + strlen(v);
+				break;
+			}
+			const char *q = end + 2;
+			while (isalnum((unsigned char)*q) || *q == '_' ||
+			       *q == '.')
+				q++;
+			if (q > end + 2 && *q == '=')
+				break;
+			end += 2;
+		}
+		*keys = xrealloc(*keys, (size_t)(*n + 1) * sizeof **keys);
+		*vals = xrealloc(*vals, (size_t)(*n + 1) * sizeof **vals);
+		(*keys)[*n] = strndup(p, (size_t)(eq - p));
+		(*vals)[*n] = strndup(v, (size_t)(end - v));
+		assert((*keys)[*n] && (*vals)[*n]);
+		(*n)++;
+		p = *end ? end + 2 : end;
+	}
+}
+
+static int load_summary(void *u, const res_summary *s)
+{
+	plot_exp *e = u;
+	if (e->n_pts == 0 || e->pts[e->n_pts - 1].point != s->point) {
+		e->pts = xrealloc(e->pts, (size_t)(e->n_pts + 1) * sizeof *e->pts);
+		plot_pt *p = &e->pts[e->n_pts++];
+		memset(p, 0, sizeof *p);
+		p->point = s->point;
+		p->itervars = xstrdup(s->itervars);
+		char **keys;
+		int nk;
+		parse_itervars(s->itervars, &keys, &p->vals, &nk);
+		if (e->n_pts == 1) {
+			e->keys = keys;
+			e->n_keys = nk;
+		} else {
+			for (int i = 0; i < nk; i++)
+				free(keys[i]);
+			free(keys);
+			/* Points must agree on the keys; pad or cut. */
+			p->vals = xrealloc(p->vals, (size_t)(e->n_keys + 1) *
+					   sizeof *p->vals);
+			for (int i = nk; i < e->n_keys; i++)
+				p->vals[i] = xstrdup("");
+			for (int i = e->n_keys; i < nk; i++)
+				free(p->vals[i]);
+		}
+	}
+	e->sums = xrealloc(e->sums, (size_t)(e->n_sums + 1) * sizeof *e->sums);
+	plot_sum *m = &e->sums[e->n_sums++];
+	m->pt = e->n_pts - 1;
+	m->scope = xstrdup(s->scope);
+	m->name = xstrdup(s->name);
+	m->n = s->n;
+	m->mean = s->mean;
+	m->ci = isnan(s->ci95) ? 0 : s->ci95;
+	if (s->n > e->reps)
+		e->reps = s->n;
+	return 0;
+}
+
+const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
+			 const char *name)
+{
+	for (int i = 0; i < e->n_sums; i++) {
+		const plot_sum *s = &e->sums[i];
+		if (s->pt == pt && !strcmp(s->scope, scope) &&
+		    !strcmp(s->name, name))
+			return s->n > 0 && !isnan(s->mean) ? s : NULL;
+	}
+	return NULL;
+}
+
+static int has_metric(const plot_exp *e, const char *name)
+{
+	for (int p = 0; p < e->n_pts; p++)
+		if (plot_get(e, p, "pool", name))
+			return 1;
+	return 0;
+}
+
+static void add_metric(plot_exp *e, const char *m)
+{
+	for (int i = 0; i < e->n_metrics; i++)
+		if (!strcmp(e->metrics[i], m))
+			return;
+	e->metrics = xrealloc(e->metrics,
+			      (size_t)(e->n_metrics + 1) * sizeof *e->metrics);
+	e->metrics[e->n_metrics++] = xstrdup(m);
+}
+
+/* `plot = X: Y1 Y2` from run_param; defaults per DESIGN.md. */
+static void choose_axes(res_db *db, plot_exp *e)
+{
+	char spec[512] = "";
+	e->xkey = e->n_keys > 0 ? 0 : -1;
+	if (e->n_pts > 0 &&
+	    res_point_param(db, e->id, e->pts[0].point, "plot", spec,
+			    sizeof spec) == 0) {
+		char *colon = strchr(spec, ':');
+		char *list = spec;
+		if (colon) {
+			*colon = 0;
+			char *k = spec;
+			while (isspace((unsigned char)*k))
+				k++;
+			for (char *t = k + strlen(k);
+			     t > k && isspace((unsigned char)t[-1]);)
+				*--t = 0;
+			for (int i = 0; i < e->n_keys; i++)
+				if (!strcmp(e->keys[i], k))
+					e->xkey = i;
+			list = colon + 1;
+		}
+		for (char *tok = strtok(list, " \t,"); tok;
+		     tok = strtok(NULL, " \t,"))
+			if (has_metric(e, tok))
+				add_metric(e, tok);
+	}
+	if (e->n_metrics == 0) {
+		static const char *const lat[] = { "latency_p50", "latency_p99",
+						   "latency_p999" };
+		for (int i = 0; i < 3; i++)
+			if (has_metric(e, lat[i]))
+				add_metric(e, lat[i]);
+		if (e->n_metrics == 0 && has_metric(e, "throughput"))
+			add_metric(e, "throughput");
+	}
+	e->x_numeric = e->xkey >= 0;
+	for (int p = 0; e->xkey >= 0 && p < e->n_pts; p++) {
+		double v;
+		if (!parse_num(e->pts[p].vals[e->xkey], &v))
+			e->x_numeric = 0;
+	}
+}
+
+int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e)
+{
+	memset(e, 0, sizeof *e);
+	e->id = x->id;
+	e->name = xstrdup(x->name);
+	e->description = xstrdup(x->description);
+	char fname[128];
+	plot_sanitize(x->name, fname, sizeof fname);
+	e->fname = xstrdup(fname);
+	if (res_summaries(db, x->id, NULL, NULL, load_summary, e) != 0)
+		return PS_EDB;
+	if (!*e->description && e->n_pts > 0) {
+		char d[1024];
+		if (res_point_param(db, e->id, e->pts[0].point, "description",
+				    d, sizeof d) == 0) {
+			free(e->description);
+			e->description = xstrdup(d);
+		}
+	}
+	choose_axes(db, e);
+	return 0;
+}
+
+void plot_exp_free(plot_exp *e)
+{
+	for (int p = 0; p < e->n_pts; p++) {
+		free(e->pts[p].itervars);
+		for (int k = 0; k < e->n_keys; k++)
+			free(e->pts[p].vals[k]);
+		free(e->pts[p].vals);
+	}
+	for (int k = 0; k < e->n_keys; k++)
+		free(e->keys[k]);
+	for (int i = 0; i < e->n_sums; i++) {
+		free(e->sums[i].scope);
+		free(e->sums[i].name);
+	}
+	for (int i = 0; i < e->n_metrics; i++)
+		free(e->metrics[i]);
+	free(e->pts);
+	free(e->keys);
+	free(e->sums);
+	free(e->metrics);
+	free(e->name);
+	free(e->description);
+	free(e->fname);
+	memset(e, 0, sizeof *e);
+}
+
+/* "pool=ants, x=1" for the keys other than the x key: names a line. */
+void plot_others(const plot_exp *e, int pt, char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (int k = 0; k < e->n_keys; k++) {
+		if (k == e->xkey)
+			continue;
+		int w = snprintf(buf + len, n - len, "%s%s=%s", len ? ", " : "",
+				 e->keys[k], e->pts[pt].vals[k]);
+		if (w < 0 || (size_t)w >= n - len)
+			break;
+		len += (size_t)w;
+	}
+}
+
+/* ---- gnuplot text --------------------------------------------------------- */
+
+/* The only way user text enters a script: one single-quoted gnuplot string
+ * (see the banner). Control characters would end the command line. */
+static void gp_quote(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\'')
+			fputs("''", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			fputc(' ', f);
+		else
+			fputc(*p, f);
+	}
+	fputc('\'', f);
+}
+
+/* A long title as quoted pieces joined by "\n" (a constant of ours, the
+ * one double-quoted string we write), broken at spaces. */
+static void gp_title(FILE *f, const char *s)
+{
+	size_t len = strlen(s);
+	if (len == 0) {
+		fputs("''", f);
+		return;
+	}
+	char *buf = xstrdup(s);
+	size_t start = 0;
+	int first = 1;
+	while (start < len) {
+		size_t end = start + TITLE_WRAP;
+		if (end >= len) {
+			end = len;
+		} else {
+			size_t b = end;
+			while (b > start && buf[b] != ' ')
+				b--;
+			if (b > start)
+				end = b;
+		}
+		char save = buf[end];
+		buf[end] = 0;
+		if (!first)
+			fputs(" . \"\\n\" . ", f);
+		gp_quote(f, buf + start);
+		buf[end] = save;
+		first = 0;
+		start = end;
+		while (start < len && buf[start] == ' ')
+			start++;
+	}
+	free(buf);
+}
+
+static void gp_header(FILE *f, const plot_opts *o, const char *out,
+		      int width, int height)
+{
+	int svg = o->format && !strcmp(o->format, "svg");
+	fprintf(f, "# Drawn by poolsim " POOLSIM_VERSION " from its results "
+		"database; `gnuplot %s.gp` re-draws it.\n", out);
+	fprintf(f, "set terminal %s noenhanced size %d,%d font 'sans,10'\n",
+		svg ? "svg" : "pngcairo", width, height);
+	fputs("set output ", f);
+	char path[256];
+	snprintf(path, sizeof path, "%s.%s", out, svg ? "svg" : "png");
+	gp_quote(f, path);
+	fputs("\nset encoding utf8\nset grid\nset key outside right top\n", f);
+}
+
+/* Time metrics are drawn in ms when everything is below a second. */
+static double time_scale(const plot_exp *e, char **metrics, int nm,
+			 const char **unit)
+{
+	double hi = 0;
+	for (int i = 0; i < nm; i++) {
+		if (!plot_is_time(metrics[i]))
+			continue;
+		for (int p = 0; p < e->n_pts; p++) {
+			const plot_sum *s = plot_get(e, p, "pool", metrics[i]);
+			if (s && s->mean + s->ci > hi)
+				hi = s->mean + s->ci;
+		}
+	}
+	*unit = hi < 1.0 ? "ms" : "s";
+	return hi < 1.0 ? 1000.0 : 1.0;
+}
+
+/* ---- running gnuplot ------------------------------------------------------ */
+
+#define EXEC_FAILED "poolsim-exec-failed:"
+
+/* Runs `prog script` in dir, no shell. Returns 0, 1 when prog could not be
+ * executed at all, or PS_EIO with gnuplot's first stderr line in err. */
+static int run_gnuplot(const char *prog, const char *dir, const char *script,
+		       char *err, size_t errlen)
+{
+	int fd[2];
+	if (pipe(fd) != 0)
+		return ps_err(err, errlen, PS_EIO, "pipe: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return ps_err(err, errlen, PS_EIO, "fork: %s", strerror(errno));
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		dup2(fd[1], 2);
+		close(fd[0]);
+		if (chdir(dir) != 0)
+			_exit(126);
+		char *const argv[] = { (char *)prog, (char *)script, NULL };
+		execvp(prog, argv);
+		if (write(2, EXEC_FAILED, sizeof EXEC_FAILED - 1) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(fd[1]);
+	char out[2048];
+	size_t n = 0;
+	ssize_t r;
+	char sink[512];
+	while ((r = read(fd[0], n < sizeof out - 1 ? out + n : sink,
+			 n < sizeof out - 1 ? sizeof out - 1 - n : sizeof sink)) > 0
+	       || (r < 0 && errno == EINTR))
+		if (r > 0 && n < sizeof out - 1)
+			n += (size_t)r;
+	out[n] = 0;
+	close(fd[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 127 &&
+	    !strncmp(out, EXEC_FAILED, sizeof EXEC_FAILED - 1))
+		return 1;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	/* gnuplot's messages start with the offending line; keep the last
+	 * non-empty line, which says what went wrong. */
+	char *last = NULL;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+		if (strspn(line, " \t^") != strlen(line))
+			last = line;
+	return ps_err(err, errlen, PS_EIO, "gnuplot failed on %s/%s: %s", dir,
+		      script, last ? last : "(no message)");
+}
+
+/* ---- figures ---------------------------------------------------------------- */
+
+typedef struct drawer {
+	res_db *db;
+	const plot_opts *o;
+	const char *dir;
+	const char *prog;
+	int no_gnuplot;         /* set after the first failed exec */
+	int rc;                 /* first error, kept while others continue */
+	char *err;
+	size_t errlen;
+} drawer;
+
+static FILE *open_script(drawer *d, const char *out, char *path, size_t n)
+{
+	snprintf(path, n, "%s/%s.gp", d->dir, out);
+	FILE *f = fopen(path, "w");
+	if (!f && d->rc == 0)
+		d->rc = ps_err(d->err, d->errlen, PS_EIO, "%s: %s", path,
+			       strerror(errno));
+	return f;
+}
+
+/* Closes the script, reports it, and runs gnuplot on it. */
+static void finish_script(drawer *d, FILE *f, const char *out,
+			  const char *path)
+{
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		if (d->rc == 0)
+			d->rc = ps_err(d->err, d->errlen, PS_EIO,
+				       "%s: write failed", path);
+		return;
+	}
+	if (d->o->wrote)
+		d->o->wrote(d->o->u, path);
+	if (d->no_gnuplot)
+		return;
+	char script[160];
+	snprintf(script, sizeof script, "%s.gp", out);
+	char msg[512];
+	int r = run_gnuplot(d->prog, d->dir, script, msg, sizeof msg);
+	if (r == 1) {
+		d->no_gnuplot = 1;
+		return;
+	}
+	if (r != 0) {
+		if (d->rc == 0)
+			d->rc = ps_err(d->err, d->errlen, r, "%s", msg);
+		return;
+	}
+	const char *ext = d->o->format && !strcmp(d->o->format, "svg")
+				  ? "svg" : "png";
+	char fig[512];
+	snprintf(fig, sizeof fig, "%s/%s.%s", d->dir, out, ext);
+	if (d->o->wrote && access(fig, F_OK) == 0)
+		d->o->wrote(d->o->u, fig);
+}
+
+/* One point: the latency quantiles as bars, throughput in the title. */
+static void fig_single(drawer *d, const plot_exp *e)
+{
+	static const char *const q[] = { "latency_mean", "latency_p50",
+					  "latency_p90", "latency_p99",
+					  "latency_p999", "latency_max" };
+	char *have[6];
+	int nh = 0;
+	for (int i = 0; i < 6; i++)
+		if (plot_get(e, 0, "pool", q[i]))
+			have[nh++] = (char *)q[i];
+	if (nh == 0)
+		return;
+	char path[512];
+	FILE *f = open_script(d, e->fname, path, sizeof path);
+	if (!f)
+		return;
+	gp_header(f, d->o, e->fname, 1000, 600);
+	const char *unit;
+	double sc = time_scale(e, have, nh, &unit);
+	double lo = INFINITY, hi = 0;
+	fputs("$data << EOD\n", f);
+	for (int i = 0; i < nh; i++) {
+		const plot_sum *s = plot_get(e, 0, "pool", have[i]);
+		fprintf(f, "%d %.17g %.17g\n", i, s->mean * sc, s->ci * sc);
+		if (s->mean > 0)
+			lo = fmin(lo, s->mean * sc);
+		hi = fmax(hi, s->mean * sc);
+	}
+	fputs("EOD\nset title ", f);
+	gp_title(f, *e->description ? e->description : e->name);
+	fputs("\nset xtics (", f);
+	for (int i = 0; i < nh; i++) {
+		fputs(i ? ", " : "", f);
+		gp_quote(f, plot_metric_short(have[i]));
+		fprintf(f, " %d", i);
+	}
+	fprintf(f, ")\nset xrange [-0.6:%d.6]\n", nh - 1);
+	fprintf(f, "set ylabel 'latency (%s)'\n", unit);
+	if (lo < INFINITY && hi / lo > 20) {
+		fprintf(f, "set logscale y\nset yrange [%.6g:*]\n", lo / 3);
+	} else {
+		fputs("set yrange [0:*]\n", f);
+	}
+	const plot_sum *tp = plot_get(e, 0, "pool", "throughput");
+	fputs("set xlabel ", f);
+	char lab[160];
+	if (tp)
+		snprintf(lab, sizeof lab, "latency quantile (throughput %.4g/s "
+			 "± %.2g, %d replications)", tp->mean, tp->ci, e->reps);
+	else
+		snprintf(lab, sizeof lab, "latency quantile (%d replications)",
+			 e->reps);
+	gp_quote(f, lab);
+	fputs("\nset boxwidth 0.6\nset style fill solid 0.5 border -1\n"
+	      "set key off\nplot $data using 1:2:3 with boxerrorbars lc 1\n", f);
+	finish_script(d, f, e->fname, path);
+}
+
+/* A line (or bar group) of the main figure: one metric at one combination
+ * of the other swept keys. */
+typedef struct line {
+	int metric;
+	char others[256];
+} line;
+
+static int collect_lines(const plot_exp *e, line **out)
+{
+	line *l = NULL;
+	int n = 0;
+	for (int m = 0; m < e->n_metrics; m++)
+		for (int p = 0; p < e->n_pts; p++) {
+			char o[256];
+			plot_others(e, p, o, sizeof o);
+			int dup = 0;
+			for (int i = 0; i < n; i++)
+				if (l[i].metric == m && !strcmp(l[i].others, o))
+					dup = 1;
+			if (dup)
+				continue;
+			l = xrealloc(l, (size_t)(n + 1) * sizeof *l);
+			l[n].metric = m;
+			snprintf(l[n].others, sizeof l[n].others, "%s", o);
+			n++;
+		}
+	*out = l;
+	return n;
+}
+
+static void line_title(const plot_exp *e, const line *l, char *buf, size_t n)
+{
+	const char *m = plot_metric_short(e->metrics[l->metric]);
+	if (*l->others)
+		snprintf(buf, n, "%s, %s", m, l->others);
+	else
+		snprintf(buf, n, "%s", m);
+}
+
+/* Category index of a point's x value (first appearance order). */
+static int category(const plot_exp *e, int pt)
+{
+	for (int p = 0; p < pt; p++)
+		if (!strcmp(e->pts[p].vals[e->xkey], e->pts[pt].vals[e->xkey]))
+			return category(e, p);
+	int c = 0;
+	for (int p = 0; p < pt; p++) {
+		int first = 1;
+		for (int q = 0; q < p; q++)
+			if (!strcmp(e->pts[q].vals[e->xkey],
+				    e->pts[p].vals[e->xkey]))
+				first = 0;
+		c += first;
+	}
+	return c;
+}
+
+static void fig_sweep(drawer *d, const plot_exp *e)
+{
+	if (e->n_metrics == 0)
+		return;
+	line *lines;
+	int nl = collect_lines(e, &lines);
+	char path[512];
+	FILE *f = open_script(d, e->fname, path, sizeof path);
+	if (!f) {
+		free(lines);
+		return;
+	}
+	gp_header(f, d->o, e->fname, 1000, 600);
+	const char *unit;
+	double sc = time_scale(e, e->metrics, e->n_metrics, &unit);
+	int any_time = 0, any_other = 0, all_pos = 1;
+	for (int m = 0; m < e->n_metrics; m++) {
+		if (plot_is_time(e->metrics[m]))
+			any_time = 1;
+		else
+			any_other = 1;
+	}
+	int ncat = 0;
+	double xlo = INFINITY, xhi = -INFINITY;
+	for (int p = 0; p < e->n_pts; p++) {
+		if (e->x_numeric) {
+			double x;
+			parse_num(e->pts[p].vals[e->xkey], &x);
+			xlo = fmin(xlo, x);
+			xhi = fmax(xhi, x);
+		} else if (category(e, p) + 1 > ncat) {
+			ncat = category(e, p) + 1;
+		}
+	}
+	/* Datablocks: numbers only. Numeric x: x mean ci sorted by x;
+	 * categories: bar position mean ci. */
+	for (int i = 0; i < nl; i++) {
+		const char *m = e->metrics[lines[i].metric];
+		double s = plot_is_time(m) ? sc : 1.0;
+		fprintf(f, "$d%d << EOD\n", i);
+		int *order = xrealloc(NULL, (size_t)e->n_pts * sizeof *order);
+		double *xs = xrealloc(NULL, (size_t)e->n_pts * sizeof *xs);
+		int k = 0;
+		for (int p = 0; p < e->n_pts; p++) {
+			char o[256];
+			plot_others(e, p, o, sizeof o);
+			if (strcmp(o, lines[i].others))
+				continue;
+			if (e->x_numeric) {
+				parse_num(e->pts[p].vals[e->xkey], &xs[k]);
+			} else {
+				double w = 0.8 / nl;
+				xs[k] = category(e, p) - 0.4 + w * (i + 0.5);
+			}
+			order[k++] = p;
+		}
+		for (int a = 1; a < k; a++)     /* insertion sort: few points */
+			for (int b = a; b > 0 && xs[b] < xs[b - 1]; b--) {
+				double tx = xs[b];
+				xs[b] = xs[b - 1];
+				xs[b - 1] = tx;
+				int to = order[b];
+				order[b] = order[b - 1];
+				order[b - 1] = to;
+			}
+		for (int j = 0; j < k; j++) {
+			const plot_sum *v = plot_get(e, order[j], "pool", m);
+			if (!v)
+				continue;
+			if (v->mean <= 0)
+				all_pos = 0;
+			fprintf(f, "%.17g %.17g %.17g\n", xs[j], v->mean * s,
+				v->ci * s);
+		}
+		fputs("EOD\n", f);
+		free(order);
+		free(xs);
+	}
+	fputs("set title ", f);
+	gp_title(f, *e->description ? e->description : e->name);
+	fputs("\nset xlabel ", f);
+	gp_quote(f, e->keys[e->xkey]);
+	fputc('\n', f);
+	char lab[160];
+	const char *yname = e->n_metrics == 1 ? e->metrics[0] : "latency";
+	if (any_time) {
+		snprintf(lab, sizeof lab, "%s (%s)",
+			 e->n_metrics == 1 ? yname : "latency", unit);
+		fputs("set ylabel ", f);
+		gp_quote(f, lab);
+		fputc('\n', f);
+	}
+	const char *yaxis = "x1y1";
+	if (any_other) {
+		/* Non-time metrics: alone on y1, or on y2 beside latencies. */
+		snprintf(lab, sizeof lab, "%s", "throughput (1/s)");
+		if (e->n_metrics == 1 || !any_time)
+			snprintf(lab, sizeof lab, "%s",
+				 !strcmp(e->metrics[e->n_metrics - 1],
+					 "throughput") ? "throughput (1/s)"
+						       : e->metrics[e->n_metrics - 1]);
+		if (any_time) {
+			fputs("set y2label ", f);
+			gp_quote(f, lab);
+			fputs("\nset y2tics\nset ytics nomirror\n", f);
+			yaxis = "x1y2";
+		} else {
+			fputs("set ylabel ", f);
+			gp_quote(f, lab);
+			fputc('\n', f);
+		}
+	}
+	if (e->x_numeric) {
+		if (xlo > 0 && xhi / xlo > 20)
+			fputs("set logscale x\n", f);
+		fprintf(f, "set offsets graph 0.03, graph 0.03, 0, 0\n");
+		if (any_time && all_pos)
+			fputs("set logscale y\n", f);
+		fputs("plot ", f);
+		for (int i = 0; i < nl; i++) {
+			char t[320];
+			line_title(e, &lines[i], t, sizeof t);
+			fprintf(f, "%s$d%d using 1:2:3 with yerrorlines lw 2 "
+				"axes %s title ", i ? ", \\\n     " : "", i,
+				plot_is_time(e->metrics[lines[i].metric])
+					? "x1y1" : yaxis);
+			gp_quote(f, t);
+		}
+	} else {
+		/* Categories: bars from zero so that heights compare. */
+		fputs("set xtics (", f);
+		for (int c = 0; c < ncat; c++)
+			for (int p = 0; p < e->n_pts; p++)
+				if (category(e, p) == c) {
+					fputs(c ? ", " : "", f);
+					gp_quote(f, e->pts[p].vals[e->xkey]);
+					fprintf(f, " %d", c);
+					break;
+				}
+		fprintf(f, ")\nset xrange [-0.6:%d.6]\nset yrange [0:*]\n",
+			ncat - 1);
+		if (any_other && any_time)
+			fputs("set y2range [0:*]\n", f);
+		fprintf(f, "set boxwidth %.4g\nset style fill solid 0.6 "
+			"border -1\nplot ", 0.8 / nl);
+		for (int i = 0; i < nl; i++) {
+			char t[320];
+			line_title(e, &lines[i], t, sizeof t);
+			fprintf(f, "%s$d%d using 1:2:3 with boxerrorbars axes %s "
+				"title ", i ? ", \\\n     " : "", i,
+				plot_is_time(e->metrics[lines[i].metric])
+					? "x1y1" : yaxis);
+			gp_quote(f, t);
+		}
+	}
+	fputc('\n', f);
+	free(lines);
+	finish_script(d, f, e->fname, path);
+}
+
+/* ---- time series ------------------------------------------------------------ */
+
+typedef struct ser {
+	char *scope, *name;
+	int pt;                 /* index into plot_exp.pts; -1 if unknown */
+	double *t, *v;
+	int n;
+} ser;
+
+typedef struct ser_load {
+	const plot_exp *e;
+	ser *s;
+	int n;
+} ser_load;
+
+static int load_series(void *u, const res_series_pt *p)
+{
+	ser_load *L = u;
+	if (p->replication != 0)
+		return 0;
+	ser *s = L->n ? &L->s[L->n - 1] : NULL;
+	if (!s || s->pt < 0 || L->e->pts[s->pt].point != p->point ||
+	    strcmp(s->scope, p->scope) || strcmp(s->name, p->name)) {
+		int pt = -1;
+		for (int i = 0; i < L->e->n_pts; i++)
+			if (L->e->pts[i].point == p->point)
+				pt = i;
+		if (pt < 0)
+			return 0;   /* a point with no finished summary */
+		L->s = xrealloc(L->s, (size_t)(L->n + 1) * sizeof *L->s);
+		s = &L->s[L->n++];
+		memset(s, 0, sizeof *s);
+		s->scope = xstrdup(p->scope);
+		s->name = xstrdup(p->name);
+		s->pt = pt;
+	}
+	s->t = xrealloc(s->t, (size_t)(s->n + 1) * sizeof *s->t);
+	s->v = xrealloc(s->v, (size_t)(s->n + 1) * sizeof *s->v);
+	s->t[s->n] = p->t;
+	s->v[s->n] = p->value;
+	s->n++;
+	return 0;
+}
+
+/* At most MAX_LINES points, spread evenly over the sweep. */
+static int pick_point(int n_pts, int pt)
+{
+	if (n_pts <= MAX_LINES)
+		return 1;
+	for (int i = 0; i < MAX_LINES; i++)
+		if ((int)lround((double)i * (n_pts - 1) / (MAX_LINES - 1)) == pt)
+			return 1;
+	return 0;
+}
+
+static void fig_series(drawer *d, const plot_exp *e)
+{
+	ser_load L = { e, NULL, 0 };
+	if (res_series(d->db, e->id, NULL, NULL, load_series, &L) != 0 &&
+	    d->rc == 0)
+		d->rc = ps_err(d->err, d->errlen, PS_EDB, "reading series of %s: "
+			       "%s", e->name, res_errmsg(d->db));
+	if (L.n == 0)
+		return;
+	/* Panels: distinct (scope, name) in first-appearance order. */
+	int panel[MAX_PANELS], np = 0;
+	for (int i = 0; i < L.n && np < MAX_PANELS; i++) {
+		int dup = 0;
+		for (int j = 0; j < np; j++)
+			if (!strcmp(L.s[panel[j]].scope, L.s[i].scope) &&
+			    !strcmp(L.s[panel[j]].name, L.s[i].name))
+				dup = 1;
+		if (!dup)
+			panel[np++] = i;
+	}
+	char out[160], path[512];
+	snprintf(out, sizeof out, "%s-series", e->fname);
+	FILE *f = open_script(d, out, path, sizeof path);
+	if (f) {
+		int rows = np <= 1 ? 1 : np <= 4 ? 2 : 3;
+		int cols = np <= 2 ? 1 : 2;
+		gp_header(f, d->o, out, 1000, 600 + (rows > 2 ? 200 : 0));
+		for (int i = 0; i < L.n; i++) {
+			fprintf(f, "$s%d << EOD\n", i);
+			for (int j = 0; j < L.s[i].n; j++)
+				if (!isnan(L.s[i].v[j]))
+					fprintf(f, "%.17g %.17g\n", L.s[i].t[j],
+						L.s[i].v[j]);
+			fputs("EOD\n", f);
+		}
+		fprintf(f, "set multiplot layout %d,%d title ", rows, cols);
+		char t[1200];
+		snprintf(t, sizeof t, "%s (replication 0)",
+			 *e->description ? e->description : e->name);
+		gp_title(f, t);
+		fputs("\nset xlabel 'time (s)'\n", f);
+		for (int k = 0; k < np; k++) {
+			const ser *h = &L.s[panel[k]];
+			char pt[200];
+			snprintf(pt, sizeof pt, "%s %s", h->scope, h->name);
+			fputs("set title ", f);
+			gp_quote(f, pt);
+			fputs("\nset ylabel ", f);
+			gp_quote(f, h->name);
+			fputs("\nplot ", f);
+			int first = 1;
+			for (int i = 0; i < L.n; i++) {
+				const ser *s = &L.s[i];
+				if (strcmp(s->scope, h->scope) ||
+				    strcmp(s->name, h->name) ||
+				    !pick_point(e->n_pts, s->pt))
+					continue;
+				fprintf(f, "%s$s%d using 1:2 with steps lw 1.5 "
+					"title ", first ? "" : ", \\\n     ", i);
+				gp_quote(f, *e->pts[s->pt].itervars
+						    ? e->pts[s->pt].itervars
+						    : h->name);
+				first = 0;
+			}
+			fputc('\n', f);
+		}
+		fputs("unset multiplot\n", f);
+		finish_script(d, f, out, path);
+	}
+	for (int i = 0; i < L.n; i++) {
+		free(L.s[i].scope);
+		free(L.s[i].name);
+		free(L.s[i].t);
+		free(L.s[i].v);
+	}
+	free(L.s);
+}
+
+/* ---- per-tenant / per-tier bars ---------------------------------------------- */
+
+static int is_group_scope(const char *s)
+{
+	return !strncmp(s, "tenant/", 7) || !strncmp(s, "tier/", 5);
+}
+
+static void fig_scopes(drawer *d, const plot_exp *e)
+{
+	char **scopes = NULL;
+	int ns = 0;
+	for (int i = 0; i < e->n_sums; i++) {
+		if (!is_group_scope(e->sums[i].scope))
+			continue;
+		int dup = 0;
+		for (int j = 0; j < ns; j++)
+			if (!strcmp(scopes[j], e->sums[i].scope))
+				dup = 1;
+		if (!dup) {
+			scopes = xrealloc(scopes, (size_t)(ns + 1) * sizeof *scopes);
+			scopes[ns++] = e->sums[i].scope;
+		}
+	}
+	if (ns == 0)
+		return;
+	int pts[MAX_LINES], np = 0;
+	for (int p = 0; p < e->n_pts && np < MAX_LINES; p++)
+		if (pick_point(e->n_pts, p))
+			pts[np++] = p;
+	char out[160], path[512];
+	snprintf(out, sizeof out, "%s-scopes", e->fname);
+	FILE *f = open_script(d, out, path, sizeof path);
+	if (!f) {
+		free(scopes);
+		return;
+	}
+	gp_header(f, d->o, out, 1000, 600);
+	static const char *const mets[] = { "throughput", "latency_p99" };
+	double hi = 0;
+	for (int j = 0; j < np; j++)
+		for (int s = 0; s < ns; s++) {
+			const plot_sum *v = plot_get(e, pts[j], scopes[s],
+						     "latency_p99");
+			if (v)
+				hi = fmax(hi, v->mean + v->ci);
+		}
+	double sc = hi < 1.0 ? 1000.0 : 1.0;
+	for (int m = 0; m < 2; m++)
+		for (int j = 0; j < np; j++) {
+			fprintf(f, "$m%dp%d << EOD\n", m, j);
+			double w = 0.8 / np;
+			for (int s = 0; s < ns; s++) {
+				const plot_sum *v = plot_get(e, pts[j], scopes[s],
+							     mets[m]);
+				if (v)
+					fprintf(f, "%.17g %.17g %.17g\n",
+						s - 0.4 + w * (j + 0.5),
+						v->mean * (m ? sc : 1),
+						v->ci * (m ? sc : 1));
+			}
+			fputs("EOD\n", f);
+		}
+	fputs("set multiplot layout 1,2 title ", f);
+	gp_title(f, *e->description ? e->description : e->name);
+	fputs("\nset xtics (", f);
+	for (int s = 0; s < ns; s++) {
+		fputs(s ? ", " : "", f);
+		gp_quote(f, scopes[s]);
+		fprintf(f, " %d", s);
+	}
+	fprintf(f, ")\nset xrange [-0.6:%d.6]\nset yrange [0:*]\n"
+		"set boxwidth %.4g\nset style fill solid 0.6 border -1\n",
+		ns - 1, 0.8 / np);
+	fputs("set key top left\n", f);
+	for (int m = 0; m < 2; m++) {
+		fprintf(f, "set title '%s'\nset ylabel '%s'\nplot ",
+			m ? "p99 latency" : "throughput",
+			m ? (sc > 1 ? "latency p99 (ms)" : "latency p99 (s)")
+			  : "throughput (1/s)");
+		for (int j = 0; j < np; j++) {
+			fprintf(f, "%s$m%dp%d using 1:2:3 with boxerrorbars "
+				"title ", j ? ", " : "", m, j);
+			gp_quote(f, *e->pts[pts[j]].itervars
+					    ? e->pts[pts[j]].itervars : "all");
+		}
+		fputc('\n', f);
+	}
+	fputs("unset multiplot\n", f);
+	free(scopes);
+	finish_script(d, f, out, path);
+}
+
+/* ---- entry points ------------------------------------------------------------ */
+
+int plot_mkdirs(const char *dir, char *err, size_t errlen)
+{
+	char buf[1024];
+	if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+		return ps_err(err, errlen, PS_EINVAL, "%s: path too long", dir);
+	for (char *p = buf + 1;; p++) {
+		if (*p == '/' || *p == 0) {
+			char c = *p;
+			*p = 0;
+			if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+				return ps_err(err, errlen, PS_EIO,
+					      "cannot create %s: %s", buf,
+					      strerror(errno));
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	struct stat sb;
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return ps_err(err, errlen, PS_EIO, "%s: not a directory", dir);
+	return 0;
+}
+
+typedef struct each_ctx {
+	res_db *db;
+	int (*fn)(void *u, res_db *db, plot_exp *e);
+	void *u;
+	int rc, n;
+} each_ctx;
+
+static int each_exp(void *u, const res_experiment *x)
+{
+	each_ctx *c = u;
+	plot_exp e;
+	c->n++;
+	if (plot_exp_load(c->db, x, &e) != 0) {
+		c->rc = PS_EDB;
+	} else {
+		int r = c->fn(c->u, c->db, &e);
+		if (r && !c->rc)
+			c->rc = r;
+	}
+	plot_exp_free(&e);
+	return 0;
+}
+
+int plot_each(res_db *db, const char *name,
+	      int (*fn)(void *u, res_db *db, plot_exp *e), void *u,
+	      char *err, size_t errlen)
+{
+	each_ctx c = { db, fn, u, 0, 0 };
+	if (res_experiments(db, name, each_exp, &c) != 0)
+		return ps_err(err, errlen, PS_EDB, "reading experiments: %s",
+			      res_errmsg(db));
+	if (c.n == 0)
+		return ps_err(err, errlen, PS_EINVAL, name
+			      ? "no experiment named '%s' in the database"
+			      : "no experiments in the database%s", name ? name : "");
+	if (c.rc == PS_EDB)
+		return ps_err(err, errlen, PS_EDB, "reading results: %s",
+			      res_errmsg(db));
+	return c.rc;
+}
+
+static int draw_one(void *u, res_db *db, plot_exp *e)
+{
+	drawer *d = u;
+	(void)db;
+	if (e->n_pts == 0)
+		return 0;   /* no finished run yet */
+	if (e->xkey < 0 || e->n_pts == 1)
+		fig_single(d, e);
+	else
+		fig_sweep(d, e);
+	fig_series(d, e);
+	fig_scopes(d, e);
+	return 0;
+}
+
+int plot_draw(res_db *db, const char *name, const plot_opts *o, char *err,
+	      size_t errlen)
+{
+	assert(db && o);
+	const char *dir = o->dir ? o->dir : "plots/out";
+	int rc = plot_mkdirs(dir, err, errlen);
+	if (rc)
+		return rc;
+	drawer d = { db, o, dir, o->gnuplot ? o->gnuplot : "gnuplot", 0, 0,
+		     err, errlen };
+	rc = plot_each(db, name, draw_one, &d, err, errlen);
+	if (rc)
+		return rc;
+	if (d.rc)
+		return d.rc;
+	if (d.no_gnuplot)
+		return ps_err(err, errlen, PS_EIO,
+			      "gnuplot not found: install it with 'apt-get "
+			      "install gnuplot-nox' (the .gp scripts are in %s)",
+			      dir);
+	return 0;
+}

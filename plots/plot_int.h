@@ -1,0 +1,69 @@
+/*
+ * plot_int.h — what plot.c and report.c share: one experiment loaded from
+ * the database (points, swept keys, summaries, the chosen axes) and the
+ * naming rules for metrics. Private to plots/.
+ */
+#ifndef PLOT_INT_H
+#define PLOT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../results/store.h"
+#include "plot.h"
+
+/* One sweep point. vals[k] is the value of plot_exp.keys[k]. */
+typedef struct plot_pt {
+	int point;
+	char *itervars;
+	char **vals;
+} plot_pt;
+
+/* One point_summary row; pt indexes plot_exp.pts. ci is 0 when unknown. */
+typedef struct plot_sum {
+	int pt;
+	char *scope, *name;
+	int n;
+	double mean, ci;
+} plot_sum;
+
+/* Owns every string and array (plot_exp_free). Invariants: pts are in
+ * point order; every pts[i].vals has n_keys entries; xkey < n_keys, and
+ * -1 only when n_keys == 0; metrics exist in scope "pool" at some point. */
+typedef struct plot_exp {
+	int64_t id;
+	char *name, *description;
+	char *fname;            /* sanitised name for files */
+	char **keys;            /* swept keys, in itervars order */
+	int n_keys;
+	plot_pt *pts;
+	int n_pts;
+	plot_sum *sums;
+	int n_sums;
+	int xkey;               /* index into keys, or -1 */
+	int x_numeric;          /* every x value parses as a number */
+	char **metrics;         /* y metrics (scope "pool") */
+	int n_metrics;
+	int reps;               /* largest n over the summaries */
+} plot_exp;
+
+int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e);
+void plot_exp_free(plot_exp *e);
+/* The summary of (point index, scope, name), NULL when absent or empty. */
+const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
+			 const char *name);
+/* "pool=ants, x=1": the swept keys other than the x key at point pt. */
+void plot_others(const plot_exp *e, int pt, char *buf, size_t n);
+/* Runs fn on every loaded experiment (newest of each name, or `name`). */
+int plot_each(res_db *db, const char *name,
+	      int (*fn)(void *u, res_db *db, plot_exp *e), void *u,
+	      char *err, size_t errlen);
+int plot_mkdirs(const char *dir, char *err, size_t errlen);
+
+/* Experiment name → [A-Za-z0-9_.-]+, never starting with '.'. */
+void plot_sanitize(const char *name, char *out, size_t n);
+int plot_is_time(const char *metric);          /* seconds-valued */
+int plot_higher_is_better(const char *metric);  /* throughput, completed */
+const char *plot_metric_short(const char *metric);  /* latency_p99 → p99 */
+
+#endif

@@ -1,0 +1,367 @@
+/*
+ * report.c — NAME.md, the Markdown a design doc pastes: the question, the
+ * parameters, the point summaries (mean ± 95% half-width), the figures, and
+ * the answer in one sentence per plotted metric.
+ *
+ * "Cannot be told apart" means the two intervals mean ± ci95 overlap: a
+ * conservative reading (non-overlap implies a significant difference at
+ * roughly the 1% level; overlap does not prove equality), stated as such
+ * in the report. Work is O(points × metrics) per experiment.
+ */
+#include "plot.h"
+#include "plot_int.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../sim/ps.h"
+
+/* Markdown table cells must not break the table or the line. */
+static void md_text(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '|')
+			fputs("\\|", f);
+		else if (*p < 0x20)
+			fputc(' ', f);
+		else
+			fputc(*p, f);
+	}
+}
+
+/* A value with its unit: times in ms below a second, else s. */
+static void fmt_val(char *buf, size_t n, const char *metric, double mean,
+		    double ci)
+{
+	if (plot_is_time(metric)) {
+		int ms = fabs(mean) < 1.0;
+		double s = ms ? 1000.0 : 1.0;
+		const char *u = ms ? "ms" : "s";
+		snprintf(buf, n, "%.4g %s ± %.2g %s", mean * s, u, ci * s, u);
+	} else if (!strcmp(metric, "throughput")) {
+		snprintf(buf, n, "%.4g/s ± %.2g/s", mean, ci);
+	} else {
+		snprintf(buf, n, "%.4g ± %.2g", mean, ci);
+	}
+}
+
+/* "K = 250, pool = ants": a point named by its swept values. */
+static void point_label(const plot_exp *e, int pt, char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (int k = 0; k < e->n_keys && len < n; k++) {
+		int w = snprintf(buf + len, n - len, "%s%s = %s", k ? ", " : "",
+				 e->keys[k], e->pts[pt].vals[k]);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	if (!e->n_keys)
+		snprintf(buf, n, "the single point");
+}
+
+static int overlap(const plot_sum *a, const plot_sum *b)
+{
+	return a->mean - a->ci <= b->mean + b->ci &&
+	       b->mean - b->ci <= a->mean + a->ci;
+}
+
+/* One sentence (or two) answering "which choice is best for metric?". */
+static void answer(FILE *f, const plot_exp *e, const char *metric)
+{
+	int hib = plot_higher_is_better(metric);
+	int best = -1;
+	for (int p = 0; p < e->n_pts; p++) {
+		const plot_sum *s = plot_get(e, p, "pool", metric);
+		if (!s)
+			continue;
+		const plot_sum *b = best < 0 ? NULL
+					     : plot_get(e, best, "pool", metric);
+		if (!b || (hib ? s->mean > b->mean : s->mean < b->mean))
+			best = p;
+	}
+	if (best < 0)
+		return;
+	const plot_sum *b = plot_get(e, best, "pool", metric);
+	char lab[512], val[128];
+	point_label(e, best, lab, sizeof lab);
+	fmt_val(val, sizeof val, metric, b->mean, b->ci);
+	if (e->n_pts == 1) {
+		fprintf(f, "- %s = %s.\n", metric, val);
+		return;
+	}
+	int comparison = e->xkey >= 0 && !e->x_numeric;
+	fputs("- ", f);
+	md_text(f, lab);
+	if (comparison)
+		fprintf(f, " wins on %s (%s is best): %s", metric,
+			hib ? "highest" : "lowest", val);
+	else
+		fprintf(f, " %s %s: %s", hib ? "maximises" : "minimises",
+			metric, val);
+
+	/* The choices whose intervals overlap the winner's. */
+	int ties = 0;
+	for (int p = 0; p < e->n_pts; p++) {
+		const plot_sum *s = plot_get(e, p, "pool", metric);
+		if (p == best || !s || !overlap(s, b))
+			continue;
+		point_label(e, p, lab, sizeof lab);
+		fputs(ties ? ", " : "; ", f);
+		md_text(f, lab);
+		fmt_val(val, sizeof val, metric, s->mean, s->ci);
+		fprintf(f, " (%s)", val);
+		ties++;
+	}
+	if (ties)
+		fprintf(f, " %s within the interval (cannot be told apart)",
+			ties > 1 ? "are" : "is");
+	/* The best of the rest, to say by how much the winner wins. */
+	int ru = -1;
+	for (int p = 0; p < e->n_pts; p++) {
+		const plot_sum *s = plot_get(e, p, "pool", metric);
+		if (p == best || !s || overlap(s, b))
+			continue;
+		const plot_sum *r = ru < 0 ? NULL
+					   : plot_get(e, ru, "pool", metric);
+		if (!r || (hib ? s->mean > r->mean : s->mean < r->mean))
+			ru = p;
+	}
+	if (ru >= 0) {
+		const plot_sum *r = plot_get(e, ru, "pool", metric);
+		point_label(e, ru, lab, sizeof lab);
+		fmt_val(val, sizeof val, metric, r->mean, r->ci);
+		fprintf(f, "; %s ", ties ? "the next" : "the runner-up");
+		md_text(f, lab);
+		fprintf(f, " (%s) is clearly %s", val, hib ? "lower" : "worse");
+		double ratio = hib ? b->mean / r->mean : r->mean / b->mean;
+		if (isfinite(ratio) && r->mean > 0 && b->mean > 0)
+			fprintf(f, ", %.2gx %s", ratio,
+				hib ? "lower" : "higher");
+	}
+	fputs(".", f);
+	if (e->reps < 2)
+		fputs(" With 1 replication there is no interval: the "
+		      "differences may be noise.", f);
+	fputc('\n', f);
+}
+
+/* Parameters that have the same value at every point. */
+typedef struct param_set {
+	int n;
+	char **name, **value;
+	int *same;
+	const plot_exp *e;
+} param_set;
+
+static int first_params(void *u, const res_param *p)
+{
+	param_set *s = u;
+	s->name = realloc(s->name, (size_t)(s->n + 1) * sizeof *s->name);
+	s->value = realloc(s->value, (size_t)(s->n + 1) * sizeof *s->value);
+	s->same = realloc(s->same, (size_t)(s->n + 1) * sizeof *s->same);
+	assert(s->name && s->value && s->same);
+	s->name[s->n] = strdup(p->name);
+	s->value[s->n] = strdup(p->value);
+	assert(s->name[s->n] && s->value[s->n]);
+	s->same[s->n] = 1;
+	for (int k = 0; k < s->e->n_keys; k++)
+		if (!strcmp(s->e->keys[k], p->name))
+			s->same[s->n] = 0;
+	if (!strcmp(p->name, "description") || !strcmp(p->name, "plot"))
+		s->same[s->n] = 0;
+	s->n++;
+	return 0;
+}
+
+static int other_params(void *u, const res_param *p)
+{
+	param_set *s = u;
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->name[i], p->name) && strcmp(s->value[i], p->value))
+			s->same[i] = 0;
+	return 0;
+}
+
+static void write_params(FILE *f, res_db *db, const plot_exp *e)
+{
+	param_set s = { 0, NULL, NULL, NULL, e };
+	if (e->n_pts)
+		res_point_params(db, e->id, e->pts[0].point, first_params, &s);
+	for (int p = 1; p < e->n_pts; p++)
+		res_point_params(db, e->id, e->pts[p].point, other_params, &s);
+	fputs("## Parameters\n\n", f);
+	int any = 0;
+	for (int i = 0; i < s.n; i++)
+		if (s.same[i]) {
+			if (!any)
+				fputs("| parameter | value |\n|---|---|\n", f);
+			fputs("| ", f);
+			md_text(f, s.name[i]);
+			fputs(" | ", f);
+			md_text(f, s.value[i]);
+			fputs(" |\n", f);
+			any = 1;
+		}
+	if (any)
+		fputc('\n', f);
+	for (int k = 0; k < e->n_keys; k++) {
+		fputs(k ? "" : "Swept:\n\n", f);
+		fputs("- ", f);
+		md_text(f, e->keys[k]);
+		fputs(": ", f);
+		int first = 1;
+		for (int p = 0; p < e->n_pts; p++) {
+			int seen = 0;
+			for (int q = 0; q < p; q++)
+				if (!strcmp(e->pts[q].vals[k], e->pts[p].vals[k]))
+					seen = 1;
+			if (seen)
+				continue;
+			fputs(first ? "" : ", ", f);
+			md_text(f, e->pts[p].vals[k]);
+			first = 0;
+		}
+		fputc('\n', f);
+	}
+	if (e->n_keys)
+		fputc('\n', f);
+	for (int i = 0; i < s.n; i++) {
+		free(s.name[i]);
+		free(s.value[i]);
+	}
+	free(s.name);
+	free(s.value);
+	free(s.same);
+}
+
+typedef struct reporter {
+	const plot_opts *o;
+	const char *dir;
+	char *err;
+	size_t errlen;
+} reporter;
+
+static void link_figure(FILE *f, const reporter *r, const char *base,
+			const char *alt, int *n)
+{
+	const char *ext = r->o->format && !strcmp(r->o->format, "svg")
+				  ? "svg" : "png";
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s.%s", r->dir, base, ext);
+	if (access(path, F_OK) != 0)
+		return;
+	fprintf(f, "![%s](%s.%s)\n\n", alt, base, ext);
+	(*n)++;
+}
+
+static int report_one(void *u, res_db *db, plot_exp *e)
+{
+	reporter *r = u;
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%s.md", r->dir, e->fname);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return ps_err(r->err, r->errlen, PS_EIO, "%s: %s", path,
+			      strerror(errno));
+	fputs("# ", f);
+	md_text(f, e->name);
+	fputs("\n\n", f);
+	if (*e->description) {
+		fputs("**Question.** ", f);
+		md_text(f, e->description);
+		fputs("\n\n", f);
+	}
+	if (e->n_pts == 0) {
+		fputs("No finished runs are stored for this experiment.\n", f);
+		goto done;
+	}
+	write_params(f, db, e);
+
+	fputs("## Results\n\n", f);
+	fprintf(f, "%d replication%s per point; each cell is the mean ± the "
+		"95%% confidence half-width (Student t) over replications.\n\n",
+		e->reps, e->reps == 1 ? "" : "s");
+	fputs("|", f);
+	for (int k = 0; k < e->n_keys; k++) {
+		fputc(' ', f);
+		md_text(f, e->keys[k]);
+		fputs(" |", f);
+	}
+	if (!e->n_keys)
+		fputs(" point |", f);
+	for (int m = 0; m < e->n_metrics; m++)
+		fprintf(f, " %s%s |", e->metrics[m],
+			plot_is_time(e->metrics[m]) ? " (ms)"
+			: !strcmp(e->metrics[m], "throughput") ? " (1/s)" : "");
+	fputs("\n|", f);
+	for (int c = 0; c < (e->n_keys ? e->n_keys : 1) + e->n_metrics; c++)
+		fputs("---|", f);
+	fputc('\n', f);
+	for (int p = 0; p < e->n_pts; p++) {
+		fputc('|', f);
+		for (int k = 0; k < e->n_keys; k++) {
+			fputc(' ', f);
+			md_text(f, e->pts[p].vals[k]);
+			fputs(" |", f);
+		}
+		if (!e->n_keys)
+			fputs(" all |", f);
+		for (int m = 0; m < e->n_metrics; m++) {
+			const plot_sum *s = plot_get(e, p, "pool", e->metrics[m]);
+			double sc = plot_is_time(e->metrics[m]) ? 1000.0 : 1.0;
+			if (s)
+				fprintf(f, " %.4g ± %.2g |", s->mean * sc,
+					s->ci * sc);
+			else
+				fputs(" – |", f);
+		}
+		fputc('\n', f);
+	}
+	fputc('\n', f);
+
+	int nfig = 0;
+	char base[300];
+	link_figure(f, r, e->fname, "metrics", &nfig);
+	snprintf(base, sizeof base, "%s-series", e->fname);
+	link_figure(f, r, base, "time series (replication 0)", &nfig);
+	snprintf(base, sizeof base, "%s-scopes", e->fname);
+	link_figure(f, r, base, "per tenant and tier", &nfig);
+	if (!nfig)
+		fputs("(No figures in this directory yet: `poolsim plot` draws "
+		      "them.)\n\n", f);
+
+	fputs("## Answer\n\n", f);
+	for (int m = 0; m < e->n_metrics; m++)
+		answer(f, e, e->metrics[m]);
+	if (e->n_pts > 1)
+		fputs("\nTwo choices \"cannot be told apart\" when their 95% "
+		      "intervals overlap; more replications (`repeat`) narrow "
+		      "the intervals.\n", f);
+done:;
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad)
+		return ps_err(r->err, r->errlen, PS_EIO, "%s: write failed",
+			      path);
+	if (r->o->wrote)
+		r->o->wrote(r->o->u, path);
+	return 0;
+}
+
+int plot_report(res_db *db, const char *name, const plot_opts *o, char *err,
+		size_t errlen)
+{
+	assert(db && o);
+	const char *dir = o->dir ? o->dir : "plots/out";
+	int rc = plot_mkdirs(dir, err, errlen);
+	if (rc)
+		return rc;
+	reporter r = { o, dir, err, errlen };
+	return plot_each(db, name, report_one, &r, err, errlen);
+}
