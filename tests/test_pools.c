@@ -1,0 +1,318 @@
+/*
+ * test_pools.c — the library profiles against queueing theory, with 95%
+ * confidence intervals across replications (fixed seeds: never flaky).
+ *
+ * The theory is computed here from closed forms the model does not use:
+ * Erlang B (loss: ants nonblocking, insensitive to the service law),
+ * M/M/c/N (ants max_blocking with `each` submitters), Erlang C mean wait and
+ * wait tail P(W > t) = C e^{-(c mu - lambda) t} (FIFO pools: workerpool,
+ * errgroup, ants), Pollaczek–Khinchine for M/D/1, and the shapes that follow
+ * from the Universal Scalability Law and processor sharing.
+ *
+ * Each check asserts |mean - theory| <= the 95% half-width. Replications
+ * are independent (different rep numbers), so the interval is honest; the
+ * seeds are fixed, so the outcome is too. Runtime: a few seconds at -O2.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../models/model.h"
+#include "../sim/stats.h"
+
+#define MAXREP 32
+
+static void cfg(model_config *c, const char *pool, long K, const char *arrival,
+		const char *service, long tasks)
+{
+	char err[256] = "";
+	model_config_init(c);
+	int k = pool_kind_parse(pool);
+	assert_true(k >= 0);
+	c->pool = (pool_kind)k;
+	c->K = K;
+	c->tasks = tasks;
+	c->producers = 0;
+	if (wl_parse(arrival, NULL, &c->arrival, err, sizeof err) ||
+	    dist_parse(service, NULL, &c->service, err, sizeof err)) {
+		fprintf(stderr, "%s\n", err);
+		fail();
+	}
+}
+
+/* Runs reps replications and collects scope/name of each into x. */
+static void collect(const model_config *c, uint64_t seed, int reps,
+		    const char *scope, const char *const *names, int n_names,
+		    double x[][MAXREP])
+{
+	for (int i = 0; i < reps; i++) {
+		model_result r;
+		model_result_init(&r);
+		assert_int_equal(model_run(c, seed, (uint32_t)i, &r), 0);
+		for (int j = 0; j < n_names; j++) {
+			x[j][i] = model_result_get(&r, scope, names[j]);
+			assert_false(isnan(x[j][i]));
+		}
+		model_result_fini(&r);
+	}
+}
+
+/* Asserts theory lies in the 95% interval of x[0..n). */
+static void in_ci(const char *what, const double *x, int n, double theory)
+{
+	double mean, hw = stats_ci95(x, n, &mean);
+	int ok = fabs(mean - theory) <= hw;
+	fprintf(stderr, "%-44s theory %-10.5g sim %-10.5g ± %-9.3g %s\n", what,
+		theory, mean, hw, ok ? "ok" : "MISS");
+	assert_true(ok);
+}
+
+/* ---- closed forms ------------------------------------------------------- */
+
+/* Erlang B by the stable recursion B(k) = a B(k-1) / (k + a B(k-1)). */
+static double erlang_b(int c, double a)
+{
+	double b = 1;
+	for (int k = 1; k <= c; k++)
+		b = a * b / (k + a * b);
+	return b;
+}
+
+/* Erlang C from its closed form (sum of a^k/k! terms). */
+static double erlang_c(int c, double a)
+{
+	double term = 1, sum = 0;   /* term = a^k / k! */
+	for (int k = 0; k < c; k++) {
+		sum += term;
+		term *= a / (k + 1);
+	}
+	double top = term * c / (c - a);   /* a^c/c! * c/(c-a) */
+	return top / (sum + top);
+}
+
+/* M/M/c/N: probability an arrival finds N in the system. */
+static double mmcn_block(int c, int N, double a)
+{
+	double p[256], term = 1, sum = 0;
+	assert_true(N < 256);
+	for (int n = 0; n <= N; n++) {
+		p[n] = term;
+		sum += term;
+		term *= n < c ? a / (n + 1) : a / c;
+	}
+	return p[N] / sum;
+}
+
+/* ---- 2. loss ------------------------------------------------------------- */
+
+static void test_erlang_b_ants_nonblocking(void **st)
+{
+	const char *names[] = { "rejected_frac" };
+	double x[1][MAXREP];
+	const char *svc[] = { "const(20ms)", "exp(20ms)" };
+	double b = erlang_b(10, 12);
+	assert_true(fabs(b - 0.3019) < 1e-4);   /* the textbook figure */
+	for (int i = 0; i < 2; i++) {
+		model_config c;
+		cfg(&c, "ants", 10, "poisson(600/s)", svc[i], 20000);
+		c.nonblocking = 1;
+		c.warmup = WARMUP_TASKS;
+		c.warmup_value = 500;
+		collect(&c, 21, 12, "pool", names, 1, x);
+		in_ci(i ? "ants nonblocking Erlang B, exp" :
+			  "ants nonblocking Erlang B, const", x[0], 12, b);
+		model_config_fini(&c);
+	}
+}
+
+static void test_mmcn_ants_max_blocking(void **st)
+{
+	const char *names[] = { "rejected_frac" };
+	double x[1][MAXREP];
+	/* c = 5 workers, M = 5 waiting submitters: capacity 10; a = 5 */
+	model_config c;
+	cfg(&c, "ants", 5, "poisson(250/s)", "exp(20ms)", 60000);
+	c.max_blocking = 5;
+	c.warmup = WARMUP_TASKS;
+	c.warmup_value = 500;
+	collect(&c, 22, 12, "pool", names, 1, x);
+	in_ci("ants max_blocking=5 vs M/M/5/10", x[0], 12, mmcn_block(5, 10, 5));
+	model_config_fini(&c);
+}
+
+/* ---- 3. FIFO pools vs Erlang C, M/D/1 ------------------------------------- */
+
+static void erlang_c_case(const char *pool, int cs, double rho, long tasks,
+			  int reps, uint64_t seed)
+{
+	const double S = 0.01, mu = 1 / S;
+	double lambda = rho * cs * mu, a = lambda / mu;
+	char arr[64], what[96];
+	snprintf(arr, sizeof arr, "poisson(%.17g/s)", lambda);
+	model_config c;
+	cfg(&c, pool, cs, arr, "exp(10ms)", tasks);
+	c.warmup = WARMUP_FRAC;
+	c.warmup_value = 0.1;
+	const char *names[] = { "wait_mean", "wait_p99", "system_mean",
+				"throughput", "latency_mean" };
+	double x[5][MAXREP];
+	collect(&c, seed, reps, "pool", names, 5, x);
+	double C = erlang_c(cs, a), gap = cs * mu - lambda;
+	snprintf(what, sizeof what, "%s c=%d rho=%.2f wait_mean", pool, cs, rho);
+	in_ci(what, x[0], reps, C / gap);
+	if (C > 0.01) {
+		snprintf(what, sizeof what, "%s c=%d rho=%.2f wait_p99", pool, cs, rho);
+		in_ci(what, x[1], reps, log(C / 0.01) / gap);
+	}
+	/* Little's law per run (approximate here: tasks present at the
+	 * warm-up cut count in L but not in W) */
+	for (int i = 0; i < reps; i++)
+		assert_true(fabs(x[2][i] - x[3][i] * x[4][i]) <= 0.02 * x[2][i] + 0.01);
+	model_config_fini(&c);
+}
+
+static void test_erlang_c_fifo_pools(void **st)
+{
+	const char *pools[] = { "workerpool", "errgroup", "ants" };
+	for (int p = 0; p < 3; p++) {
+		erlang_c_case(pools[p], 1, 0.5, 40000, 10, 31);
+		erlang_c_case(pools[p], 4, 0.8, 60000, 10, 32);
+		erlang_c_case(pools[p], 10, 0.95, 200000, 10, 33);
+	}
+}
+
+static void test_md1_pollaczek_khinchine(void **st)
+{
+	const char *names[] = { "wait_mean" };
+	double x[1][MAXREP];
+	model_config c;
+	cfg(&c, "errgroup", 1, "poisson(80/s)", "const(10ms)", 60000);
+	c.warmup = WARMUP_FRAC;
+	c.warmup_value = 0.1;
+	collect(&c, 41, 10, "pool", names, 1, x);
+	double rho = 0.8, S = 0.01;
+	in_ci("errgroup M/D/1 P-K mean wait", x[0], 10, rho * S / (2 * (1 - rho)));
+	model_config_fini(&c);
+}
+
+/* ---- 4. USL downstream: a p99-minimising K exists only with USL ------------- */
+
+static void usl_sweep(int usl, double mean_p99[], double hw[], const long *Ks,
+		      int nk)
+{
+	for (int k = 0; k < nk; k++) {
+		model_config c;
+		cfg(&c, "errgroup", Ks[k], "burst(3000)", "const(0)", 3000);
+		c.n_downstreams = 1;
+		snprintf(c.downstreams[0].name, sizeof c.downstreams[0].name, "db");
+		char err[128];
+		assert_int_equal(dist_parse("exp(10ms)", NULL,
+					    &c.downstreams[0].service, err,
+					    sizeof err), 0);
+		c.downstreams[0].usl = usl;
+		c.downstreams[0].usl_sigma = 0.02;
+		c.downstreams[0].usl_kappa = 0.0005;
+		const char *names[] = { "latency_p99" };
+		double x[1][MAXREP];
+		collect(&c, 51, 8, "pool", names, 1, x);
+		hw[k] = stats_ci95(x[0], 8, &mean_p99[k]);
+		fprintf(stderr, "usl=%d K=%-4ld p99 %.4g ± %.2g\n", usl, Ks[k],
+			mean_p99[k], hw[k]);
+		model_config_fini(&c);
+	}
+}
+
+static void test_usl_interior_minimum(void **st)
+{
+	/* X(n) = n / (S (1 + sigma (n-1) + kappa n (n-1))) peaks at
+	 * n* = sqrt((1 - sigma) / kappa) = 44: a burst drains fastest (lowest
+	 * p99) near K = n*. Without USL X(n) = n/S grows with K. */
+	const long Ks[] = { 5, 10, 20, 40, 80, 160, 320 };
+	enum { NK = 7 };
+	double m[NK], hw[NK];
+	usl_sweep(1, m, hw, Ks, NK);
+	int best = 0;
+	for (int k = 1; k < NK; k++)
+		if (m[k] < m[best])
+			best = k;
+	assert_true(best > 0 && best < NK - 1);
+	assert_true(Ks[best] >= 20 && Ks[best] <= 80);
+	/* and the ends are significantly worse than the minimum */
+	assert_true(m[0] - hw[0] > m[best] + hw[best]);
+	assert_true(m[NK - 1] - hw[NK - 1] > m[best] + hw[best]);
+	usl_sweep(0, m, hw, Ks, NK);
+	for (int k = 1; k < NK; k++)
+		assert_true(m[k] <= m[k - 1] + hw[k] + hw[k - 1]);
+}
+
+/* ---- 6. cpus: K beyond the cores buys nothing ------------------------------- */
+
+static void test_cpu_bound_flattens(void **st)
+{
+	const long Ks[] = { 1, 2, 4, 8, 16 };
+	double thr[5], thw[5];
+	for (int k = 0; k < 5; k++) {
+		model_config c;
+		cfg(&c, "errgroup", Ks[k], "burst(2000)", "exp(10ms)", 2000);
+		c.cpus = 4;
+		const char *names[] = { "throughput" };
+		double x[1][MAXREP];
+		collect(&c, 61, 10, "pool", names, 1, x);
+		thw[k] = stats_ci95(x[0], 10, &thr[k]);
+		fprintf(stderr, "cpus=4 K=%-3ld throughput %.4g ± %.2g\n", Ks[k],
+			thr[k], thw[k]);
+		model_config_fini(&c);
+	}
+	/* 100/s per core: K=1, 2 scale; K=4 reaches the 400/s ceiling */
+	assert_true(thr[1] > 1.8 * thr[0]);
+	assert_true(thr[2] > 1.8 * thr[1]);
+	for (int k = 3; k < 5; k++) {
+		assert_true(thr[k] <= thr[2] + thw[k] + thw[2]);
+		assert_true(thr[k] <= 400 * 1.02);
+	}
+
+	/* latency under open load: 300/s of 10 ms CPU on 4 cores. Beyond
+	 * K = 4 the extra tasks only share the cores: each runs slower, and
+	 * with regular work FCFS beats sharing, so mean latency grows. */
+	const char *names[] = { "latency_mean" };
+	double lat[3][MAXREP];
+	const long K2[] = { 4, 8, 32 };
+	for (int k = 0; k < 3; k++) {
+		model_config c;
+		cfg(&c, "errgroup", K2[k], "poisson(300/s)", "const(10ms)", 20000);
+		c.cpus = 4;
+		c.warmup = WARMUP_FRAC;
+		c.warmup_value = 0.05;
+		double x[1][MAXREP];
+		collect(&c, 62, 10, "pool", names, 1, x);
+		memcpy(lat[k], x[0], sizeof x[0]);
+		model_config_fini(&c);
+	}
+	double m[3], h[3];
+	for (int k = 0; k < 3; k++) {
+		h[k] = stats_ci95(lat[k], 10, &m[k]);
+		fprintf(stderr, "cpus=4 K=%-3ld latency_mean %.4g ± %.2g\n", K2[k],
+			m[k], h[k]);
+	}
+	assert_true(m[1] - h[1] > m[0] + h[0]);
+	assert_true(m[2] - h[2] > m[0] + h[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_erlang_b_ants_nonblocking),
+		cmocka_unit_test(test_mmcn_ants_max_blocking),
+		cmocka_unit_test(test_erlang_c_fifo_pools),
+		cmocka_unit_test(test_md1_pollaczek_khinchine),
+		cmocka_unit_test(test_usl_interior_minimum),
+		cmocka_unit_test(test_cpu_bound_flattens),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
