@@ -909,7 +909,9 @@ static void fig_series(drawer *d, const plot_exp *e)
 		snprintf(t, sizeof t, "%s (replication 0)",
 			 *e->description ? e->description : e->name);
 		gp_title(f, t);
-		fputs("\nset xlabel 'time (s)'\n", f);
+		/* Levels sit on round numbers: keep them off the frame. */
+		fputs("\nset xlabel 'time (s)'\n"
+		      "set offsets 0, 0, graph 0.05, graph 0.05\n", f);
 		for (int k = 0; k < np; k++) {
 			const ser *h = &L.s[panel[k]];
 			char pt[200];
@@ -1020,7 +1022,7 @@ static void fig_scopes(drawer *d, const plot_exp *e)
 	fprintf(f, ")\nset xrange [-0.6:%d.6]\nset yrange [0:*]\n"
 		"set boxwidth %.4g\nset style fill solid 0.6 border -1\n",
 		ns - 1, 0.8 / np);
-	fputs("set key top left\n", f);
+	fputs("set key outside bottom center horizontal\n", f);
 	for (int m = 0; m < 2; m++) {
 		fprintf(f, "set title '%s'\nset ylabel '%s'\nplot ",
 			m ? "p99 latency" : "throughput",
