@@ -8,7 +8,7 @@
  * few thousand) and does millions of schedule/pop pairs, with occasional
  * cancels (timeouts, expiry timers) and reschedules (processor sharing).
  *
- * Structure: a flat 4-ary min-heap of 24-byte keys (time, seq, prio, slot)
+ * Structure: a flat 4-ary min-heap of 24-byte keys (time, prio|seq, slot)
  * plus a slot table holding the handler, its arguments, the slot's
  * generation and its current heap position. A handle packs
  * (generation << 32) | (slot + 1), so 0 is never valid and a handle whose
@@ -19,12 +19,22 @@
  *
  * Why 4-ary: sift-down dominates (every pop), and with four children per
  * node the tree is half as deep while the four keys sit in one or two cache
- * lines. Measured on this machine with the M/M/c bench (c=50, 10M tasks),
- * 4-ary was ~10% faster than binary; at a few thousand pending events the
- * gap widens.
+ * lines. Measured here (a hold model: 50 pending, each fired event
+ * schedules one at now+exp(1); and a bare M/M/50 on this engine) binary
+ * and 4-ary were within the noise of this shared 2-core machine of each
+ * other (~56 ns/event including the exp draw, CPU time); 4-ary is kept for
+ * its shallower tree when thousands of events are pending.
+ *
+ * Fast path: while a handler runs, the fired event's root position is left
+ * as a hole; the handler's first sim_schedule drops its key there and sifts
+ * down once (replace-top), instead of refilling the root from the last
+ * leaf and then sifting the new key up. Most handlers schedule exactly
+ * one follow-up event, so this halves the heap work per event.
  *
  * Complexity: schedule, cancel, reschedule, pop: O(log n); is_pending and
- * event_time: O(1). Memory: 24 + 40 bytes per slot ever pending at once.
+ * event_time: O(1). Memory: 24 + 40 bytes per event pending at once (the
+ * high-water mark). Limits: prio in [-32768, 32767] (asserted), 2^48
+ * schedules per sim.
  */
 #include "sim.h"
 
@@ -34,12 +44,15 @@
 #define ARITY 4
 #define NOT_PENDING UINT32_MAX
 
-/* Heap order: t, then prio, then seq. seq is unique, so the order is total
- * and the pop sequence does not depend on the heap's shape. */
+/* Heap order: t, then ord = (prio + PRIO_BIAS) << SEQ_BITS | seq, i.e.
+ * prio then insertion sequence in one integer compare. seq is unique, so
+ * the order is total and the pop sequence does not depend on the heap's
+ * shape. 48 bits of seq last 2.8e14 schedules; prio must fit 16 bits. */
+#define SEQ_BITS 48
+#define PRIO_BIAS 32768
 typedef struct key {
 	double t;
-	uint64_t seq;
-	int32_t prio;
+	uint64_t ord;
 	uint32_t slot;
 } key;
 
@@ -66,6 +79,12 @@ struct sim {
 	uint64_t fired;
 	double now;
 	int stopped;
+	/* 1 while a handler runs and the fired event's root position has not
+	 * been refilled: heap[1..n) is valid, heap[0] is a hole. The first
+	 * sim_schedule from the handler drops its key into the hole (one
+	 * sift-down instead of a sift-down plus a sift-up); anything else
+	 * that needs the whole heap refills it first (settle). */
+	int hole;
 };
 
 sim *sim_new(void)
@@ -100,11 +119,14 @@ double sim_now(const sim *s)
 
 static inline int before(const key *a, const key *b)
 {
-	if (a->t != b->t)
-		return a->t < b->t;
-	if (a->prio != b->prio)
-		return a->prio < b->prio;
-	return a->seq < b->seq;
+	return a->t < b->t || (a->t == b->t && a->ord < b->ord);
+}
+
+static inline uint64_t make_ord(int prio, uint64_t seq)
+{
+	assert(prio >= -PRIO_BIAS && prio < PRIO_BIAS);
+	assert(seq < ((uint64_t)1 << SEQ_BITS));
+	return ((uint64_t)(prio + PRIO_BIAS) << SEQ_BITS) | seq;
 }
 
 /* Moves the hole at i up until k fits, then stores k there. */
@@ -145,6 +167,17 @@ static void sift_down(sim *s, uint32_t i, key k)
 	}
 	h[i] = k;
 	s->slots[k.slot].pos = i;
+}
+
+/* Refills the root hole left by fire_top with the last entry. */
+static void settle(sim *s)
+{
+	if (!s->hole)
+		return;
+	s->hole = 0;
+	s->n--;
+	if (s->n > 0)
+		sift_down(s, 0, s->heap[s->n]);
 }
 
 /* Grows both arrays together: a pending event needs one of each, so the
@@ -216,8 +249,13 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 	sl->fn = fn;
 	sl->ctx = ctx;
 	sl->arg = arg;
-	key k = { t, s->seq++, (int32_t)prio, idx };
-	sift_up(s, s->n++, k);
+	key k = { t, make_ord(prio, s->seq++), idx };
+	if (s->hole) {
+		s->hole = 0;
+		sift_down(s, 0, k);
+	} else {
+		sift_up(s, s->n++, k);
+	}
 	return make_id(idx, sl->gen);
 }
 
@@ -245,6 +283,7 @@ int sim_cancel(sim *s, sim_event_id id)
 	slot *sl = lookup(s, id);
 	if (!sl)
 		return 0;
+	settle(s);
 	uint32_t idx = (uint32_t)(sl - s->slots);
 	remove_at(s, sl->pos);
 	release(s, idx);
@@ -257,11 +296,12 @@ int sim_reschedule(sim *s, sim_event_id id, double t)
 	slot *sl = lookup(s, id);
 	if (!sl)
 		return 0;
+	settle(s);
 	uint32_t i = sl->pos;
 	key k = s->heap[i];
 	double old = k.t;
 	k.t = t;
-	k.seq = s->seq++;
+	k.ord = make_ord((int)(k.ord >> SEQ_BITS) - PRIO_BIAS, s->seq++);
 	/* A fresh seq only ever makes the key larger at equal time. */
 	if (t < old)
 		sift_up(s, i, k);
@@ -284,18 +324,18 @@ double sim_event_time(const sim *s, sim_event_id id)
 
 int sim_pending(const sim *s)
 {
-	return (int)s->n;
+	return (int)(s->n - (uint32_t)s->hole);
 }
 
 /* Pops the root and runs it. The slot is released before the handler runs,
  * so the handler may cancel or reschedule anything, itself included (which
- * then reports "not pending"), and may reuse the slot for a new event. */
+ * then reports "not pending"), and may reuse the slot for a new event. The
+ * root stays a hole during the handler (see struct sim). */
 static void fire_top(sim *s)
 {
+	settle(s);   /* a handler that calls sim_step/sim_run itself */
 	key top = s->heap[0];
-	s->n--;
-	if (s->n > 0)
-		sift_down(s, 0, s->heap[s->n]);
+	s->hole = 1;
 	slot *sl = &s->slots[top.slot];
 	sim_handler fn = sl->fn;
 	void *ctx = sl->ctx;
@@ -304,10 +344,12 @@ static void fire_top(sim *s)
 	s->now = top.t;
 	s->fired++;
 	fn(s, ctx, arg);
+	settle(s);
 }
 
 int sim_step(sim *s)
 {
+	settle(s);
 	if (s->n == 0)
 		return 0;
 	fire_top(s);
@@ -318,6 +360,7 @@ uint64_t sim_run(sim *s, double until)
 {
 	uint64_t start = s->fired;
 	s->stopped = 0;
+	settle(s);
 	while (s->n > 0 && s->heap[0].t <= until && !s->stopped)
 		fire_top(s);
 	s->stopped = 0;

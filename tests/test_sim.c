@@ -290,100 +290,133 @@ static nev naive_remove(naive *nv, size_t i)
 	return e;
 }
 
-typedef struct diff_ctx {
-	uint64_t last_arg;
+#define RECENT 512
+
+/* Everything the differential test mirrors between sim and oracle. Handlers
+ * perform random operations too (schedule into the fresh root hole, cancel,
+ * reschedule, even a nested step), so in-handler paths are compared. */
+typedef struct diff {
+	sim *s;
+	naive nv;
+	uint64_t rs;
+	sim_event_id recent[RECENT];
+	uint64_t next_arg;
+	int target, depth;
+	uint64_t expect_arg;      /* the oracle's next event, set before a step */
+	double expect_t;
 	int fired;
-} diff_ctx;
+	long pops, cancels_hit, resched_hit, in_handler;
+} diff;
+
+static void diff_op(diff *d, int in_handler);
 
 static void h_diff(sim *s, void *ctx, uint64_t arg)
 {
-	(void)s;
-	diff_ctx *d = ctx;
-	d->last_arg = arg;
+	diff *d = ctx;
+	/* The pop-order check: this must be the oracle's next event. */
+	assert_int_equal(arg, d->expect_arg);
+	assert_true(sim_now(s) == d->expect_t);
 	d->fired++;
+	/* Half the handlers act, some of them twice. */
+	uint64_t r = next_u64(&d->rs);
+	for (unsigned i = 0; i < (r & 3) && d->depth < 2; i++) {
+		d->in_handler++;
+		diff_op(d, 1);
+	}
 }
 
-#define RECENT 512
-
-static void diff_pop(sim *s, naive *nv, diff_ctx *d)
+static void diff_pop(diff *d)
 {
-	nev e = naive_remove(nv, nv->n - 1);
-	d->fired = 0;
-	assert_int_equal(sim_step(s), 1);
-	assert_int_equal(d->fired, 1);
-	assert_int_equal(d->last_arg, e.arg);
-	assert_true(sim_now(s) == e.t);
-	assert_false(sim_is_pending(s, e.id));
+	nev e = naive_remove(&d->nv, d->nv.n - 1);
+	int fired = d->fired;
+	d->expect_arg = e.arg;
+	d->expect_t = e.t;
+	d->depth++;
+	assert_int_equal(sim_step(d->s), 1);
+	d->depth--;
+	/* Nested pops inside the handler bump fired too. */
+	assert_true(d->fired > fired);
+	assert_false(sim_is_pending(d->s, e.id));
+	d->pops++;
+}
+
+static void diff_op(diff *d, int in_handler)
+{
+	sim *s = d->s;
+	naive *nv = &d->nv;
+	uint64_t r = next_u64(&d->rs);
+	unsigned kind = (unsigned)(r % 100);
+	int want_more = nv->n < (size_t)d->target;
+	double now = sim_now(s);
+	/* Times on a coarse grid so that ties (and prio/FIFO) matter. */
+	double t = now + (double)((r >> 8) % 16) * 0.125;
+	int prio = (int)((r >> 16) % 3) - 1;
+	sim_event_id pick = d->recent[(r >> 24) % RECENT];
+	if (kind < (want_more ? 55u : 25u)) {
+		nev e = { t, prio, nv->seq++, d->next_arg, 0 };
+		e.id = sim_schedule(s, t, prio, h_diff, d, d->next_arg++);
+		assert_true(e.id != 0);
+		d->recent[(r >> 40) % RECENT] = e.id;
+		naive_insert(nv, e);
+	} else if (kind < 70) {
+		if (in_handler && (kind % 8) != 0)
+			return;   /* nested steps: rare */
+		if (nv->n == 0) {
+			assert_int_equal(sim_step(s), 0);
+			return;
+		}
+		diff_pop(d);
+	} else if (kind < 85) {
+		long i = naive_find(nv, pick);
+		assert_int_equal(sim_is_pending(s, pick), i >= 0);
+		assert_int_equal(sim_cancel(s, pick), i >= 0);
+		if (i >= 0) {
+			naive_remove(nv, (size_t)i);
+			d->cancels_hit++;
+		}
+	} else {
+		long i = naive_find(nv, pick);
+		if (i >= 0)
+			assert_true(sim_event_time(s, pick) == nv->a[i].t);
+		assert_int_equal(sim_reschedule(s, pick, t), i >= 0);
+		if (i >= 0) {
+			nev e = naive_remove(nv, (size_t)i);
+			e.t = t;
+			e.seq = nv->seq++;
+			naive_insert(nv, e);
+			d->resched_hit++;
+		}
+	}
+	assert_int_equal(sim_pending(s), (int)nv->n);
 }
 
 static void test_differential(void **state)
 {
 	(void)state;
-	sim *s = sim_new();
-	naive nv = { 0 };
-	diff_ctx d = { 0 };
-	uint64_t rs = 20240611;
-	sim_event_id recent[RECENT] = { 0 };
-	uint64_t next_arg = 1;
-	long ops = 3000000, pops = 0, cancels_hit = 0, resched_hit = 0;
+	diff *d = calloc(1, sizeof *d);
+	assert_non_null(d);
+	d->s = sim_new();
+	d->rs = 20240611;
+	d->next_arg = 1;
+	long ops = 2500000;
 	static const int targets[] = { 3, 40, 400, 3000, 1 };
-	int target = 40;
 	for (long op = 0; op < ops; op++) {
 		if (op % 150000 == 0)
-			target = targets[(op / 150000) % 5];
-		uint64_t r = next_u64(&rs);
-		unsigned kind = (unsigned)(r % 100);
-		int want_more = nv.n < (size_t)target;
-		double now = sim_now(s);
-		/* Times on a coarse grid so that ties (and prio/FIFO) matter. */
-		double t = now + (double)((r >> 8) % 16) * 0.125;
-		int prio = (int)((r >> 16) % 3) - 1;
-		sim_event_id pick = recent[(r >> 24) % RECENT];
-		if (kind < (want_more ? 55u : 25u)) {
-			nev e = { t, prio, nv.seq++, next_arg, 0 };
-			e.id = sim_schedule(s, t, prio, h_diff, &d, next_arg++);
-			assert_true(e.id != 0);
-			recent[(r >> 40) % RECENT] = e.id;
-			naive_insert(&nv, e);
-		} else if (kind < 70) {
-			if (nv.n == 0) {
-				assert_int_equal(sim_step(s), 0);
-				continue;
-			}
-			diff_pop(s, &nv, &d);
-			pops++;
-		} else if (kind < 85) {
-			long i = naive_find(&nv, pick);
-			assert_int_equal(sim_is_pending(s, pick), i >= 0);
-			assert_int_equal(sim_cancel(s, pick), i >= 0);
-			if (i >= 0) {
-				naive_remove(&nv, (size_t)i);
-				cancels_hit++;
-			}
-		} else {
-			long i = naive_find(&nv, pick);
-			if (i >= 0)
-				assert_true(sim_event_time(s, pick) == nv.a[i].t);
-			assert_int_equal(sim_reschedule(s, pick, t), i >= 0);
-			if (i >= 0) {
-				nev e = naive_remove(&nv, (size_t)i);
-				e.t = t;
-				e.seq = nv.seq++;
-				naive_insert(&nv, e);
-				resched_hit++;
-			}
-		}
-		assert_int_equal(sim_pending(s), (int)nv.n);
+			d->target = targets[(op / 150000) % 5];
+		diff_op(d, 0);
 	}
-	while (nv.n > 0)
-		diff_pop(s, &nv, &d);
-	assert_int_equal(sim_step(s), 0);
+	while (d->nv.n > 0)
+		diff_pop(d);
+	assert_int_equal(sim_step(d->s), 0);
+	assert_int_equal(sim_pending(d->s), 0);
 	/* The mix must really have exercised every path. */
-	assert_true(pops > 500000);
-	assert_true(cancels_hit > 50000);
-	assert_true(resched_hit > 50000);
-	free(nv.a);
-	sim_free(s);
+	assert_true(d->pops > 500000);
+	assert_true(d->cancels_hit > 50000);
+	assert_true(d->resched_hit > 50000);
+	assert_true(d->in_handler > 500000);
+	free(d->nv.a);
+	sim_free(d->s);
+	free(d);
 }
 
 int main(void)
