@@ -1,0 +1,116 @@
+/*
+ * kw.h — the Kiefer–Wolfowitz recursion for FIFO M/M/c: the speed floor.
+ *
+ * Purpose: the cheapest correct simulation of FIFO G/G/c there is — a
+ * min-heap of the c workers' next free times; each arrival starts at
+ * max(arrival, earliest free time) and that worker becomes free at
+ * start + service. Whatever poolsim does beyond this (events, handles,
+ * statistics, model logic) is overhead, so the bench reports poolsim's time
+ * per task as a ratio to this one.
+ *
+ * Expected workload: one call per bench run, 1M–10M tasks, c ~ 50.
+ * Complexity: O(log c) per task, O(c) memory.
+ *
+ * Header-only (static functions) so the standalone kw program and
+ * bench_mmc time the very same code. The generator is a private copy of
+ * xoshiro256** with -mean*log(u) exponentials, the same cost per draw as
+ * poolsim's streams, so the ratio measures the engine and not the RNG.
+ */
+#ifndef BENCH_KW_H
+#define BENCH_KW_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+typedef struct kw_rng {
+	uint64_t s[4];
+} kw_rng;
+
+static inline uint64_t kw_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static inline void kw_rng_seed(kw_rng *r, uint64_t seed)
+{
+	for (int i = 0; i < 4; i++) {
+		uint64_t z = (seed += 0x9e3779b97f4a7c15ull);
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		r->s[i] = z ^ (z >> 31);
+	}
+}
+
+static inline double kw_exp(kw_rng *r, double mean)
+{
+	uint64_t *s = r->s;
+	uint64_t x = kw_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = kw_rotl(s[3], 45);
+	return -mean * log(((double)(x >> 12) + 0.5) * 0x1.0p-52);
+}
+
+typedef struct kw_result {
+	double mean_wait;   /* s */
+	double makespan;    /* s: last completion */
+} kw_result;
+
+/* Simulates n tasks of FIFO M/M/c (arrival rate lambda/s, mean service
+ * mean_s). Returns the mean wait in queue; wait_sum keeps the work honest
+ * (the compiler cannot drop the recursion). */
+static inline kw_result kw_run(uint64_t n, int c, double lambda, double mean_s,
+			       uint64_t seed)
+{
+	kw_result res = { 0, 0 };
+	double *free_at = calloc((size_t)c, sizeof *free_at);
+	if (!free_at)
+		return res;
+	kw_rng ra, rs;
+	kw_rng_seed(&ra, seed);
+	kw_rng_seed(&rs, seed ^ 0x5bd1e995ull);
+	double t = 0, wait_sum = 0, last = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		t += kw_exp(&ra, 1.0 / lambda);
+		double start = free_at[0] > t ? free_at[0] : t;
+		wait_sum += start - t;
+		double done = start + kw_exp(&rs, mean_s);
+		if (done > last)
+			last = done;
+		/* Replace the root (earliest free worker) and sift down. */
+		int j = 0;
+		for (;;) {
+			int l = 2 * j + 1;
+			if (l >= c)
+				break;
+			int m = (l + 1 < c && free_at[l + 1] < free_at[l]) ? l + 1 : l;
+			if (free_at[m] >= done)
+				break;
+			free_at[j] = free_at[m];
+			j = m;
+		}
+		free_at[j] = done;
+	}
+	free(free_at);
+	res.mean_wait = n ? wait_sum / (double)n : 0;
+	res.makespan = last;
+	return res;
+}
+
+/* Erlang C: mean wait in queue of M/M/c, via the stable Erlang B
+ * recursion B(k) = a B(k-1) / (k + a B(k-1)), a = lambda * mean_s. */
+static inline double kw_erlang_c_wait(int c, double lambda, double mean_s)
+{
+	double a = lambda * mean_s, rho = a / c, b = 1;
+	for (int k = 1; k <= c; k++)
+		b = a * b / (k + a * b);
+	double pw = b / (1 - rho * (1 - b));
+	return pw * mean_s / (c * (1 - rho));
+}
+
+#endif
