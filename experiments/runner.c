@@ -84,6 +84,7 @@ static int build_one(const exp_ini *ini, const exp_section *sec,
 			rc = PS_ENOMEM;
 	if (rc == PS_ENOMEM)
 		goto out;
+	int resolved = rc == 0;
 	e->name = strdup(sec->name);
 	const exp_kv *desc = exp_kvs_get(&keys, "description");
 	e->description = strdup(desc ? desc->value : "");
@@ -92,6 +93,10 @@ static int build_one(const exp_ini *ini, const exp_section *sec,
 		rc = PS_ENOMEM;
 		goto out;
 	}
+	/* A broken extends chain leaves the keys incomplete: validating them
+	 * would only add noise ("missing key") to the real error. */
+	if (!resolved)
+		goto out;
 	int src = exp_sweep_build(&keys, ini->path, &sw, d);
 	if (src) {
 		rc = src;
@@ -190,14 +195,14 @@ int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
 		e->first_run = p->total_runs;
 		p->total_runs += (long)e->npts * e->meta.repeat;
 	}
-	if (!any && rc == 0) {
+	if (!any && rc == 0 && d->n == 0) {
 		exp_diag_add(d, ini->path, -1, "no experiments: add a [NAME] "
 			     "section besides [General]");
 		rc = PS_EPARSE;
 	}
-	if (rc) {
+	if (rc || d->n) {
 		exp_plan_free(p);
-		return rc;
+		return rc ? rc : PS_EPARSE;
 	}
 	*out = p;
 	return 0;

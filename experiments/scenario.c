@@ -395,8 +395,9 @@ static void apply_K(ctx *c, model_config *cfg, const exp_kv *kv)
 		return;
 	}
 	if (x <= 0) {
-		err(c, kv->line, "K must be > 0 (got %s): a pool of 0 workers "
-		    "refuses every task", kv->value);
+		err(c, kv->line, "K must be > 0 (got %s): %s", kv->value, x == 0 ?
+		    "a pool of 0 workers refuses every task" :
+		    "a pool needs at least one worker");
 		return;
 	}
 	cfg->K = (long)x;
@@ -552,6 +553,20 @@ static void pools_text(unsigned mask, char *buf, size_t len)
 		snprintf(buf + m, len - m, n > 1 ? " have it" : " has it");
 }
 
+/* 1 when key is absent but an unknown key looks like a typo of it: the
+ * "did you mean" error already says so, "missing key" would be noise. */
+static int missing(const exp_kvs *keys, const char *key)
+{
+	if (exp_kvs_get(keys, key))
+		return 0;
+	for (int i = 0; i < keys->n; i++) {
+		const char *sug = exp_key_suggest(keys->v[i].key);
+		if (sug && !strcmp(sug, key))
+			return 0;
+	}
+	return 1;
+}
+
 int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		       model_config *cfg, exp_meta *meta, exp_diags *d)
 {
@@ -566,19 +581,19 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	if (c.nomem)
 		return PS_ENOMEM;
 
-	if (!s.arrival && !exp_kvs_get(keys, "arrival"))
+	if (missing(keys, "arrival"))
 		err(&c, sc->section_line, "missing required key 'arrival' "
 		    "(e.g. arrival = poisson(900/s))");
 	int trace_work = s.arrival && cfg->arrival.kind == WL_TRACE &&
 			 cfg->arrival.trace_work;
-	if (!exp_kvs_get(keys, "service") && !trace_work)
+	if (missing(keys, "service") && !trace_work)
 		err(&c, sc->section_line, "missing required key 'service' "
 		    "(e.g. service = exp(10ms))");
-	if (!exp_kvs_get(keys, "pool"))
+	if (missing(keys, "pool"))
 		err(&c, sc->section_line, "missing required key 'pool' "
 		    "(goroutines, errgroup, ants, tunny, workerpool, semaphore, "
 		    "pond, priority, sharded)");
-	else if (s.pool && cfg->pool != POOL_GOROUTINES && !exp_kvs_get(keys, "K"))
+	else if (s.pool && cfg->pool != POOL_GOROUTINES && missing(keys, "K"))
 		err(&c, sc->section_line, "missing required key 'K' (the "
 		    "number of workers of pool '%s')", pool_kind_name(cfg->pool));
 	if (s.pool)
