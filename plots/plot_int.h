@@ -65,5 +65,8 @@ void plot_sanitize(const char *name, char *out, size_t n);
 int plot_is_time(const char *metric);          /* seconds-valued */
 int plot_higher_is_better(const char *metric);  /* throughput, completed */
 const char *plot_metric_short(const char *metric);  /* latency_p99 → p99 */
+/* "412.3 ± 27": mean to 4 significant digits, half-width to 2, no
+ * exponents; a half-width below 1e-6 of the mean prints as 0. */
+void plot_fmt_pm(char *buf, size_t n, double mean, double ci);
 
 #endif

@@ -34,20 +34,48 @@ static void md_text(FILE *f, const char *s)
 	}
 }
 
+/* x to `sig` significant digits in plain decimals (a design doc reader
+ * should not meet 7e+02). */
+static void fmt_sig(char *buf, size_t n, double x, int sig)
+{
+	if (x == 0 || !isfinite(x)) {
+		snprintf(buf, n, "%g", x);
+		return;
+	}
+	int mag = (int)floor(log10(fabs(x)));
+	int dec = sig - 1 - mag;
+	snprintf(buf, n, "%.*f", dec > 0 ? (dec < 12 ? dec : 12) : 0, x);
+}
+
+/* "mean ± ci": 4 digits for the mean, 2 for the half-width; a half-width
+ * below a millionth of the mean is float noise of identical runs: 0. */
+void plot_fmt_pm(char *buf, size_t n, double mean, double ci)
+{
+	char m[64], c[64];
+	fmt_sig(m, sizeof m, mean, 4);
+	if (ci <= 1e-6 * fabs(mean))
+		ci = 0;
+	fmt_sig(c, sizeof c, ci, 2);
+	snprintf(buf, n, "%s ± %s", m, c);
+}
+
 /* A value with its unit: times in ms below a second, else s. */
 static void fmt_val(char *buf, size_t n, const char *metric, double mean,
 		    double ci)
 {
+	char m[64], c[64];
+	const char *u = "";
+	double s = 1.0;
 	if (plot_is_time(metric)) {
 		int ms = fabs(mean) < 1.0;
-		double s = ms ? 1000.0 : 1.0;
-		const char *u = ms ? "ms" : "s";
-		snprintf(buf, n, "%.4g %s ± %.2g %s", mean * s, u, ci * s, u);
+		s = ms ? 1000.0 : 1.0;
+		u = ms ? " ms" : " s";
 	} else if (!strcmp(metric, "throughput")) {
-		snprintf(buf, n, "%.4g/s ± %.2g/s", mean, ci);
-	} else {
-		snprintf(buf, n, "%.4g ± %.2g", mean, ci);
+		u = "/s";
 	}
+	fmt_sig(m, sizeof m, mean * s, 4);
+	fmt_sig(c, sizeof c, ci <= 1e-6 * fabs(mean) ? 0 : ci * s, 2);
+	snprintf(buf, n, "%s%s ± %s%s", m, u, c, u);
 }
 
 /* "K = 250, pool = ants": a point named by its swept values. */
@@ -89,7 +117,7 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	if (best < 0)
 		return;
 	const plot_sum *b = plot_get(e, best, "pool", metric);
-	char lab[512], val[128];
+	char lab[512], val[256];
 	point_label(e, best, lab, sizeof lab);
 	fmt_val(val, sizeof val, metric, b->mean, b->ci);
 	if (e->n_pts == 1) {
@@ -316,9 +344,11 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 		for (int m = 0; m < e->n_metrics; m++) {
 			const plot_sum *s = plot_get(e, p, "pool", e->metrics[m]);
 			double sc = plot_is_time(e->metrics[m]) ? 1000.0 : 1.0;
+			char cell[160];
+			plot_fmt_pm(cell, sizeof cell, s ? s->mean * sc : 0,
+				    s ? s->ci * sc : 0);
 			if (s)
-				fprintf(f, " %.4g ± %.2g |", s->mean * sc,
-					s->ci * sc);
+				fprintf(f, " %s |", cell);
 			else
 				fputs(" – |", f);
 		}
