@@ -291,6 +291,13 @@ static nev naive_remove(naive *nv, size_t i)
 }
 
 #define RECENT 512
+/* tests/long_sim.c includes this file with a larger count. */
+#ifndef DIFF_SEED
+#define DIFF_SEED 20240611u
+#endif
+#ifndef DIFF_OPS
+#define DIFF_OPS 2500000L
+#endif
 
 /* Everything the differential test mirrors between sim and oracle. Handlers
  * perform random operations too (schedule into the fresh root hole, cancel,
@@ -396,9 +403,9 @@ static void test_differential(void **state)
 	diff *d = calloc(1, sizeof *d);
 	assert_non_null(d);
 	d->s = sim_new();
-	d->rs = 20240611;
+	d->rs = DIFF_SEED;
 	d->next_arg = 1;
-	long ops = 2500000;
+	long ops = DIFF_OPS;
 	static const int targets[] = { 3, 40, 400, 3000, 1 };
 	for (long op = 0; op < ops; op++) {
 		if (op % 150000 == 0)
