@@ -255,6 +255,7 @@ typedef struct pstate {
 	double *vals;           /* precision: metric per rep (NAN = none) */
 	int met;                /* precision outcome, once closed */
 	double halfw_rel;
+	struct job *held;       /* precision: finished, written at closing */
 } pstate;
 
 typedef struct job {
@@ -459,6 +460,60 @@ static int write_job(runner *r, res_db *db, const int64_t *ids, const job *j,
 	return rc;
 }
 
+static void drop(job *j)
+{
+	while (j) {
+		job *nx = j->next;
+		model_result_fini(&j->res);
+		free(j);
+		j = nx;
+	}
+}
+
+/* Writes j (when it is not stored already) and frees it. */
+static int write_one(runner *r, res_db *db, const int64_t *ids, job *j,
+		     int closed, exp_run_stats *st, char *err, size_t errlen)
+{
+	int rc = 0;
+	if (j->write) {
+		rc = write_job(r, db, ids, j, closed, err, errlen);
+		if (!rc) {
+			st->written++;
+			st->failed += j->rc != 0;
+		}
+	}
+	j->next = NULL;
+	drop(j);
+	return rc;
+}
+
+/* Inserts j into s->held, kept sorted by replication. */
+static void hold(pstate *s, job *j)
+{
+	job **at = &s->held;
+	while (*at && (*at)->rep < j->rep)
+		at = &(*at)->next;
+	j->next = *at;
+	*at = j;
+}
+
+/* Writes every held run of s; with closed, the last carries the outcome
+ * of the stopping rule. */
+static int flush_held(runner *r, res_db *db, const int64_t *ids, pstate *s,
+		      int closed, exp_run_stats *st, char *err, size_t errlen)
+{
+	int rc = 0;
+	while (s->held) {
+		job *j = s->held;
+		s->held = j->next;
+		int wrc = write_one(r, db, ids, j, closed && !s->held, st,
+				    rc ? NULL : err, errlen);
+		if (wrc && !rc)
+			rc = wrc;
+	}
+	return rc;
+}
+
 static void progress(const runner *r, long done, uint64_t events, double t0,
 		     int final)
 {
@@ -583,30 +638,31 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			closed = precision_step(&r, j);
 		pthread_cond_broadcast(&r.work);
 		pthread_mutex_unlock(&r.mu);
-		int wrc = 0;
-		if (j->write) {
-			wrc = write_job(&r, db, ids, j, closed, err, errlen);
-			if (!wrc) {
-				st->written++;
-				st->failed += j->rc != 0;
-			}
+		int wrc = 0, je = j->e, jp = j->p;
+		done++;
+		events += j->res.events;
+		if (plan->e[j->e].meta.has_precision) {
+			/* Held until the point closes, then written in
+			 * replication order with the outcome on the last one,
+			 * so that the rows do not depend on -j. */
+			hold(s, j);
+			if (closed)
+				wrc = flush_held(&r, db, ids, s, 1, st, err, errlen);
+		} else {
+			wrc = write_one(&r, db, ids, j, 0, st, err, errlen);
 		}
 		if (closed) {
-			const exp_experiment *x = &plan->e[j->e];
+			const exp_experiment *x = &plan->e[je];
 			if (o->progress)
 				fputc('\n', stderr);
 			fprintf(stderr, "poolsim: %s%s%s: %s half-width %.3g%% of "
 				"the mean after %d replications: target %.3g%% %s\n",
-				x->name, *x->pts[j->p].itervars ? " " : "",
-				x->pts[j->p].itervars, x->meta.precision_metric,
+				x->name, *x->pts[jp].itervars ? " " : "",
+				x->pts[jp].itervars, x->meta.precision_metric,
 				100 * s->halfw_rel, s->next,
 				100 * x->meta.precision_rel,
 				s->met ? "met" : "NOT met (repeat reached)");
 		}
-		done++;
-		events += j->res.events;
-		model_result_fini(&j->res);
-		free(j);
 		pthread_mutex_lock(&r.mu);
 		if (wrc && !r.stop) {
 			r.stop = 1;
@@ -620,6 +676,14 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 		}
 	}
 	pthread_mutex_unlock(&r.mu);
+	/* Interrupted precision points keep what they finished. */
+	for (int e = 0; e < plan->n; e++)
+		for (int p = 0; p < plan->e[e].npts; p++) {
+			int wrc = flush_held(&r, db, ids, &r.ps[e][p], 0, st, err,
+					     errlen);
+			if (wrc && !rc)
+				rc = wrc;
+		}
 	if (o->progress)
 		progress(&r, done, events, t0, 1);
 	if (rc == PS_EINTR)
@@ -635,8 +699,10 @@ out:
 		j = nx;
 	}
 	for (int e = 0; r.ps && e < plan->n; e++) {
-		for (int p = 0; r.ps[e] && p < plan->e[e].npts; p++)
+		for (int p = 0; r.ps[e] && p < plan->e[e].npts; p++) {
 			free(r.ps[e][p].vals);
+			drop(r.ps[e][p].held);
+		}
 		free(r.ps[e]);
 	}
 	free(r.ps);
