@@ -163,8 +163,24 @@ double model_result_get(const model_result *r, const char *scope,
 
 /* Runs one replication. config is borrowed (read-only: several threads may
  * run the same config at once). Deterministic in (config, seed, rep).
- * Returns 0, or PS_ENOMEM. A crash/OOM is a result (scalar crashed=1),
- * not an error. */
+ * Returns 0, or PS_ENOMEM, or PS_EINVAL for POOL_PRIORITY and POOL_SHARDED
+ * (not modelled yet: a later issue). A crash/OOM is a result (scalar
+ * crashed=1), not an error.
+ *
+ * Scalars (scope "pool"): the DESIGN.md names, plus
+ *   system_mean      time-average of tasks in the system (Little's L)
+ *   timed_out        tunny only: ProcessTimed deadlines hit
+ *   reuse_lifo_frac  ants/tunny: share of tasks handed to an existing
+ *                    worker that went to the worker freed most recently
+ * submitted/completed/rejected/timed_out count every task; latency, wait,
+ * blocked_mean and rejected_frac leave out tasks that arrived in the
+ * warm-up; throughput = completions after warm-up / (makespan − cut);
+ * utilization/queue_mean/system_mean average from the cut to the end.
+ * Latency/wait scalars are NAN when no task qualified. With fanout > 1,
+ * scope "request" has latency_* completed throughput for whole requests.
+ * Per downstream (scope "downstream/NAME"): wait_mean wait_p99
+ * utilization (busy connections / limit, or / peak when unlimited) calls.
+ * Series: pool queue_depth, running, workers; downstream in_use. */
 int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 	      model_result *out);
 
