@@ -304,6 +304,33 @@ static void test_cpu_bound_flattens(void **st)
 	assert_true(m[2] - h[2] > m[0] + h[0]);
 }
 
+/* ---- closed arrivals: the finite-source (machine repairman) queue ---------- */
+
+static void test_closed_finite_source(void **st)
+{
+	/* N = 10 clients, think exp(Z = 90 ms), one worker exp(S = 10 ms):
+	 * M/M/1//N. p0 = 1 / sum_n N!/(N-n)! (S/Z)^n, throughput (1 - p0)/S,
+	 * and the response time law R = N/X - Z. */
+	const int N = 10;
+	const double S = 0.01, Z = 0.09;
+	double term = 1, sum = 0;
+	for (int n = 0; n <= N; n++) {
+		sum += term;
+		term *= (N - n) * S / Z;
+	}
+	double X = (1 - 1 / sum) / S, R = N / X - Z;
+	model_config c;
+	cfg(&c, "workerpool", 1, "closed(10, think=exp(90ms))", "exp(10ms)", 60000);
+	c.warmup = WARMUP_TASKS;
+	c.warmup_value = 1000;
+	const char *names[] = { "throughput", "latency_mean" };
+	double x[2][MAXREP];
+	collect(&c, 71, 24, "pool", names, 2, x);
+	in_ci("closed M/M/1//10 response time", x[1], 24, R);
+	in_ci("closed M/M/1//10 throughput", x[0], 24, X);
+	model_config_fini(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_md1_pollaczek_khinchine),
 		cmocka_unit_test(test_usl_interior_minimum),
 		cmocka_unit_test(test_cpu_bound_flattens),
+		cmocka_unit_test(test_closed_finite_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
