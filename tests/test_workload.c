@@ -263,6 +263,10 @@ static void test_poisson(void **state)
 	double t, work, prev = 0, T = 100;
 	long n_in_T = 0, n = 0;
 	double s1 = 0, s2 = 0;
+	/* Counts per 0.1 s window over [0, T]: Poisson, so variance = mean. */
+	enum { WINDOWS = 1000 };
+	static long win[WINDOWS];
+	memset(win, 0, sizeof win);
 	/* Gaps over the first 200k arrivals; count of those in [0, T]. */
 	for (n = 0; n < 200000; n++) {
 		assert_int_equal(wl_gen_next(g, &t, &work), 1);
@@ -272,6 +276,8 @@ static void test_poisson(void **state)
 		s2 += gap * gap;
 		prev = t;
 		n_in_T += t <= T;
+		if (t < T)
+			win[(int)(t / (T / WINDOWS))]++;
 	}
 	wl_gen_free(g);
 	wl_spec_fini(&w);
@@ -281,6 +287,15 @@ static void test_poisson(void **state)
 	/* Exp gaps: CV^2 = 1; the variance of a sample variance of Exp(1) is
 	 * (mu4 - 1)/n = 8/n. */
 	near(var / (mean * mean), 1, Z * sqrt(8.0 / n), "poisson gap CV^2");
+	/* Index of dispersion; its SE is about sqrt(2/(k-1)) for k windows. */
+	double wm = 0, wv = 0;
+	for (int i = 0; i < WINDOWS; i++)
+		wm += (double)win[i];
+	wm /= WINDOWS;
+	for (int i = 0; i < WINDOWS; i++)
+		wv += ((double)win[i] - wm) * ((double)win[i] - wm);
+	wv /= WINDOWS - 1;
+	near(wv / wm, 1, Z * sqrt(2.0 / (WINDOWS - 1)), "poisson dispersion");
 }
 
 static void test_const_burst(void **state)
