@@ -654,6 +654,25 @@ static int category(const plot_exp *e, int pt)
 	return c;
 }
 
+/* Non-time metrics: bytes are drawn in MB; the axis label says the unit. */
+static double metric_scale(const char *metric)
+{
+	return strstr(metric, "_bytes") ? 1.0 / 1048576.0 : 1.0;
+}
+
+static void metric_label(const char *metric, char *buf, size_t n)
+{
+	if (!strcmp(metric, "throughput"))
+		snprintf(buf, n, "throughput (tasks/s)");
+	else if (strstr(metric, "_bytes"))
+		snprintf(buf, n, "%.*s (MB)", (int)(strstr(metric, "_bytes") - metric),
+			 metric);
+	else if (strstr(metric, "_frac") || !strcmp(metric, "utilization"))
+		snprintf(buf, n, "%s (fraction)", metric);
+	else
+		snprintf(buf, n, "%s", metric);
+}
+
 static void fig_sweep(drawer *d, const plot_exp *e)
 {
 	if (e->n_metrics == 0)
@@ -669,13 +688,29 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 	gp_header(f, d->o, e->fname, 1000, 600);
 	const char *unit;
 	double sc = time_scale(e, e->metrics, e->n_metrics, &unit);
-	int any_time = 0, any_other = 0, all_pos = 1;
-	for (int m = 0; m < e->n_metrics; m++) {
-		if (plot_is_time(e->metrics[m]))
-			any_time = 1;
-		else
-			any_other = 1;
-	}
+	int any_time = 0, all_pos = 1;
+	for (int m = 0; m < e->n_metrics; m++)
+		any_time |= plot_is_time(e->metrics[m]);
+	/* Panels: latencies share one y axis; one other metric may sit on y2
+	 * beside them; several other metrics (counts, bytes, fractions) each
+	 * get a panel of their own, since no single axis reads for all. */
+	int n_other = 0;
+	for (int m = 0; m < e->n_metrics; m++)
+		n_other += !plot_is_time(e->metrics[m]);
+	int split = n_other > 1;
+	int *panel = xrealloc(NULL, (size_t)e->n_metrics * sizeof *panel);
+	int np = 0;
+	if (any_time)
+		np = 1;
+	for (int m = 0; m < e->n_metrics; m++)
+		panel[m] = plot_is_time(e->metrics[m]) ? 0
+			  : split ? np++ : (any_time ? 0 : np++);
+	/* Bars of one category are spread over the lines of their panel. */
+	int *in_panel = xrealloc(NULL, (size_t)(nl ? nl : 1) * sizeof *in_panel);
+	int *per_panel = xrealloc(NULL, (size_t)(np ? np : 1) * sizeof *per_panel);
+	memset(per_panel, 0, (size_t)(np ? np : 1) * sizeof *per_panel);
+	for (int i = 0; i < nl; i++)
+		in_panel[i] = per_panel[panel[lines[i].metric]]++;
 	int ncat = 0;
 	double xlo = INFINITY, xhi = -INFINITY;
 	for (int p = 0; p < e->n_pts; p++) {
@@ -692,7 +727,7 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 	 * categories: bar position mean ci. */
 	for (int i = 0; i < nl; i++) {
 		const char *m = e->metrics[lines[i].metric];
-		double s = plot_is_time(m) ? sc : 1.0;
+		double s = plot_is_time(m) ? sc : metric_scale(m);
 		fprintf(f, "$d%d << EOD\n", i);
 		int *order = xrealloc(NULL, (size_t)e->n_pts * sizeof *order);
 		double *xs = xrealloc(NULL, (size_t)e->n_pts * sizeof *xs);
@@ -705,8 +740,8 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 			if (e->x_numeric) {
 				parse_num(e->pts[p].vals[e->xkey], &xs[k]);
 			} else {
-				double w = 0.8 / nl;
-				xs[k] = category(e, p) - 0.4 + w * (i + 0.5);
+				double w = 0.8 / per_panel[panel[lines[i].metric]];
+				xs[k] = category(e, p) - 0.4 + w * (in_panel[i] + 0.5);
 			}
 			order[k++] = p;
 		}
@@ -732,56 +767,24 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		free(order);
 		free(xs);
 	}
-	fputs("set title ", f);
-	gp_title(f, *e->description ? e->description : e->name);
-	fputs("\nset xlabel ", f);
-	gp_quote(f, e->keys[e->xkey]);
-	fputc('\n', f);
-	char lab[160];
-	const char *yname = e->n_metrics == 1 ? e->metrics[0] : "latency";
-	if (any_time) {
-		snprintf(lab, sizeof lab, "%s (%s)",
-			 e->n_metrics == 1 ? yname : "latency", unit);
-		fputs("set ylabel ", f);
-		gp_quote(f, lab);
+	if (np > 1) {
+		int cols = np < 3 ? np : (np == 4 ? 2 : 3);
+		int rows = (np + cols - 1) / cols;
+		fprintf(f, "set multiplot layout %d,%d title ", rows, cols);
+		gp_title(f, *e->description ? e->description : e->name);
+		fputc('\n', f);
+	} else {
+		fputs("set title ", f);
+		gp_title(f, *e->description ? e->description : e->name);
 		fputc('\n', f);
 	}
-	const char *yaxis = "x1y1";
-	if (any_other) {
-		/* Non-time metrics: alone on y1, or on y2 beside latencies. */
-		snprintf(lab, sizeof lab, "%s", "throughput (1/s)");
-		if (e->n_metrics == 1 || !any_time)
-			snprintf(lab, sizeof lab, "%s",
-				 !strcmp(e->metrics[e->n_metrics - 1],
-					 "throughput") ? "throughput (1/s)"
-						       : e->metrics[e->n_metrics - 1]);
-		if (any_time) {
-			fputs("set y2label ", f);
-			gp_quote(f, lab);
-			fputs("\nset y2tics\nset ytics nomirror\n", f);
-			yaxis = "x1y2";
-		} else {
-			fputs("set ylabel ", f);
-			gp_quote(f, lab);
-			fputc('\n', f);
-		}
-	}
+	fputs("set xlabel ", f);
+	gp_quote(f, e->keys[e->xkey]);
+	fputc('\n', f);
 	if (e->x_numeric) {
 		if (xlo > 0 && xhi / xlo > 20)
 			fputs("set logscale x\n", f);
 		fprintf(f, "set offsets graph 0.03, graph 0.03, 0, 0\n");
-		if (any_time && all_pos)
-			fputs("set logscale y\n", f);
-		fputs("plot ", f);
-		for (int i = 0; i < nl; i++) {
-			char t[320];
-			line_title(e, &lines[i], t, sizeof t);
-			fprintf(f, "%s$d%d using 1:2:3 with yerrorlines lw 2 "
-				"axes %s title ", i ? ", \\\n     " : "", i,
-				plot_is_time(e->metrics[lines[i].metric])
-					? "x1y1" : yaxis);
-			gp_quote(f, t);
-		}
 	} else {
 		/* Categories: bars from zero so that heights compare. */
 		fputs("set xtics (", f);
@@ -793,22 +796,75 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 					fprintf(f, " %d", c);
 					break;
 				}
-		fprintf(f, ")\nset xrange [-0.6:%d.6]\nset yrange [0:*]\n",
-			ncat - 1);
-		if (any_other && any_time)
-			fputs("set y2range [0:*]\n", f);
-		fprintf(f, "set boxwidth %.4g\nset style fill solid 0.6 "
-			"border -1\nplot ", 0.8 / nl);
+		fprintf(f, ")\nset xrange [-0.6:%d.6]\n", ncat - 1);
+		fputs("set style fill solid 0.6 border -1\n", f);
+	}
+	for (int pn = 0; pn < np; pn++) {
+		int has_time = any_time && pn == 0, y2 = -1;
+		for (int m = 0; m < e->n_metrics; m++)
+			if (panel[m] == pn && !plot_is_time(e->metrics[m]))
+				y2 = m;
+		char lab[160];
+		if (np > 1) {
+			/* One metric per panel: the axis label names it. */
+			fputs(per_panel[pn] > 1 ? "set key inside top right\n"
+						 : "unset key\n", f);
+			fputs("set title ''\n", f);
+		}
+		if (!e->x_numeric)
+			fprintf(f, "set boxwidth %.4g\n", 0.8 / per_panel[pn]);
+		fputs("unset y2label\nunset y2tics\nset ytics mirror\n"
+		      "unset logscale y\n", f);
+		if (has_time) {
+			int n_time = 0, last = 0;
+			for (int m = 0; m < e->n_metrics; m++)
+				if (plot_is_time(e->metrics[m]))
+					n_time++, last = m;
+			snprintf(lab, sizeof lab, "%s (%s)",
+				 n_time == 1 ? e->metrics[last] : "latency", unit);
+			fputs("set ylabel ", f);
+			gp_quote(f, lab);
+			fputc('\n', f);
+		}
+		if (y2 >= 0) {
+			metric_label(e->metrics[y2], lab, sizeof lab);
+			fputs(has_time ? "set y2label " : "set ylabel ", f);
+			gp_quote(f, lab);
+			fputc('\n', f);
+			if (has_time)
+				fputs("set y2tics\nset ytics nomirror\n", f);
+		}
+		const char *yaxis = has_time && y2 >= 0 ? "x1y2" : "x1y1";
+		if (e->x_numeric) {
+			if (has_time && all_pos)
+				fputs("set logscale y\n", f);
+			fputs("set yrange [*:*]\nset y2range [*:*]\n", f);
+		} else {
+			fputs("set yrange [0:*]\nset y2range [0:*]\n", f);
+		}
+		fputs("plot ", f);
+		int first = 1;
 		for (int i = 0; i < nl; i++) {
+			if (panel[lines[i].metric] != pn)
+				continue;
 			char t[320];
 			line_title(e, &lines[i], t, sizeof t);
-			fprintf(f, "%s$d%d using 1:2:3 with boxerrorbars axes %s "
-				"title ", i ? ", \\\n     " : "", i,
-				plot_is_time(e->metrics[lines[i].metric])
-					? "x1y1" : yaxis);
+			fprintf(f, "%s$d%d using 1:2:3 axes %s with %s lt %d "
+				"title ", first ? "" : ", \\\n     ", i,
+				plot_is_time(e->metrics[lines[i].metric]) ? "x1y1"
+									  : yaxis,
+				e->x_numeric ? "yerrorlines lw 2" : "boxerrorbars",
+				i + 1);
 			gp_quote(f, t);
+			first = 0;
 		}
+		fputc('\n', f);
 	}
+	if (np > 1)
+		fputs("unset multiplot", f);
+	free(panel);
+	free(in_panel);
+	free(per_panel);
 	fputc('\n', f);
 	free(lines);
 	finish_script(d, f, e->fname, path);
