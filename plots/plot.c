@@ -966,8 +966,9 @@ static void fig_series(drawer *d, const plot_exp *e)
 			 *e->description ? e->description : e->name);
 		gp_title(f, t);
 		/* Levels sit on round numbers: keep them off the frame. */
-		fputs("\nset xlabel 'time (s)'\n"
-		      "set offsets 0, 0, graph 0.05, graph 0.05\n", f);
+		/* Series are counts and levels: never below zero. */
+		fputs("\nset xlabel 'time (s)'\nset yrange [0:*]\n"
+		      "set offsets 0, 0, graph 0.05, 0\n", f);
 		for (int k = 0; k < np; k++) {
 			const ser *h = &L.s[panel[k]];
 			char pt[200];
