@@ -79,6 +79,7 @@ struct dist {
 };
 
 typedef struct parser {
+	const char *root;       /* the whole text, to avoid quoting it twice */
 	const char *basedir;
 	char *err;
 	size_t errlen;
@@ -387,10 +388,21 @@ static int parse_mix(parser *ps, dist *d, span term, const span *args,
 		d->w[d->n++] = w;
 		sum += w;
 	}
-	if (fabs(sum - 1) > 1e-9)
+	if (fabs(sum - 1) > 1e-9) {
+		/* dist_parse quotes the whole text already; name the mix only
+		 * when it is a part of it. */
+		while (isspace((unsigned char)*ps->root))
+			ps->root++;
+		size_t rl = strlen(ps->root);
+		while (rl && isspace((unsigned char)ps->root[rl - 1]))
+			rl--;
+		if ((size_t)term.len == rl && !memcmp(term.s, ps->root, rl))
+			return perr(ps, PS_EPARSE,
+				    "mix weights sum to %.12g, not 1", sum);
 		return perr(ps, PS_EPARSE,
 			    "\"%.*s\": mix weights sum to %.12g, not 1",
 			    term.len, term.s, sum);
+	}
 	/* Normalised cumulative weights; from the last positive weight on the
 	 * sum is exactly 1, so u in [0, 1) always finds a component and a
 	 * zero-weight component is never drawn. */
@@ -689,7 +701,7 @@ int dist_parse(const char *text, const char *basedir, dist **out,
 	       char *err, size_t errlen)
 {
 	char detail[512];
-	parser ps = { basedir, detail, sizeof detail, 0 };
+	parser ps = { text, basedir, detail, sizeof detail, 0 };
 	detail[0] = '\0';
 	*out = NULL;
 	int rc = parse_expr(&ps, text, out);
