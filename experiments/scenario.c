@@ -44,7 +44,7 @@ static const struct later {
 static const char *const metrics[] = {
 	"submitted", "completed", "rejected", "rejected_frac", "throughput",
 	"latency_mean", "latency_p50", "latency_p90", "latency_p99",
-	"latency_p999", "latency_max", "wait_mean", "wait_p99",
+	"latency_p999", "latency_max", "wait_mean", "wait_p99", "waited_frac",
 	"blocked_mean", "utilization", "queue_mean", "queue_max",
 	"workers_peak", "mem_peak_bytes", "crashed", "lost", "makespan",
 	"k_mean", "k_changes", "k_reversals", "unfinished", "drain_s", NULL

@@ -1324,6 +1324,8 @@ static void emit(run *r, model_result *o)
 			    acc_mean(&r->t_wait));
 	model_result_scalar(o, "pool", "wait_p99",
 			    r->t_wait.n ? stats_hist_quantile(r->h_wait, 0.99) : NAN);
+	model_result_scalar(o, "pool", "waited_frac",
+			    r->t_wait.n ? 1 - stats_hist_frac_zero(r->h_wait) : NAN);
 	model_result_scalar(o, "pool", "blocked_mean",
 			    r->t_blocked.n ? acc_mean(&r->t_blocked) : 0);
 	model_result_scalar(o, "pool", "utilization",

@@ -281,6 +281,11 @@ double stats_hist_quantile(const stats_hist *h, double p)
 	return fmin(fmax(mid, h->min), h->max);
 }
 
+double stats_hist_frac_zero(const stats_hist *h)
+{
+	return h->n ? (double)h->zero / (double)h->n : NAN;
+}
+
 /* ---- exact quantile and confidence interval -------------------------- */
 
 static int cmp_double(const void *a, const void *b)

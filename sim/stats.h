@@ -57,6 +57,10 @@ uint64_t stats_hist_count(const stats_hist *h);
 /* NAN when empty. Exact min and max are kept and returned for p=0 / p=1. */
 double stats_hist_quantile(const stats_hist *h, double p);
 
+/* Share of the values counted as zero (below STATS_HIST_MIN), exactly;
+ * NAN when empty. For waits it is P(W = 0), so 1 - it is Erlang C. */
+double stats_hist_frac_zero(const stats_hist *h);
+
 /* Exact quantile by sorting a copy (test oracle only; same definition). */
 double stats_exact_quantile(const double *x, uint64_t n, double p);
 

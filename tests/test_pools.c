@@ -160,12 +160,14 @@ static void erlang_c_case(const char *pool, int cs, double rho, long tasks,
 	c.warmup = WARMUP_FRAC;
 	c.warmup_value = 0.1;
 	const char *names[] = { "wait_mean", "wait_p99", "system_mean",
-				"throughput", "latency_mean" };
-	double x[5][MAXREP];
-	collect(&c, seed, reps, "pool", names, 5, x);
+				"throughput", "latency_mean", "waited_frac" };
+	double x[6][MAXREP];
+	collect(&c, seed, reps, "pool", names, 6, x);
 	double C = erlang_c(cs, a), gap = cs * mu - lambda;
 	snprintf(what, sizeof what, "%s c=%d rho=%.2f wait_mean", pool, cs, rho);
 	in_ci(what, x[0], reps, C / gap);
+	snprintf(what, sizeof what, "%s c=%d rho=%.2f P(wait>0)", pool, cs, rho);
+	in_ci(what, x[5], reps, C);
 	if (C > 0.01) {
 		snprintf(what, sizeof what, "%s c=%d rho=%.2f wait_p99", pool, cs, rho);
 		in_ci(what, x[1], reps, log(C / 0.01) / gap);
