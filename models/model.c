@@ -46,6 +46,8 @@ void model_config_init(model_config *c)
 	c->mem_goroutine = 2048;
 	c->pool = POOL_GOROUTINES;
 	c->K = 1;
+	c->shards = 1;
+	c->keys_n = 1;
 }
 
 void model_config_fini(model_config *c)
@@ -58,5 +60,9 @@ void model_config_fini(model_config *c)
 	dist_free(c->weight);
 	for (int i = 0; i < c->n_downstreams && i < MODEL_MAX_DOWNSTREAMS; i++)
 		dist_free(c->downstreams[i].service);
+	for (int i = 0; i < c->n_tenants && i < MODEL_MAX_TENANTS; i++) {
+		wl_spec_fini(&c->tenants[i].arrival);
+		dist_free(c->tenants[i].service);
+	}
 	memset(c, 0, sizeof *c);
 }

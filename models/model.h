@@ -84,6 +84,40 @@ typedef struct ds_spec {
 
 #define MODEL_MAX_DOWNSTREAMS 8
 
+/* ---- tenants, tiers, services, shards ---------------------------------- */
+/*
+ * A tenant (or a service of exercise 23) is an arrival source of its own:
+ * its own arrival process and producers, its own random streams addressed
+ * by its scope ("tenant/NAME", "service/NAME"), so adding one never shifts
+ * another's numbers. A tier is a group of pool instances of the
+ * experiment's library (one instance; a service's group has `replicas`
+ * instances fed round-robin, as a load balancer would).
+ */
+
+#define MODEL_MAX_TENANTS 16
+#define MODEL_MAX_TIERS 16
+
+typedef struct tenant_spec {
+	char name[48];
+	int is_service;         /* scope "service/NAME" instead of "tenant/NAME" */
+	wl_spec arrival;        /* own arrival process (owned) */
+	dist *service;          /* own work (owned); NULL = the experiment's */
+	double quota_rate;      /* token bucket refill per second; 0 = no quota */
+	double quota_burst;     /* bucket size (tokens) */
+	int tier;               /* index in tiers; -1 = the experiment's pool */
+	int high;               /* priority pool: 1 = high class */
+} tenant_spec;
+
+typedef struct tier_spec {
+	char name[48];
+	long K;                 /* workers per instance */
+	int replicas;           /* instances (services); 1 for a tier */
+	int is_service;         /* a service's own group: its scope is the
+				 * tenant's service/NAME, no tier/ scope */
+} tier_spec;
+
+typedef enum { ROUTE_HASH, ROUTE_ROUND_ROBIN, ROUTE_LEAST_TASKS } route_kind;
+
 /* ---- the whole scenario ------------------------------------------------ */
 
 typedef enum { WARMUP_NONE, WARMUP_TASKS, WARMUP_TIME, WARMUP_FRAC } warmup_kind;
@@ -119,6 +153,21 @@ typedef struct model_config {
 	double mem_goroutine;   /* bytes per live goroutine (default 2048) */
 	double mem_task;        /* bytes per in-flight task */
 	double mem_limit;       /* bytes; 0 = none; crossing it = OOM crash */
+
+	/* tenants and tiers: none = one anonymous source and one pool */
+	tenant_spec tenants[MODEL_MAX_TENANTS];
+	int n_tenants;
+	tier_spec tiers[MODEL_MAX_TIERS];
+	int n_tiers;            /* > 0: every tenant names a tier; K unused */
+
+	/* sharded pool */
+	int shards;             /* >= 1; K splits as K/N, the first K mod N
+				 * shards one worker more */
+	route_kind route;
+	int keys_zipf;          /* keys: 1 = zipf(keys_s, keys_n), 0 = uniform */
+	double keys_s;
+	long keys_n;            /* distinct task keys, >= 1 */
+	double lock_hold;       /* s the queue mutex is held per operation */
 
 	int series_points;      /* time-series samples per run; 0 = 200 */
 } model_config;
@@ -163,9 +212,8 @@ double model_result_get(const model_result *r, const char *scope,
 
 /* Runs one replication. config is borrowed (read-only: several threads may
  * run the same config at once). Deterministic in (config, seed, rep).
- * Returns 0, or PS_ENOMEM, or PS_EINVAL for POOL_PRIORITY and POOL_SHARDED
- * (not modelled yet: a later issue). A crash/OOM is a result (scalar
- * crashed=1), not an error.
+ * Returns 0 or PS_ENOMEM. A crash/OOM is a result (scalar crashed=1), not
+ * an error.
  *
  * Scalars (scope "pool"): the DESIGN.md names, plus
  *   system_mean      time-average of tasks in the system (Little's L)
@@ -180,6 +228,15 @@ double model_result_get(const model_result *r, const char *scope,
  * scope "request" has latency_* completed throughput for whole requests.
  * Per downstream (scope "downstream/NAME"): wait_mean wait_p99
  * utilization (busy connections / limit, or / peak when unlimited) calls.
+ * Downstreams also report in_use_max (peak calls in flight).
+ * Per tenant / service (scope "tenant/NAME" or "service/NAME") and per tier
+ * ("tier/NAME"): submitted completed rejected over_quota rejected_frac
+ * throughput latency_* wait_mean wait_p99 (rejected = by the pool,
+ * over_quota = refused by the tenant's token bucket before Submit). With
+ * tenants the pool scope adds over_quota and `fairness`, Jain's index
+ * (sum x)^2 / (n sum x^2) of the tenants' throughputs. Sharded pools add
+ * lock_wait_mean (mean wait for a queue mutex per operation) and
+ * imbalance (max/mean of tasks routed per shard).
  * Series: pool queue_depth, running, workers; downstream in_use. */
 int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 	      model_result *out);

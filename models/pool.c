@@ -96,6 +96,9 @@ typedef struct task {
 	uint32_t worker;      /* ants/tunny worker id or NONE */
 	uint32_t weight;      /* semaphore units */
 	uint8_t state, by, flags, ds_i;
+	uint16_t pi;          /* pool instance */
+	uint8_t src;          /* arrival source */
+	uint8_t hi;           /* priority pool: high class */
 	double ds_call[];     /* call time per downstream, drawn at arrival */
 } task;
 
@@ -153,16 +156,82 @@ typedef struct ps_ent {
 	uint32_t t;
 } ps_ent;
 
+/* Per-scope tallies of a tenant/service (source) or a tier. */
+typedef struct sstat {
+	acc t_lat, t_wait;
+	stats_hist *h_lat, *h_wait;
+	long submitted, completed, rejected, over_quota, counted_arrivals,
+	     counted_rejected, counted_completed;
+} sstat;
+
+/*
+ * An arrival source: the experiment's anonymous one (streams "arrival",
+ * "task", "client", "downstream/NAME" as before tenants existed, so
+ * single-pool numbers do not move), or a tenant / service whose streams
+ * are all addressed by its scope name. Each source has its own producers.
+ */
+typedef struct source {
+	const wl_spec *arr;
+	const dist *service;
+	const tenant_spec *ten;   /* NULL for the anonymous source */
+	char scope[64];           /* "tenant/NAME", "service/NAME" */
+	gsl_rng *r_service, *r_setup, *r_weight, *r_think, *r_key;
+	gsl_rng *r_ds[MODEL_MAX_DOWNSTREAMS];
+	wl_gen *gen;
+	double next_t, next_work;
+	int done;                 /* no more arrivals from this source */
+	int loops_free;
+	fifo wanted;
+	double tokens, t_tokens;  /* token bucket: level at time t_tokens */
+	uint32_t rr;              /* round-robin over its group's replicas */
+	sstat st;
+} source;
+
+/*
+ * One pool instance: the library's own state. A run has one, or one per
+ * tier, per service replica or per shard. The counters here are the
+ * instance's own (they decide who runs); run keeps the totals that feed
+ * the levels and memory.
+ */
+typedef struct pinst {
+	long K;
+	int grp;              /* tier index, or -1 */
+	fifo blocked;         /* blocked submitters / tunny callers / sem waiters */
+	fifo queue;           /* workerpool deque, pond queue, priority low class,
+			       * shard queue */
+	fifo hiq;             /* priority: the high class */
+	long active;          /* errgroup slots, semaphore units in use */
+	long n_busy;          /* tasks on a worker */
+	long n_workers;       /* live pool goroutines (workers or per-task) */
+	long n_idle;          /* workerpool idle workers (by count) */
+	int wp_arrived;       /* workerpool: a task came since the last tick */
+	int tunny_ready;
+	worker *workers;      /* ants/tunny, K entries */
+	uint32_t *idle;       /* ring of idle worker ids (ants LIFO top=back) */
+	uint32_t idle_head;
+	long idle_n;
+	uint32_t *free_ids;   /* ants: ids of exited workers */
+	long free_ids_n;
+	uint32_t last_freed;
+	double lock_free;     /* sharded: when the queue mutex is next free */
+	long routed;          /* sharded: tasks routed here */
+} pinst;
+
 typedef struct run {
 	sim *s;
 	const model_config *c;
 	int cpus, n_ds, fanout;
-	long K;
 	pool_kind kind;
 
-	gsl_rng *r_service, *r_setup, *r_weight, *r_think, *r_wsetup;
-	wl_gen *gen;
-	double next_t, next_work;
+	source *src;          /* n_src sources; src[0] alone without tenants */
+	int n_src, srcs_live;
+	pinst *pools;         /* n_pools instances */
+	int n_pools;
+	uint32_t *grp_base;   /* first instance of each tier */
+	sstat *tst;           /* per tier */
+	double *key_cdf;      /* sharded, zipf keys: cumulative pmf */
+	uint32_t rr_shard;
+	gsl_rng *r_wsetup;
 
 	/* task arena: index-addressed so growth by realloc keeps handles */
 	char *arena;
@@ -178,34 +247,18 @@ typedef struct run {
 	int arrivals_done, cut_done, finished;
 	double t_cut;
 
-	/* producers */
-	int loops_free;
-	fifo wanted;
-
-	/* pool state */
-	fifo blocked;         /* blocked submitters / tunny callers / sem waiters */
-	fifo queue;           /* workerpool deque, pond queue */
-	long active;          /* errgroup slots, semaphore units in use */
+	/* totals over the instances */
 	long n_busy;          /* tasks on a worker */
 	long n_workers;       /* live pool goroutines (workers or per-task) */
-	long n_idle;          /* workerpool idle workers (by count) */
+	long K_total;
 	long n_waiting;       /* arrived, not started, not resolved */
 	long n_system;        /* arrived, not resolved */
 	long n_submitted;     /* handed to Submit, not resolved (memory) */
 	long n_blocked_each;  /* `each` goroutines blocked in Submit/Process */
 	double expiry;
-	int wp_arrived;       /* workerpool: a task came since the last tick */
-	int tunny_ready;
-	long pond_cap;        /* pond queue bound; LONG_MAX-like when unbounded */
-
-	worker *workers;      /* ants/tunny, K entries */
-	uint32_t *idle;       /* ring of idle worker ids (ants LIFO top=back) */
-	uint32_t idle_head;
-	long idle_n;
-	uint32_t *free_ids;   /* ants: ids of exited workers */
-	long free_ids_n;
-	uint32_t last_freed;
+	long pond_cap;        /* pond/priority queue bound; LONG_MAX when unbounded */
 	long reuse_n, reuse_last;
+	acc t_lock;           /* sharded: wait for a queue mutex per operation */
 
 	/* processor sharing */
 	ps_ent *ps;
@@ -219,8 +272,9 @@ typedef struct run {
 	stats_level lv_queue, lv_busy, lv_workers, lv_system;
 	acc t_lat, t_wait, t_blocked, t_rlat;
 	stats_hist *h_lat, *h_wait, *h_rlat;
-	long submitted, completed, rejected, timed_out, counted_arrivals,
-	     counted_rejected, counted_completed, r_completed, r_counted_done;
+	long submitted, completed, rejected, over_quota, timed_out,
+	     counted_arrivals, counted_rejected, counted_completed,
+	     r_completed, r_counted_done;
 	long workers_peak;
 	double mem_peak, last_done;
 	int crashed;
@@ -233,6 +287,18 @@ typedef struct run {
 
 	int oom;              /* allocation failed somewhere: PS_ENOMEM */
 } run;
+
+static inline void nw_add(run *r, pinst *p, long d)
+{
+	p->n_workers += d;
+	r->n_workers += d;
+}
+
+static inline void busy_add(run *r, pinst *p, long d)
+{
+	p->n_busy += d;
+	r->n_busy += d;
+}
 
 /* ---- task arena ------------------------------------------------------- */
 
@@ -329,7 +395,7 @@ static void resolve(run *r, uint32_t h, int how);
 static void sync_state(run *r);
 static void check_end(run *r);
 
-enum { RES_DONE, RES_REJECTED, RES_TIMED_OUT };
+enum { RES_DONE, RES_REJECTED, RES_TIMED_OUT, RES_OVER_QUOTA };
 
 /* ---- statistics helpers ------------------------------------------------- */
 
@@ -394,11 +460,76 @@ static void sync_state(run *r)
 static void ev_arrival(sim *s, void *ctx, uint64_t arg);
 static void ev_client(sim *s, void *ctx, uint64_t arg);
 
-/* Creates the request's subtasks with all their draws, in arrival order.
- * Returns the first subtask (the others hang off `sib`), or NONE on OOM. */
-static uint32_t make_arrival(run *r, double work_override, uint32_t owner)
+/* Hash of a task key (splitmix64's finaliser): spreads consecutive keys
+ * over shards as a Go map hash or FNV would. */
+static inline uint64_t key_hash(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* The pool instance a new task of source si goes to. Tiers: the tenant's
+ * tier; a service's replicas: round-robin (the load balancer); shards: the
+ * route. Shard choice happens at arrival, as ants MultiPool decides in
+ * Submit. */
+static uint16_t route(run *r, source *so)
 {
 	const model_config *c = r->c;
+	if (r->kind == POOL_SHARDED && r->n_pools > 1) {
+		uint32_t best = 0;
+		switch (c->route) {
+		case ROUTE_ROUND_ROBIN:
+			best = r->rr_shard++ % (uint32_t)r->n_pools;
+			break;
+		case ROUTE_LEAST_TASKS:
+			/* fewest queued + running; ties to the lowest index */
+			for (int i = 1; i < r->n_pools; i++) {
+				pinst *p = &r->pools[i], *q = &r->pools[best];
+				if (p->queue.n + p->n_busy < q->queue.n + q->n_busy)
+					best = (uint32_t)i;
+			}
+			break;
+		default: {
+			uint64_t key;
+			if (r->key_cdf) {
+				double u = gsl_rng_uniform(so->r_key);
+				long lo = 0, hi = c->keys_n - 1;
+				while (lo < hi) {
+					long mid = (lo + hi) / 2;
+					if (r->key_cdf[mid] > u)
+						hi = mid;
+					else
+						lo = mid + 1;
+				}
+				key = (uint64_t)lo;
+			} else {
+				key = gsl_rng_uniform_int(so->r_key,
+							  (unsigned long)c->keys_n);
+			}
+			best = (uint32_t)(key_hash(key) % (uint64_t)r->n_pools);
+		}
+		}
+		r->pools[best].routed++;
+		return (uint16_t)best;
+	}
+	if (!so->ten || so->ten->tier < 0)
+		return 0;
+	const tier_spec *t = &c->tiers[so->ten->tier];
+	uint32_t i = r->grp_base[so->ten->tier];
+	if (t->replicas > 1)
+		i += so->rr++ % (uint32_t)t->replicas;
+	return (uint16_t)i;
+}
+
+/* Creates the request's subtasks with all their draws, in arrival order.
+ * Returns the first subtask (the others hang off `sib`), or NONE on OOM. */
+static uint32_t make_arrival(run *r, int si, double work_override,
+			     uint32_t owner)
+{
+	const model_config *c = r->c;
+	source *so = &r->src[si];
 	double t0 = sim_now(r->s);
 	long idx = r->arrived++;
 	int counted = idx >= r->warm_n && t0 >= r->warm_t;
@@ -426,20 +557,20 @@ static uint32_t make_arrival(run *r, double work_override, uint32_t owner)
 		task *x = T(r, h);
 		x->t0 = t0;
 		x->t_mark = t0;
-		x->work = isnan(work_override) ? dist_sample(c->service, r->r_service)
+		x->work = isnan(work_override) ? dist_sample(so->service, so->r_service)
 					       : work_override;
-		x->setup = r->r_setup ? dist_sample(c->setup, r->r_setup) : 0.0;
+		x->setup = so->r_setup ? dist_sample(c->setup, so->r_setup) : 0.0;
 		x->weight = 1;
-		if (r->r_weight) {
-			double w = floor(dist_sample(c->weight, r->r_weight) + 0.5);
+		if (so->r_weight) {
+			double w = floor(dist_sample(c->weight, so->r_weight) + 0.5);
 			x->weight = w < 1 ? 1 : (uint32_t)w;
 			/* Weights above K can never be acquired; experiments/
 			 * rejects such configs before they get here. */
-			assert(x->weight <= (uint32_t)r->K);
+			assert(x->weight <= (uint32_t)c->K);
 		}
 		for (int i = 0; i < r->n_ds; i++)
 			x->ds_call[i] = dist_sample(c->downstreams[i].service,
-						    r->ds[i].r);
+						    so->r_ds[i]);
 		x->tmo = 0;
 		x->next = NONE;
 		x->sib = NONE;
@@ -450,6 +581,18 @@ static uint32_t make_arrival(run *r, double work_override, uint32_t owner)
 		x->by = BY_EACH;
 		x->flags = counted ? F_COUNTED : 0;
 		x->ds_i = 0;
+		x->src = (uint8_t)si;
+		x->hi = so->ten && so->ten->high;
+		x->pi = route(r, so);
+		int g = r->pools[x->pi].grp;
+		if (so->ten) {
+			so->st.submitted++;
+			so->st.counted_arrivals += counted;
+		}
+		if (g >= 0) {
+			r->tst[g].submitted++;
+			r->tst[g].counted_arrivals += counted;
+		}
 		if (prev != NONE)
 			T(r, prev)->sib = h;
 		else
@@ -466,10 +609,11 @@ static uint32_t make_arrival(run *r, double work_override, uint32_t owner)
 static void dispatch(run *r, uint32_t h, int by)
 {
 	if (by == BY_LOOP) {
-		if (r->loops_free > 0) {
-			r->loops_free--;
+		source *so = &r->src[T(r, h)->src];
+		if (so->loops_free > 0) {
+			so->loops_free--;
 		} else {
-			fifo_push(r, &r->wanted, h);
+			fifo_push(r, &so->wanted, h);
 			return;
 		}
 	}
@@ -477,75 +621,108 @@ static void dispatch(run *r, uint32_t h, int by)
 	submit(r, h);
 }
 
-static void fetch_next(run *r)
+static void source_done(run *r, source *so)
+{
+	if (so->done)
+		return;
+	so->done = 1;
+	if (--r->srcs_live == 0)
+		r->arrivals_done = 1;
+}
+
+/* The global task limit ends every source at once. */
+static void all_sources_done(run *r)
+{
+	for (int i = 0; i < r->n_src; i++)
+		source_done(r, &r->src[i]);
+}
+
+static void fetch_next(run *r, int si)
 {
 	const model_config *c = r->c;
+	source *so = &r->src[si];
 	double t, w;
-	if ((c->tasks > 0 && r->arrived >= c->tasks) ||
-	    !wl_gen_next(r->gen, &t, &w) ||
-	    (c->duration > 0 && t >= c->duration)) {
-		r->arrivals_done = 1;
+	if (c->tasks > 0 && r->arrived >= c->tasks) {
+		all_sources_done(r);
 		return;
 	}
-	r->next_t = t;
-	r->next_work = w;
-	sim_schedule(r->s, t, PRIO_ARRIVE, ev_arrival, r, 0);
+	if (!wl_gen_next(so->gen, &t, &w) ||
+	    (c->duration > 0 && t >= c->duration)) {
+		source_done(r, so);
+		return;
+	}
+	so->next_t = t;
+	so->next_work = w;
+	sim_schedule(r->s, t, PRIO_ARRIVE, ev_arrival, r, (uint64_t)si);
 }
 
 static void ev_arrival(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
-	uint32_t h = make_arrival(r, r->next_work, NONE);
+	int si = (int)arg;
+	if (r->c->tasks > 0 && r->arrived >= r->c->tasks) {
+		/* another source reached the limit first */
+		all_sources_done(r);
+		check_end(r);
+		return;
+	}
+	uint32_t h = make_arrival(r, si, r->src[si].next_work, NONE);
 	if (h == NONE) {
 		sim_stop(s);
 		return;
 	}
 	dispatch(r, h, r->c->producers > 0 ? BY_LOOP : BY_EACH);
 	if (!r->finished)
-		fetch_next(r);
+		fetch_next(r, si);
 	sync_state(r);
 	check_end(r);
 }
 
-/* Closed loop: client `arg` submits (again). */
+/* Closed loop: client (arg & 0xffffffff) of source (arg >> 32) submits
+ * (again). */
 static void ev_client(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
 	const model_config *c = r->c;
-	if ((c->tasks > 0 && r->arrived >= c->tasks) ||
-	    (c->duration > 0 && sim_now(s) >= c->duration)) {
-		r->arrivals_done = 1;
+	int si = (int)(arg >> 32);
+	if (c->tasks > 0 && r->arrived >= c->tasks) {
+		all_sources_done(r);
 		check_end(r);
 		return;
 	}
-	uint32_t h = make_arrival(r, NAN, (uint32_t)arg);
+	if (c->duration > 0 && sim_now(s) >= c->duration) {
+		source_done(r, &r->src[si]);
+		check_end(r);
+		return;
+	}
+	uint32_t h = make_arrival(r, si, NAN, (uint32_t)arg);
 	if (h == NONE) {
 		sim_stop(s);
 		return;
 	}
 	dispatch(r, h, BY_CLIENT);
 	if (c->tasks > 0 && r->arrived >= c->tasks)
-		r->arrivals_done = 1;
+		all_sources_done(r);
 	sync_state(r);
 	check_end(r);
 }
 
 /* A closed-loop client's request is resolved: think, then submit again. */
-static void client_next(run *r, uint32_t owner)
+static void client_next(run *r, int si, uint32_t owner)
 {
-	const dist *think = r->c->arrival.think;
-	double d = think ? dist_sample(think, r->r_think) : 0.0;
-	sim_after(r->s, d, PRIO_ARRIVE, ev_client, r, owner);
+	source *so = &r->src[si];
+	const dist *think = so->arr->think;
+	double d = think ? dist_sample(think, so->r_think) : 0.0;
+	sim_after(r->s, d, PRIO_ARRIVE, ev_client, r,
+		  (uint64_t)si << 32 | owner);
 }
 
-/* The run ends when arrivals have stopped and nothing is left anywhere. */
+/* The run ends when arrivals have stopped and nothing is left anywhere.
+ * Closed-loop clients still thinking will find their source done and stop. */
 static void check_end(run *r)
 {
 	if (r->finished || !r->arrivals_done || r->n_system > 0 || r->n_busy > 0)
 		return;
-	if (r->c->arrival.kind == WL_CLOSED) {
-		/* Clients still thinking will find arrivals_done and stop. */
-	}
 	r->finished = 1;
 	sim_stop(r->s);
 }
@@ -680,20 +857,30 @@ static void start(run *r, uint32_t h, uint32_t w)
 {
 	task *x = T(r, h);
 	double now = sim_now(r->s);
+	pinst *p = &r->pools[x->pi];
 	x->state = ST_RUNNING;
 	x->worker = w;
 	r->n_waiting--;
-	r->n_busy++;
+	busy_add(r, p, 1);
 	if (x->flags & F_COUNTED) {
 		double wait = now - x->t0;
 		acc_add(&r->t_wait, wait);
 		stats_hist_add(r->h_wait, wait);
+		if (r->n_src > 1 || r->src[0].ten) {
+			sstat *st = &r->src[x->src].st;
+			acc_add(&st->t_wait, wait);
+			stats_hist_add(st->h_wait, wait);
+		}
+		if (p->grp >= 0) {
+			acc_add(&r->tst[p->grp].t_wait, wait);
+			stats_hist_add(r->tst[p->grp].h_wait, wait);
+		}
 	}
 	double setup = x->setup;
 	if (r->kind == POOL_TUNNY && w != NONE) {
 		/* first-use constructor: paid by the worker's first job */
-		setup = r->workers[w].setup;
-		r->workers[w].setup = 0;
+		setup = p->workers[w].setup;
+		p->workers[w].setup = 0;
 	}
 	if (r->cpus > 0) {
 		if (setup > 0)
@@ -777,10 +964,10 @@ static void block(run *r, uint32_t h)
 	x->state = ST_BLOCKED;
 	if (x->by == BY_EACH)
 		r->n_blocked_each++;
-	fifo_push(r, &r->blocked, h);
+	fifo_push(r, &r->pools[x->pi].blocked, h);
 }
 
-/* Unblocks h (popped from r->blocked by the caller). */
+/* Unblocks h (popped from p->blocked by the caller). */
 static void unblocked(run *r, uint32_t h)
 {
 	if (T(r, h)->by == BY_EACH)
@@ -796,38 +983,96 @@ static void reject(run *r, uint32_t h)
 
 static void ev_timeout(sim *s, void *ctx, uint64_t arg);
 
-static void spawn_worker_id(run *r, uint32_t *w)
+static void spawn_worker_id(run *r, pinst *p, uint32_t *w)
 {
-	*w = r->free_ids_n > 0 ? r->free_ids[--r->free_ids_n]
-			       : (uint32_t)r->n_workers;
-	r->n_workers++;
+	*w = p->free_ids_n > 0 ? p->free_ids[--p->free_ids_n]
+			       : (uint32_t)p->n_workers;
+	nw_add(r, p, 1);
 }
 
-static void idle_push_back(run *r, uint32_t w)
+static void idle_push_back(pinst *p, uint32_t w)
 {
-	r->idle[(r->idle_head + r->idle_n) % r->K] = w;
-	r->idle_n++;
+	p->idle[(p->idle_head + p->idle_n) % p->K] = w;
+	p->idle_n++;
 }
 
-static uint32_t idle_pop_back(run *r)
+static uint32_t idle_pop_back(pinst *p)
 {
-	r->idle_n--;
-	return r->idle[(r->idle_head + r->idle_n) % r->K];
+	p->idle_n--;
+	return p->idle[(p->idle_head + p->idle_n) % p->K];
 }
 
-static uint32_t idle_pop_front(run *r)
+static uint32_t idle_pop_front(pinst *p)
 {
-	uint32_t w = r->idle[r->idle_head];
-	r->idle_head = (uint32_t)((r->idle_head + 1) % r->K);
-	r->idle_n--;
+	uint32_t w = p->idle[p->idle_head];
+	p->idle_head = (uint32_t)((p->idle_head + 1) % p->K);
+	p->idle_n--;
 	return w;
 }
 
-static void note_reuse(run *r, uint32_t w)
+static void note_reuse(run *r, pinst *p, uint32_t w)
 {
 	r->reuse_n++;
-	if (w == r->last_freed)
+	if (w == p->last_freed)
 		r->reuse_last++;
+}
+
+/* golang.org/x/time/rate Limiter.Allow at now: the bucket refills
+ * continuously at RATE up to burst (it starts full, as NewLimiter does);
+ * one token per Submit, never waiting. */
+static int quota_allow(run *r, source *so)
+{
+	if (!so->ten || so->ten->quota_rate <= 0)
+		return 1;
+	double now = sim_now(r->s);
+	so->tokens += (now - so->t_tokens) * so->ten->quota_rate;
+	if (so->tokens > so->ten->quota_burst)
+		so->tokens = so->ten->quota_burst;
+	so->t_tokens = now;
+	if (so->tokens < 1.0)
+		return 0;
+	so->tokens -= 1.0;
+	return 1;
+}
+
+/* One operation on shard p's queue mutex, wanted now by task x: a FIFO
+ * single server with a fixed hold, so its schedule is known at once (the
+ * mutex is free again at lock_free). Returns how long the caller is held
+ * (wait + hold). Go's mutex barging and spinning are left out. */
+static double lock_op(run *r, pinst *p, const task *x)
+{
+	double hold = r->c->lock_hold;
+	if (hold <= 0)
+		return 0;
+	double now = sim_now(r->s);
+	double got = p->lock_free > now ? p->lock_free : now;
+	p->lock_free = got + hold;
+	if (x->flags & F_COUNTED)
+		acc_add(&r->t_lock, got - now);
+	return got + hold - now;
+}
+
+/* Sharded: h's Submit holds the shard's mutex no longer; the task is in
+ * the shard (handed to an idle worker, or queued) and Submit returns. */
+static void enqueued(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	pinst *p = &r->pools[x->pi];
+	if (p->n_busy < p->K) {
+		start(r, h, NONE);
+	} else {
+		x->state = ST_QUEUED;
+		fifo_push(r, &p->queue, h);
+	}
+	submit_returned(r, h);
+}
+
+static void ev_enqueued(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	enqueued(r, (uint32_t)arg);
+	sync_state(r);
+	check_end(r);
 }
 
 /*
@@ -860,23 +1105,45 @@ static void note_reuse(run *r, uint32_t w)
  *   queue is unbounded unless `queue` bounds it; when full, nonblocking
  *   rejects (Dropped), otherwise the submitter waits FIFO for room (the
  *   overtaking of a retrying submitter is left out).
+ * priority (exercise 4) — K persistent workers and two bounded class
+ *   queues (`queue` each, unbounded by default); Submit never blocks and
+ *   returns ErrFull (rejected) when its class queue is full; a freed worker
+ *   takes the oldest high task, else the oldest low one (strict,
+ *   non-preemptive). Left out: the skeleton's select picking at random
+ *   between two ready channels when the high one looked empty an instant
+ *   before.
+ * sharded (exercise 5) — N shards, each K/N persistent workers and its own
+ *   FIFO queue guarded by a mutex held lock_hold per operation: Submit
+ *   takes it once (the producer waits for it), a worker takes it once more
+ *   to dequeue when the task had to queue (a handoff to an idle worker
+ *   needs no second operation). Routing happens in Submit (route()).
+ *   Left out: a bound on the shard queues, and mutex starvation mode.
+ * Tenants' quotas (exercise 13) are checked first, before the library sees
+ * the task: a refused task is over_quota, not rejected.
  */
 static void submit(run *r, uint32_t h)
 {
 	task *x = T(r, h);
+	pinst *p = &r->pools[x->pi];
 	double now = sim_now(r->s);
 	x->t_mark = now;
 	r->n_submitted++;
+	if (!quota_allow(r, &r->src[x->src])) {
+		resolve(r, h, RES_OVER_QUOTA);
+		submit_returned(r, h);
+		task_free(r, h);
+		return;
+	}
 	switch (r->kind) {
 	case POOL_GOROUTINES:
-		r->n_workers++;
+		nw_add(r, p, 1);
 		start(r, h, NONE);
 		submit_returned(r, h);
 		return;
 	case POOL_ERRGROUP:
-		if (r->active < r->K) {
-			r->active++;
-			r->n_workers++;
+		if (p->active < p->K) {
+			p->active++;
+			nw_add(r, p, 1);
 			start(r, h, NONE);
 			submit_returned(r, h);
 		} else if (r->c->trygo) {
@@ -886,9 +1153,9 @@ static void submit(run *r, uint32_t h)
 		}
 		return;
 	case POOL_SEMAPHORE:
-		if (r->blocked.n == 0 && r->active + x->weight <= r->K) {
-			r->active += x->weight;
-			r->n_workers++;
+		if (p->blocked.n == 0 && p->active + x->weight <= p->K) {
+			p->active += x->weight;
+			nw_add(r, p, 1);
 			start(r, h, NONE);
 			submit_returned(r, h);
 		} else {
@@ -897,14 +1164,14 @@ static void submit(run *r, uint32_t h)
 		return;
 	case POOL_ANTS: {
 		uint32_t w;
-		if (r->idle_n > 0) {
-			w = idle_pop_back(r);
-			note_reuse(r, w);
-		} else if (r->n_workers < r->K) {
-			spawn_worker_id(r, &w);
+		if (p->idle_n > 0) {
+			w = idle_pop_back(p);
+			note_reuse(r, p, w);
+		} else if (p->n_workers < p->K) {
+			spawn_worker_id(r, p, &w);
 		} else if (r->c->nonblocking ||
 			   (r->c->max_blocking > 0 &&
-			    r->blocked.n >= r->c->max_blocking)) {
+			    p->blocked.n >= r->c->max_blocking)) {
 			reject(r, h);
 			return;
 		} else {
@@ -923,38 +1190,38 @@ static void submit(run *r, uint32_t h)
 		if (r->c->timeout > 0)
 			x->tmo = sim_after(r->s, r->c->timeout, PRIO_DONE,
 					   ev_timeout, r, h);
-		if (r->tunny_ready && r->idle_n > 0) {
-			uint32_t w = idle_pop_front(r);
-			note_reuse(r, w);
+		if (p->tunny_ready && p->idle_n > 0) {
+			uint32_t w = idle_pop_front(p);
+			note_reuse(r, p, w);
 			start(r, h, w);
 		} else {
 			x->state = ST_BLOCKED;
-			fifo_push(r, &r->blocked, h);
+			fifo_push(r, &p->blocked, h);
 		}
 		/* Process returns when the job is done (task_done). */
 		return;
 	case POOL_WORKERPOOL:
-		r->wp_arrived = 1;
-		if (r->queue.n == 0 && r->n_idle > 0) {
-			r->n_idle--;
+		p->wp_arrived = 1;
+		if (p->queue.n == 0 && p->n_idle > 0) {
+			p->n_idle--;
 			start(r, h, NONE);
-		} else if (r->queue.n == 0 && r->n_workers < r->K) {
-			r->n_workers++;
+		} else if (p->queue.n == 0 && p->n_workers < p->K) {
+			nw_add(r, p, 1);
 			start(r, h, NONE);
 		} else {
 			x->state = ST_QUEUED;
-			fifo_push(r, &r->queue, h);
+			fifo_push(r, &p->queue, h);
 		}
 		submit_returned(r, h);
 		return;
 	case POOL_POND:
-		if (r->n_workers < r->K) {
-			r->n_workers++;
+		if (p->n_workers < p->K) {
+			nw_add(r, p, 1);
 			start(r, h, NONE);
 			submit_returned(r, h);
-		} else if (r->queue.n < r->pond_cap) {
+		} else if (p->queue.n < r->pond_cap) {
 			x->state = ST_QUEUED;
-			fifo_push(r, &r->queue, h);
+			fifo_push(r, &p->queue, h);
 			submit_returned(r, h);
 		} else if (r->c->nonblocking) {
 			reject(r, h);
@@ -962,6 +1229,30 @@ static void submit(run *r, uint32_t h)
 			block(r, h);
 		}
 		return;
+	case POOL_PRIORITY: {
+		fifo *q = x->hi ? &p->hiq : &p->queue;
+		if (p->n_busy < p->K) {
+			start(r, h, NONE);    /* an idle worker: both queues empty */
+		} else if (q->n < r->pond_cap) {
+			x->state = ST_QUEUED;
+			fifo_push(r, q, h);
+		} else {
+			reject(r, h);         /* ErrFull */
+			return;
+		}
+		submit_returned(r, h);
+		return;
+	}
+	case POOL_SHARDED: {
+		double d = lock_op(r, p, x);
+		if (d > 0) {
+			x->state = ST_BLOCKED;
+			sim_after(r->s, d, PRIO_DONE, ev_enqueued, r, h);
+		} else {
+			enqueued(r, h);
+		}
+		return;
+	}
 	default:
 		assert(0 && "pool kind not runnable");
 	}
@@ -985,9 +1276,10 @@ static void submit_returned(run *r, uint32_t h)
 	}
 	if (by != BY_LOOP)
 		return;
-	uint32_t nx = fifo_pop(r, &r->wanted);
+	source *so = &r->src[x->src];
+	uint32_t nx = fifo_pop(r, &so->wanted);
 	if (nx == NONE) {
-		r->loops_free++;
+		so->loops_free++;
 		return;
 	}
 	T(r, nx)->by = BY_LOOP;
@@ -1005,7 +1297,7 @@ static void ev_timeout(sim *s, void *ctx, uint64_t arg)
 		/* Still waiting: dropped, costs no capacity. The record stays
 		 * linked in the callers' FIFO and is freed when popped. */
 		x->state = ST_DROPPED;
-		r->blocked.n--;   /* the queue length counts live callers only */
+		r->pools[x->pi].blocked.n--;   /* counts live callers only */
 		unblocked(r, h);
 		r->n_waiting--;
 		resolve(r, h, RES_TIMED_OUT);
@@ -1023,18 +1315,18 @@ static void ev_timeout(sim *s, void *ctx, uint64_t arg)
 }
 
 /* Pops the oldest live tunny caller, freeing dropped ones on the way. */
-static uint32_t pop_caller(run *r)
+static uint32_t pop_caller(run *r, pinst *p)
 {
 	for (;;) {
-		uint32_t h = r->blocked.head;
+		uint32_t h = p->blocked.head;
 		if (h == NONE)
 			return NONE;
 		task *x = T(r, h);
-		r->blocked.head = x->next;
-		if (r->blocked.head == NONE)
-			r->blocked.tail = NONE;
+		p->blocked.head = x->next;
+		if (p->blocked.head == NONE)
+			p->blocked.tail = NONE;
 		if (x->state != ST_DROPPED) {
-			r->blocked.n--;
+			p->blocked.n--;
 			return h;
 		}
 		task_free(r, h);
@@ -1044,10 +1336,11 @@ static uint32_t pop_caller(run *r)
 static void ev_tunny_ready(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
-	r->tunny_ready = 1;
+	pinst *p = &r->pools[arg];
+	p->tunny_ready = 1;
 	uint32_t h;
-	while (r->idle_n > 0 && (h = pop_caller(r)) != NONE) {
-		uint32_t w = idle_pop_front(r);
+	while (p->idle_n > 0 && (h = pop_caller(r, p)) != NONE) {
+		uint32_t w = idle_pop_front(p);
 		start(r, h, w);
 	}
 	sync_state(r);
@@ -1061,7 +1354,8 @@ static void task_done(run *r, uint32_t h)
 	uint32_t w = x->worker;
 	int late = x->flags & F_TIMED_OUT;
 	uint32_t weight = x->weight;
-	r->n_busy--;
+	pinst *p = &r->pools[x->pi];
+	busy_add(r, p, -1);
 	if (!late) {
 		if (x->tmo) {
 			sim_cancel(r->s, x->tmo);
@@ -1078,76 +1372,89 @@ static void task_done(run *r, uint32_t h)
 	uint32_t b;
 	switch (r->kind) {
 	case POOL_GOROUTINES:
-		r->n_workers--;
+		nw_add(r, p, -1);
 		break;
 	case POOL_ERRGROUP:
-		r->n_workers--;
-		r->active--;
-		if ((b = fifo_pop(r, &r->blocked)) != NONE) {
+		nw_add(r, p, -1);
+		p->active--;
+		if ((b = fifo_pop(r, &p->blocked)) != NONE) {
 			unblocked(r, b);
-			r->active++;
-			r->n_workers++;
+			p->active++;
+			nw_add(r, p, 1);
 			start(r, b, NONE);
 			submit_returned(r, b);
 		}
 		break;
 	case POOL_SEMAPHORE:
-		r->n_workers--;
-		r->active -= weight;
-		while ((b = r->blocked.head) != NONE &&
-		       r->active + T(r, b)->weight <= r->K) {
-			fifo_pop(r, &r->blocked);
+		nw_add(r, p, -1);
+		p->active -= weight;
+		while ((b = p->blocked.head) != NONE &&
+		       p->active + T(r, b)->weight <= p->K) {
+			fifo_pop(r, &p->blocked);
 			unblocked(r, b);
-			r->active += T(r, b)->weight;
-			r->n_workers++;
+			p->active += T(r, b)->weight;
+			nw_add(r, p, 1);
 			start(r, b, NONE);
 			submit_returned(r, b);
 		}
 		break;
 	case POOL_ANTS:
-		r->last_freed = w;
-		if ((b = fifo_pop(r, &r->blocked)) != NONE) {
+		p->last_freed = w;
+		if ((b = fifo_pop(r, &p->blocked)) != NONE) {
 			/* The worker goes idle and the woken submitter takes
 			 * it straight back (top of the stack). */
 			unblocked(r, b);
-			note_reuse(r, w);
+			note_reuse(r, p, w);
 			start(r, b, w);
 			submit_returned(r, b);
 		} else {
-			r->workers[w].idle_since = sim_now(r->s);
-			idle_push_back(r, w);
+			p->workers[w].idle_since = sim_now(r->s);
+			idle_push_back(p, w);
 		}
 		break;
 	case POOL_TUNNY:
-		r->last_freed = w;
-		if ((b = pop_caller(r)) != NONE) {
-			note_reuse(r, w);
+		p->last_freed = w;
+		if ((b = pop_caller(r, p)) != NONE) {
+			note_reuse(r, p, w);
 			start(r, b, w);
 		} else {
-			r->workers[w].idle_since = sim_now(r->s);
-			idle_push_back(r, w);
+			p->workers[w].idle_since = sim_now(r->s);
+			idle_push_back(p, w);
 		}
 		break;
 	case POOL_WORKERPOOL:
-		if ((b = fifo_pop(r, &r->queue)) != NONE)
+		if ((b = fifo_pop(r, &p->queue)) != NONE)
 			start(r, b, NONE);
 		else
-			r->n_idle++;
+			p->n_idle++;
 		break;
 	case POOL_POND:
-		if ((b = fifo_pop(r, &r->queue)) != NONE) {
+		if ((b = fifo_pop(r, &p->queue)) != NONE) {
 			start(r, b, NONE);
-			uint32_t c = fifo_pop(r, &r->blocked);
+			uint32_t c = fifo_pop(r, &p->blocked);
 			if (c != NONE) {
 				/* room in the queue: the oldest waiting
 				 * submitter's task goes in, its Submit returns */
 				unblocked(r, c);
 				T(r, c)->state = ST_QUEUED;
-				fifo_push(r, &r->queue, c);
+				fifo_push(r, &p->queue, c);
 				submit_returned(r, c);
 			}
 		} else {
-			r->n_workers--;   /* pond workers never idle */
+			nw_add(r, p, -1);   /* pond workers never idle */
+		}
+		break;
+	case POOL_PRIORITY:
+		if ((b = fifo_pop(r, &p->hiq)) != NONE ||
+		    (b = fifo_pop(r, &p->queue)) != NONE)
+			start(r, b, NONE);
+		break;
+	case POOL_SHARDED:
+		if ((b = fifo_pop(r, &p->queue)) != NONE) {
+			/* the worker takes the mutex to dequeue: the task starts
+			 * once it has it */
+			T(r, b)->setup += lock_op(r, p, T(r, b));
+			start(r, b, NONE);
 		}
 		break;
 	default:
@@ -1164,6 +1471,11 @@ static void resolve(run *r, uint32_t h, int how)
 	int counted = x->flags & F_COUNTED;
 	r->n_system--;
 	r->n_submitted--;
+	/* per-scope tallies only when there are scopes: the single-pool path
+	 * stays as lean as before */
+	sstat *ss = r->src[x->src].ten ? &r->src[x->src].st : NULL;
+	int g = r->pools[x->pi].grp;
+	sstat *ts = g >= 0 ? &r->tst[g] : NULL;
 	if (how == RES_DONE) {
 		r->completed++;
 		r->last_done = now;
@@ -1172,12 +1484,38 @@ static void resolve(run *r, uint32_t h, int how)
 			r->counted_completed++;
 			acc_add(&r->t_lat, lat);
 			stats_hist_add(r->h_lat, lat);
+			for (int i = 0; i < 2; i++) {
+				sstat *st = i ? ts : ss;
+				if (!st)
+					continue;
+				st->counted_completed++;
+				acc_add(&st->t_lat, lat);
+				stats_hist_add(st->h_lat, lat);
+			}
 		}
-	} else if (how == RES_REJECTED) {
-		r->rejected++;
+		if (ss)
+			ss->completed++;
+		if (ts)
+			ts->completed++;
+	} else if (how == RES_REJECTED || how == RES_OVER_QUOTA) {
 		r->n_waiting--;
-		if (counted)
-			r->counted_rejected++;
+		if (how == RES_OVER_QUOTA) {
+			/* refused before Submit: the pool never saw it */
+			r->over_quota++;
+			ss->over_quota++;
+		} else {
+			r->rejected++;
+			if (counted)
+				r->counted_rejected++;
+			for (int i = 0; i < 2; i++) {
+				sstat *st = i ? ts : ss;
+				if (!st)
+					continue;
+				st->rejected++;
+				if (counted)
+					st->counted_rejected++;
+			}
+		}
 	} else {
 		r->timed_out++;
 	}
@@ -1200,7 +1538,7 @@ static void resolve(run *r, uint32_t h, int how)
 		r->rfree = x->req;
 	}
 	if (owner != NONE && !r->finished)
-		client_next(r, owner);
+		client_next(r, x->src, owner);
 }
 
 /* ---- periodic housekeeping ------------------------------------------------ */
@@ -1210,14 +1548,15 @@ static void resolve(run *r, uint32_t h, int how)
 static void ev_ants_purge(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
+	pinst *p = &r->pools[arg];
 	double now = sim_now(s);
-	while (r->idle_n > 0 &&
-	       now - r->workers[r->idle[r->idle_head]].idle_since >= r->expiry) {
-		uint32_t w = idle_pop_front(r);
-		r->free_ids[r->free_ids_n++] = w;
-		r->n_workers--;
+	while (p->idle_n > 0 &&
+	       now - p->workers[p->idle[p->idle_head]].idle_since >= r->expiry) {
+		uint32_t w = idle_pop_front(p);
+		p->free_ids[p->free_ids_n++] = w;
+		nw_add(r, p, -1);
 	}
-	sim_after(s, r->expiry, PRIO_TICK, ev_ants_purge, r, 0);
+	sim_after(s, r->expiry, PRIO_TICK, ev_ants_purge, r, arg);
 	sync_state(r);
 }
 
@@ -1226,12 +1565,13 @@ static void ev_ants_purge(sim *s, void *ctx, uint64_t arg)
 static void ev_wp_tick(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
-	if (!r->wp_arrived && r->n_idle > 0) {
-		r->n_idle--;
-		r->n_workers--;
+	pinst *p = &r->pools[arg];
+	if (!p->wp_arrived && p->n_idle > 0) {
+		p->n_idle--;
+		nw_add(r, p, -1);
 	}
-	r->wp_arrived = 0;
-	sim_after(s, r->expiry, PRIO_TICK, ev_wp_tick, r, 0);
+	p->wp_arrived = 0;
+	sim_after(s, r->expiry, PRIO_TICK, ev_wp_tick, r, arg);
 	sync_state(r);
 }
 
@@ -1300,6 +1640,68 @@ static void emit_latency(model_result *o, const char *scope,
 	model_result_scalar(o, scope, "latency_max", any ? t->max : NAN);
 }
 
+static void emit_sstat(model_result *o, const char *scope, const sstat *st,
+		       double span)
+{
+	model_result_scalar(o, scope, "submitted", (double)st->submitted);
+	model_result_scalar(o, scope, "completed", (double)st->completed);
+	model_result_scalar(o, scope, "rejected", (double)st->rejected);
+	model_result_scalar(o, scope, "over_quota", (double)st->over_quota);
+	model_result_scalar(o, scope, "rejected_frac",
+			    st->counted_arrivals > 0
+				    ? (double)st->counted_rejected /
+					      (double)st->counted_arrivals
+				    : 0);
+	model_result_scalar(o, scope, "throughput",
+			    span > 0 ? (double)st->counted_completed / span : NAN);
+	emit_latency(o, scope, &st->t_lat, st->h_lat);
+	model_result_scalar(o, scope, "wait_mean", acc_mean(&st->t_wait));
+	model_result_scalar(o, scope, "wait_p99",
+			    st->t_wait.n ? stats_hist_quantile(st->h_wait, 0.99)
+					 : NAN);
+}
+
+/* Tenant, service and tier scopes; fairness; the sharded pool's lock and
+ * balance. */
+static void emit_scopes(run *r, model_result *o, double span)
+{
+	const model_config *c = r->c;
+	if (c->n_tenants > 0) {
+		double sum = 0, sq = 0;
+		for (int i = 0; i < r->n_src; i++) {
+			const sstat *st = &r->src[i].st;
+			double x = span > 0 ? (double)st->counted_completed / span : 0;
+			sum += x;
+			sq += x * x;
+			emit_sstat(o, r->src[i].scope, st, span);
+		}
+		model_result_scalar(o, "pool", "over_quota", (double)r->over_quota);
+		model_result_scalar(o, "pool", "fairness",
+				    sq > 0 ? sum * sum / ((double)r->n_src * sq)
+					   : NAN);
+	}
+	char scope[64];
+	for (int g = 0; g < c->n_tiers; g++) {
+		if (c->tiers[g].is_service)
+			continue;   /* the service/NAME scope says it all */
+		snprintf(scope, sizeof scope, "tier/%s", c->tiers[g].name);
+		emit_sstat(o, scope, &r->tst[g], span);
+	}
+	if (r->kind == POOL_SHARDED) {
+		long mx = 0, tot = 0;
+		for (int i = 0; i < r->n_pools; i++) {
+			tot += r->pools[i].routed;
+			if (r->pools[i].routed > mx)
+				mx = r->pools[i].routed;
+		}
+		model_result_scalar(o, "pool", "lock_wait_mean",
+				    r->t_lock.n ? acc_mean(&r->t_lock) : 0);
+		model_result_scalar(o, "pool", "imbalance",
+				    tot > 0 ? (double)mx * r->n_pools / (double)tot
+					    : NAN);
+	}
+}
+
 static void emit(run *r, model_result *o)
 {
 	const model_config *c = r->c;
@@ -1308,7 +1710,7 @@ static void emit(run *r, model_result *o)
 	double end = sim_now(r->s);
 	double span = (r->crashed ? end : r->last_done) - r->t_cut;
 	double k = r->kind == POOL_GOROUTINES ? (double)r->workers_peak
-					      : (double)r->K;
+					      : (double)r->K_total;
 	sample_now(r);
 
 	model_result_scalar(o, "pool", "submitted", (double)r->submitted);
@@ -1355,6 +1757,7 @@ static void emit(run *r, model_result *o)
 				    span > 0 ? (double)r->r_counted_done / span
 					     : NAN);
 	}
+	emit_scopes(r, o, span);
 	char scope[64];
 	for (int i = 0; i < r->n_ds; i++) {
 		dsrun *d = &r->ds[i];
@@ -1369,6 +1772,7 @@ static void emit(run *r, model_result *o)
 				    lim > 0 ? stats_level_mean(&d->lv_in_use, end) / lim
 					    : 0);
 		model_result_scalar(o, scope, "calls", (double)d->calls);
+		model_result_scalar(o, scope, "in_use_max", d->lv_in_use.max);
 	}
 
 	/* series: at most series_points samples, evenly thinned */
@@ -1391,21 +1795,178 @@ static void emit(run *r, model_result *o)
 
 /* ---- model_run -------------------------------------------------------------- */
 
+/* Streams of source so. The anonymous source keeps the entities used
+ * before tenants existed ("task", "client", "downstream/NAME"), so
+ * single-pool numbers do not move; a tenant's are all under its scope. */
+static int setup_source(run *r, source *so, const tenant_spec *ten,
+			uint64_t seed, uint32_t rep)
+{
+	const model_config *c = r->c;
+	so->ten = ten;
+	so->arr = ten ? &ten->arrival : &c->arrival;
+	so->service = ten && ten->service ? ten->service : c->service;
+	fifo_init(&so->wanted);
+	so->loops_free = c->producers;
+	if (ten) {
+		snprintf(so->scope, sizeof so->scope, "%s/%s",
+			 ten->is_service ? "service" : "tenant", ten->name);
+		so->tokens = ten->quota_burst;
+		so->st.h_lat = stats_hist_new();
+		so->st.h_wait = stats_hist_new();
+		if (!so->st.h_lat || !so->st.h_wait)
+			return PS_ENOMEM;
+	}
+	const char *ent = ten ? so->scope : "task";
+	if (!(so->r_service = rng_stream(seed, rep, ent, "service")))
+		return PS_ENOMEM;
+	if (c->setup && c->pool != POOL_TUNNY &&
+	    !(so->r_setup = rng_stream(seed, rep, ent, "setup")))
+		return PS_ENOMEM;
+	if (c->weight && c->pool == POOL_SEMAPHORE &&
+	    !(so->r_weight = rng_stream(seed, rep, ent, "weight")))
+		return PS_ENOMEM;
+	if (c->pool == POOL_SHARDED && c->route == ROUTE_HASH &&
+	    !(so->r_key = rng_stream(seed, rep, ent, "key")))
+		return PS_ENOMEM;
+	for (int i = 0; i < r->n_ds; i++) {
+		char e[64], purpose[64];
+		snprintf(e, sizeof e, "downstream/%s", c->downstreams[i].name);
+		if (ten)
+			snprintf(purpose, sizeof purpose, "%s", e);
+		if (!(so->r_ds[i] = ten ? rng_stream(seed, rep, ent, purpose)
+				       : rng_stream(seed, rep, e, "service")))
+			return PS_ENOMEM;
+	}
+	if (so->arr->kind == WL_CLOSED) {
+		if (!(so->r_think = rng_stream(seed, rep, ten ? ent : "client",
+					       "think")))
+			return PS_ENOMEM;
+	} else if (!(so->gen = wl_gen_new(so->arr, seed, rep,
+					  ten ? so->scope : "arrival"))) {
+		return PS_ENOMEM;
+	}
+	return 0;
+}
+
+/* Pool instances: one per tier (or service replica), per shard, or the
+ * experiment's one pool. */
+static int setup_pools(run *r, uint64_t seed, uint32_t rep)
+{
+	const model_config *c = r->c;
+	int n = 1;
+	if (c->pool == POOL_SHARDED) {
+		n = c->shards > 0 ? c->shards : 1;
+	} else if (c->n_tiers > 0) {
+		r->grp_base = calloc((size_t)c->n_tiers, sizeof *r->grp_base);
+		r->tst = calloc((size_t)c->n_tiers, sizeof *r->tst);
+		if (!r->grp_base || !r->tst)
+			return PS_ENOMEM;
+		n = 0;
+		for (int g = 0; g < c->n_tiers; g++) {
+			r->grp_base[g] = (uint32_t)n;
+			n += c->tiers[g].replicas > 0 ? c->tiers[g].replicas : 1;
+			r->tst[g].h_lat = stats_hist_new();
+			r->tst[g].h_wait = stats_hist_new();
+			if (!r->tst[g].h_lat || !r->tst[g].h_wait)
+				return PS_ENOMEM;
+		}
+	}
+	assert(n <= 65535);
+	r->pools = calloc((size_t)n, sizeof *r->pools);
+	if (!r->pools)
+		return PS_ENOMEM;
+	r->n_pools = n;
+	for (int i = 0; i < n; i++) {
+		pinst *p = &r->pools[i];
+		p->grp = -1;
+		p->K = c->K;
+		p->last_freed = NONE;
+		fifo_init(&p->blocked);
+		fifo_init(&p->queue);
+		fifo_init(&p->hiq);
+	}
+	if (c->pool == POOL_SHARDED) {
+		/* K/N workers per shard, the first K mod N one more */
+		for (int i = 0; i < n; i++)
+			r->pools[i].K = c->K / n + (i < c->K % n);
+	} else {
+		for (int g = 0; g < c->n_tiers; g++)
+			for (int j = 0; j < (c->tiers[g].replicas > 0
+						     ? c->tiers[g].replicas : 1); j++) {
+				pinst *p = &r->pools[r->grp_base[g] + (uint32_t)j];
+				p->grp = g;
+				p->K = c->tiers[g].K;
+			}
+	}
+	r->K_total = 0;
+	for (int i = 0; i < n; i++) {
+		pinst *p = &r->pools[i];
+		r->K_total += p->K;
+		if (r->kind == POOL_ANTS || r->kind == POOL_TUNNY) {
+			p->workers = calloc((size_t)p->K, sizeof *p->workers);
+			p->idle = calloc((size_t)p->K, sizeof *p->idle);
+			p->free_ids = calloc((size_t)p->K, sizeof *p->free_ids);
+			if (!p->workers || !p->idle || !p->free_ids)
+				return PS_ENOMEM;
+		}
+		if (r->kind == POOL_ANTS) {
+			sim_schedule(r->s, r->expiry, PRIO_TICK, ev_ants_purge, r,
+				     (uint64_t)i);
+		} else if (r->kind == POOL_WORKERPOOL) {
+			sim_schedule(r->s, r->expiry, PRIO_TICK, ev_wp_tick, r,
+				     (uint64_t)i);
+		} else if (r->kind == POOL_PRIORITY || r->kind == POOL_SHARDED) {
+			nw_add(r, p, p->K);   /* persistent workers */
+		} else if (r->kind == POOL_TUNNY) {
+			/* New(K, ctor): K persistent workers, idle in FIFO order.
+			 * Instance 0 keeps the stream used before tiers. */
+			char ent[32];
+			snprintf(ent, sizeof ent, i ? "worker/%d" : "worker", i);
+			gsl_rng *ws = NULL;
+			if (c->setup && !(ws = rng_stream(seed, rep, ent, "setup")))
+				return PS_ENOMEM;
+			double t_new = 0;
+			for (long w = 0; w < p->K; w++) {
+				double d = ws ? dist_sample(c->setup, ws) : 0;
+				if (c->setup_first_use)
+					p->workers[w].setup = d;
+				else
+					t_new += d;  /* constructors one after another */
+				idle_push_back(p, (uint32_t)w);
+			}
+			gsl_rng_free(ws);
+			nw_add(r, p, p->K);
+			if (t_new > 0)
+				sim_schedule(r->s, t_new, PRIO_DONE, ev_tunny_ready,
+					     r, (uint64_t)i);
+			else
+				p->tunny_ready = 1;
+		}
+	}
+	if (c->pool == POOL_SHARDED && c->route == ROUTE_HASH && c->keys_zipf) {
+		/* zipf(S, N): P(key k) ∝ 1/(k+1)^S, k = 0..N-1 */
+		r->key_cdf = malloc((size_t)c->keys_n * sizeof *r->key_cdf);
+		if (!r->key_cdf)
+			return PS_ENOMEM;
+		double sum = 0;
+		for (long k = 0; k < c->keys_n; k++)
+			r->key_cdf[k] = sum += pow((double)(k + 1), -c->keys_s);
+		for (long k = 0; k < c->keys_n; k++)
+			r->key_cdf[k] /= sum;
+		r->key_cdf[c->keys_n - 1] = 1.0;
+	}
+	return 0;
+}
+
 static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 {
 	r->c = c;
 	r->kind = c->pool;
-	r->K = c->K;
 	r->cpus = c->cpus;
 	r->n_ds = c->n_downstreams;
 	r->fanout = c->fanout > 1 ? c->fanout : 1;
 	r->free_head = NONE;
 	r->rfree = NONE;
-	r->last_freed = NONE;
-	fifo_init(&r->wanted);
-	fifo_init(&r->blocked);
-	fifo_init(&r->queue);
-	r->loops_free = c->producers;
 	r->stride = sizeof(task) + (size_t)r->n_ds * sizeof(double);
 	r->stride = (r->stride + 7) & ~(size_t)7;
 
@@ -1413,31 +1974,35 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	r->h_lat = stats_hist_new();
 	r->h_wait = stats_hist_new();
 	r->h_rlat = stats_hist_new();
-	r->r_service = rng_stream(seed, rep, "task", "service");
-	if (!r->s || !r->h_lat || !r->h_wait || !r->h_rlat || !r->r_service)
-		return PS_ENOMEM;
-	if (c->setup && c->pool != POOL_TUNNY &&
-	    !(r->r_setup = rng_stream(seed, rep, "task", "setup")))
-		return PS_ENOMEM;
-	if (c->weight && c->pool == POOL_SEMAPHORE &&
-	    !(r->r_weight = rng_stream(seed, rep, "task", "weight")))
+	if (!r->s || !r->h_lat || !r->h_wait || !r->h_rlat)
 		return PS_ENOMEM;
 	for (int i = 0; i < r->n_ds; i++) {
-		char ent[64];
 		dsrun *d = &r->ds[i];
 		d->spec = &c->downstreams[i];
-		snprintf(ent, sizeof ent, "downstream/%s", d->spec->name);
-		d->r = rng_stream(seed, rep, ent, "service");
 		d->h_wait = stats_hist_new();
-		if (!d->r || !d->h_wait)
+		if (!d->h_wait)
 			return PS_ENOMEM;
 		fifo_init(&d->waiters);
 		stats_level_init(&d->lv_in_use, 0, 0);
-		}
+	}
 	stats_level_init(&r->lv_queue, 0, 0);
 	stats_level_init(&r->lv_busy, 0, 0);
 	stats_level_init(&r->lv_workers, 0, 0);
 	stats_level_init(&r->lv_system, 0, 0);
+
+	r->n_src = c->n_tenants > 0 ? c->n_tenants : 1;
+	assert(r->n_src <= 255);
+	r->src = calloc((size_t)r->n_src, sizeof *r->src);
+	if (!r->src)
+		return PS_ENOMEM;
+	r->srcs_live = r->n_src;
+	for (int i = 0; i < r->n_src; i++) {
+		int rc = setup_source(r, &r->src[i],
+				      c->n_tenants > 0 ? &c->tenants[i] : NULL,
+				      seed, rep);
+		if (rc)
+			return rc;
+	}
 
 	r->smp_cols = 4 + r->n_ds;
 	int pts = c->series_points > 0 ? c->series_points : 200;
@@ -1473,63 +2038,53 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 
 	/* library state */
 	r->pond_cap = (c->queue > 0) ? c->queue : LONG_MAX;
-	if (r->kind == POOL_ANTS || r->kind == POOL_TUNNY) {
-		r->workers = calloc((size_t)r->K, sizeof *r->workers);
-		r->idle = calloc((size_t)r->K, sizeof *r->idle);
-		r->free_ids = calloc((size_t)r->K, sizeof *r->free_ids);
-		if (!r->workers || !r->idle || !r->free_ids)
-			return PS_ENOMEM;
-	}
-	if (r->kind == POOL_ANTS) {
+	if (r->kind == POOL_ANTS)
 		r->expiry = c->expiry > 0 ? c->expiry : 1.0;
-		sim_schedule(r->s, r->expiry, PRIO_TICK, ev_ants_purge, r, 0);
-	} else if (r->kind == POOL_WORKERPOOL) {
+	else if (r->kind == POOL_WORKERPOOL)
 		r->expiry = c->expiry > 0 ? c->expiry : 2.0;
-		sim_schedule(r->s, r->expiry, PRIO_TICK, ev_wp_tick, r, 0);
-	} else if (r->kind == POOL_TUNNY) {
-		/* New(K, ctor): K persistent workers, idle in FIFO order. */
-		gsl_rng *ws = NULL;
-		if (c->setup && !(ws = rng_stream(seed, rep, "worker", "setup")))
-			return PS_ENOMEM;
-		double t_new = 0;
-		for (long i = 0; i < r->K; i++) {
-			double d = ws ? dist_sample(c->setup, ws) : 0;
-			if (c->setup_first_use)
-				r->workers[i].setup = d;
-			else
-				t_new += d;  /* constructors run one after another */
-			idle_push_back(r, (uint32_t)i);
-		}
-		gsl_rng_free(ws);
-		r->n_workers = r->K;
-		if (t_new > 0)
-			sim_schedule(r->s, t_new, PRIO_DONE, ev_tunny_ready, r, 0);
-		else
-			r->tunny_ready = 1;
-	}
-	return 0;
+	return setup_pools(r, seed, rep);
+}
+
+static void sstat_fini(sstat *st)
+{
+	stats_hist_free(st->h_lat);
+	stats_hist_free(st->h_wait);
 }
 
 static void teardown(run *r)
 {
-	wl_gen_free(r->gen);
-	gsl_rng_free(r->r_service);
-	gsl_rng_free(r->r_setup);
-	gsl_rng_free(r->r_weight);
-	gsl_rng_free(r->r_think);
-	for (int i = 0; i < r->n_ds; i++) {
-		gsl_rng_free(r->ds[i].r);
-		stats_hist_free(r->ds[i].h_wait);
+	for (int i = 0; r->src && i < r->n_src; i++) {
+		source *so = &r->src[i];
+		wl_gen_free(so->gen);
+		gsl_rng_free(so->r_service);
+		gsl_rng_free(so->r_setup);
+		gsl_rng_free(so->r_weight);
+		gsl_rng_free(so->r_think);
+		gsl_rng_free(so->r_key);
+		for (int j = 0; j < r->n_ds; j++)
+			gsl_rng_free(so->r_ds[j]);
+		sstat_fini(&so->st);
 	}
+	free(r->src);
+	for (int i = 0; r->pools && i < r->n_pools; i++) {
+		free(r->pools[i].workers);
+		free(r->pools[i].idle);
+		free(r->pools[i].free_ids);
+	}
+	free(r->pools);
+	for (int g = 0; r->tst && g < r->c->n_tiers; g++)
+		sstat_fini(&r->tst[g]);
+	free(r->tst);
+	free(r->grp_base);
+	free(r->key_cdf);
+	for (int i = 0; i < r->n_ds; i++)
+		stats_hist_free(r->ds[i].h_wait);
 	stats_hist_free(r->h_lat);
 	stats_hist_free(r->h_wait);
 	stats_hist_free(r->h_rlat);
 	sim_free(r->s);
 	free(r->arena);
 	free(r->reqs);
-	free(r->workers);
-	free(r->idle);
-	free(r->free_ids);
 	free(r->ps);
 	free(r->smp);
 }
@@ -1538,9 +2093,7 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	      model_result *out)
 {
 	assert(c && out && c->service);
-	if (c->pool == POOL_PRIORITY || c->pool == POOL_SHARDED)
-		return PS_EINVAL;  /* a later issue: not modelled yet */
-	assert(c->pool == POOL_GOROUTINES || c->K > 0);
+	assert(c->pool == POOL_GOROUTINES || c->K > 0 || c->n_tiers > 0);
 	assert(c->n_downstreams >= 0 && c->n_downstreams <= MODEL_MAX_DOWNSTREAMS);
 
 	run r;
@@ -1549,22 +2102,17 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	if (rc)
 		goto out;
 
-	if (c->arrival.kind == WL_CLOSED) {
-		if (!(r.r_think = rng_stream(seed, rep, "client", "think"))) {
-			rc = PS_ENOMEM;
-			goto out;
+	for (int si = 0; si < r.n_src; si++) {
+		const wl_spec *a = r.src[si].arr;
+		if (a->kind == WL_CLOSED) {
+			for (int i = 0; i < a->closed_n; i++)
+				sim_schedule(r.s, 0, PRIO_ARRIVE, ev_client, &r,
+					     (uint64_t)si << 32 | (uint32_t)i);
+			if (a->closed_n <= 0)
+				source_done(&r, &r.src[si]);
+		} else {
+			fetch_next(&r, si);
 		}
-		for (int i = 0; i < c->arrival.closed_n; i++)
-			sim_schedule(r.s, 0, PRIO_ARRIVE, ev_client, &r,
-				     (uint64_t)i);
-		if (c->arrival.closed_n <= 0)
-			r.arrivals_done = 1;
-	} else {
-		if (!(r.gen = wl_gen_new(&c->arrival, seed, rep, "arrival"))) {
-			rc = PS_ENOMEM;
-			goto out;
-		}
-		fetch_next(&r);
 	}
 	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
 	check_end(&r);
