@@ -477,7 +477,7 @@ static inline uint64_t key_hash(uint64_t x)
 static uint16_t route(run *r, source *so)
 {
 	const model_config *c = r->c;
-	if (r->kind == POOL_SHARDED && r->n_pools > 1) {
+	if (r->kind == POOL_SHARDED) {
 		uint32_t best = 0;
 		switch (c->route) {
 		case ROUTE_ROUND_ROBIN:
