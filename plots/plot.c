@@ -1010,7 +1010,8 @@ static void fig_series(drawer *d, const plot_exp *e)
 
 static int is_group_scope(const char *s)
 {
-	return !strncmp(s, "tenant/", 7) || !strncmp(s, "tier/", 5);
+	return !strncmp(s, "tenant/", 7) || !strncmp(s, "tier/", 5) ||
+	       !strncmp(s, "service/", 8);
 }
 
 static void fig_scopes(drawer *d, const plot_exp *e)
