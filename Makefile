@@ -34,6 +34,8 @@ LONG    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/long_*.c))
 BIN     := $(if $(filter build,$(BUILD)),poolsim,$(BUILD)/poolsim)
 
 .PHONY: all deps test test-build check-long run plots bench fuzz clean
+# Keep test objects between runs (make would delete them as intermediates).
+.SECONDARY:
 all: $(BIN)
 
 $(BUILD)/%.o: %.c
