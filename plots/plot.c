@@ -84,6 +84,7 @@ void plot_sanitize(const char *name, char *out, size_t n)
 int plot_is_time(const char *metric)
 {
 	return !strncmp(metric, "latency_", 8) || !strncmp(metric, "wait_", 5) ||
+	       !strncmp(metric, "lock_wait", 9) ||
 	       !strcmp(metric, "blocked_mean") || !strcmp(metric, "makespan") ||
 	       !strcmp(metric, "drain_s");
 }
@@ -807,7 +808,7 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		char lab[160];
 		if (np > 1) {
 			/* One metric per panel: the axis label names it. */
-			fputs(per_panel[pn] > 1 ? "set key inside top right\n"
+			fputs(per_panel[pn] > 1 ? "set key below\n"
 						 : "unset key\n", f);
 			fputs("set title ''\n", f);
 		}
@@ -1080,6 +1081,9 @@ static void fig_scopes(drawer *d, const plot_exp *e)
 	fprintf(f, ")\nset xrange [-0.6:%d.6]\nset yrange [0:*]\n"
 		"set boxwidth %.4g\nset style fill solid 0.6 border -1\n",
 		ns - 1, 0.8 / np);
+	/* Half a panel holds about four scope names side by side. */
+	if (ns > 4)
+		fputs("set xtics rotate by -30 left\n", f);
 	fputs("set key outside bottom center horizontal\n", f);
 	for (int m = 0; m < 2; m++) {
 		fprintf(f, "set title '%s'\nset ylabel '%s'\nplot ",
