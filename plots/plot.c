@@ -91,7 +91,26 @@ int plot_is_time(const char *metric)
 
 int plot_higher_is_better(const char *metric)
 {
-	return !strcmp(metric, "throughput") || !strcmp(metric, "completed");
+	return plot_metric_goal(metric) > 0;
+}
+
+/* +1: more is better; -1: less is better; 0: a quantity to read, not a
+ * goal (counts of refusals by design, sizes, settings the run chose). */
+int plot_metric_goal(const char *metric)
+{
+	static const char *const more[] = { "throughput", "completed",
+					    "fairness", NULL };
+	static const char *const neutral[] = { "submitted", "over_quota",
+		"workers_peak", "utilization", "k_mean", "k_changes",
+		"calls", "in_use_max", "queue_max", "timed_out",
+		"reuse_lifo_frac", "system_mean", NULL };
+	for (int i = 0; more[i]; i++)
+		if (!strcmp(metric, more[i]))
+			return 1;
+	for (int i = 0; neutral[i]; i++)
+		if (!strcmp(metric, neutral[i]))
+			return 0;
+	return -1;
 }
 
 const char *plot_metric_short(const char *metric)

@@ -103,7 +103,8 @@ static int overlap(const plot_sum *a, const plot_sum *b)
 /* One sentence (or two) answering "which choice is best for metric?". */
 static void answer(FILE *f, const plot_exp *e, const char *metric)
 {
-	int hib = plot_higher_is_better(metric);
+	/* Neutral metrics report their highest point. */
+	int hib = plot_metric_goal(metric) >= 0;
 	int best = -1;
 	for (int p = 0; p < e->n_pts; p++) {
 		const plot_sum *s = plot_get(e, p, "pool", metric);
@@ -122,6 +123,13 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	fmt_val(val, sizeof val, metric, b->mean, b->ci);
 	if (e->n_pts == 1) {
 		fprintf(f, "- %s = %s.\n", metric, val);
+		return;
+	}
+	if (plot_metric_goal(metric) == 0) {
+		/* Not a goal: say where it is highest, nothing about "best". */
+		fprintf(f, "- %s is highest at ", metric);
+		md_text(f, lab);
+		fprintf(f, ": %s.\n", val);
 		return;
 	}
 	int comparison = e->xkey >= 0 && !e->x_numeric;
