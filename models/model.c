@@ -48,6 +48,25 @@ void model_config_init(model_config *c)
 	c->K = 1;
 	c->shards = 1;
 	c->keys_n = 1;
+	c->recover = -1;
+	c->tune.min = 10;
+	c->tune.max = 500;
+	c->tune.step = 10;
+	c->tune.period = 10;
+	c->tune.high = 0.85;
+	c->tune.low = 0.40;
+	c->tune.window = 1;
+}
+
+int model_alert_metric_parse(const char *name)
+{
+	static const char *const names[] = {
+		"queue_depth", "running", "workers", "in_system", NULL
+	};
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return i;
+	return -1;
 }
 
 void model_config_fini(model_config *c)
@@ -64,5 +83,7 @@ void model_config_fini(model_config *c)
 		wl_spec_fini(&c->tenants[i].arrival);
 		dist_free(c->tenants[i].service);
 	}
+	for (int i = 0; i < c->n_stages && i < MODEL_MAX_STAGES; i++)
+		dist_free(c->stages[i].service);
 	memset(c, 0, sizeof *c);
 }

@@ -118,6 +118,49 @@ typedef struct tier_spec {
 
 typedef enum { ROUTE_HASH, ROUTE_ROUND_ROBIN, ROUTE_LEAST_TASKS } route_kind;
 
+/* ---- dynamics: autotuner, shutdown, failures, alerts, pipeline --------- */
+
+/* ants Tune driven by a utilisation loop (exercise 19). */
+typedef struct tune_spec {
+	int on;                 /* autotune = utilization */
+	long min, max, step;    /* bounds and step of K */
+	double period;          /* s between samples */
+	double high, low;       /* grow above high, shrink below low */
+	int window;             /* samples averaged (>= 1) */
+	double cooldown;        /* s after a change with no other change */
+} tune_spec;
+
+typedef enum { SHUT_NONE, SHUT_AT, SHUT_AFTER } shut_kind;
+
+typedef enum {
+	ALERT_QUEUE_DEPTH, ALERT_RUNNING, ALERT_WORKERS, ALERT_IN_SYSTEM
+} alert_metric;
+typedef enum { ALERT_GT, ALERT_GE, ALERT_LT, ALERT_LE } alert_op;
+
+/* `alert.NAME = METRIC OP THRESHOLD for DURATION` */
+typedef struct alert_spec {
+	char name[32];
+	alert_metric metric;
+	alert_op op;
+	double threshold;
+	double for_s;           /* the condition must hold this long */
+} alert_spec;
+
+#define MODEL_MAX_ALERTS 8
+#define MODEL_MAX_STAGES 8
+
+/* One pipeline stage: K workers, own work, bounded output channel. */
+typedef struct stage_spec {
+	char name[32];
+	long K;
+	dist *service;          /* owned */
+	long buffer;            /* output channel capacity; 0 = unbuffered */
+	double error;           /* share of items that fail in this stage */
+} stage_spec;
+
+/* The alert metric names ("queue_depth", ...); -1 for an unknown one. */
+int model_alert_metric_parse(const char *name);
+
 /* ---- the whole scenario ------------------------------------------------ */
 
 typedef enum { WARMUP_NONE, WARMUP_TASKS, WARMUP_TIME, WARMUP_FRAC } warmup_kind;
@@ -169,11 +212,29 @@ typedef struct model_config {
 	long keys_n;            /* distinct task keys, >= 1 */
 	double lock_hold;       /* s the queue mutex is held per operation */
 
+	tune_spec tune;         /* ants only (experiments/ refuses others) */
+
+	shut_kind shutdown;     /* SIGTERM: none, at a time, after N done */
+	double shutdown_at;     /* s (SHUT_AT) */
+	long shutdown_after;    /* completions (SHUT_AFTER) */
+	double drain;           /* drain timeout, s; 0 = wait for everything */
+
+	double panic;           /* share of tasks that panic at their end */
+	int recover;            /* -1 = library default, 0 crash, 1 recover */
+	double error;           /* share of tasks that return an error */
+
+	alert_spec alerts[MODEL_MAX_ALERTS];
+	int n_alerts;
+
+	stage_spec stages[MODEL_MAX_STAGES];  /* n_stages > 0: a pipeline */
+	int n_stages;
+
 	int series_points;      /* time-series samples per run; 0 = 200 */
 } model_config;
 
 /* Zeroes c and sets the DESIGN.md defaults (producers 1, fanout 1,
- * mem_goroutine 2048, tasks 100000). */
+ * mem_goroutine 2048, tasks 100000, recover = library default, the
+ * exercise-19 autotuner knobs with the loop off). */
 void model_config_init(model_config *c);
 /* Frees every dist and array the config owns. */
 void model_config_fini(model_config *c);
@@ -237,8 +298,24 @@ double model_result_get(const model_result *r, const char *scope,
  * (sum x)^2 / (n sum x^2) of the tenants' throughputs. Sharded pools add
  * lock_wait_mean (mean wait for a queue mutex per operation) and
  * imbalance (max/mean of tasks routed per shard).
- * Series: pool queue_depth, running, workers; downstream in_use. */
+ * Series: pool queue_depth, running, workers; downstream in_use.
+ *
+ * Dynamics (all optional):
+ *   autotune  pool k_mean k_changes k_reversals saturated_s; series pool
+ *             K, offered (arrivals/s); latency_p99 per arrival step under
+ *             scope "phase/N" (steps arrivals)
+ *   shutdown  pool unfinished drain_s (drain_s <= drain timeout)
+ *   failures  pool errored skipped (errgroup cancellation), crashed lost
+ *   alerts    scope "alert/NAME": first_fire_s (NAN if never) fired_s;
+ *             series alert/NAME state (0 ok, 1 pending, 2 firing)
+ *   always    pool blocked_total_s blocked_per_producer_s
+ * With n_stages > 0 the run is a pipeline (models/pipeline.c). */
 int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 	      model_result *out);
+
+/* The pipeline model (models/pipeline.c); model_run calls it when
+ * config->n_stages > 0. Same contract as model_run. */
+int pipeline_run(const model_config *config, uint64_t seed, uint32_t rep,
+		 model_result *out);
 
 #endif

@@ -74,7 +74,17 @@ enum {
 /* Who called Submit for the task. */
 enum { BY_EACH, BY_LOOP, BY_CLIENT };
 
-enum { F_COUNTED = 1, F_TIMED_OUT = 2 };
+enum { F_COUNTED = 1, F_TIMED_OUT = 2, F_PANIC = 4, F_ERROR = 8, F_SKIP = 16 };
+
+/* An alert rule's run-time state: 0 ok, 1 pending (condition true since
+ * `since`, the timer `ev` fires at since + for), 2 firing. */
+typedef struct alrun {
+	int state;
+	double since, first, fired_s;
+	sim_event_id ev;
+} alrun;
+
+#define MAX_PHASES 32
 
 /*
  * A task record. Invariant: a task is linked (through `next`) in at most one
@@ -194,7 +204,8 @@ typedef struct source {
  * the levels and memory.
  */
 typedef struct pinst {
-	long K;
+	long K;               /* the cap: ants' Tune changes it at run time */
+	long wcap;            /* ants/tunny worker arrays: max(K, tune.max) */
 	int grp;              /* tier index, or -1 */
 	fifo blocked;         /* blocked submitters / tunny callers / sem waiters */
 	fifo queue;           /* workerpool deque, pond queue, priority low class,
@@ -284,6 +295,24 @@ typedef struct run {
 	double *smp;
 	int smp_cols, smp_n, smp_cap;
 	double smp_dt;
+
+	/* dynamics */
+	gsl_rng *r_fail;      /* panics and errors, drawn at arrival */
+	int recover;          /* panics recovered (library default or key) */
+	int cancelled;        /* errgroup WithContext: an error cancelled it */
+	int term;             /* SIGTERM received */
+	double t_term;
+	long unfinished, errored, skipped;
+	double *tune_win;     /* the last `window` utilisation samples */
+	long tune_n;
+	double tune_last;     /* time of the last K change */
+	int tune_dir;         /* +1 / -1: direction of the last change */
+	long k_changes, k_reversals;
+	stats_level lv_K, lv_sat;
+	int n_phases;
+	double phase_end[MAX_PHASES];
+	stats_hist *h_phase[MAX_PHASES];
+	alrun al[MODEL_MAX_ALERTS];
 
 	int oom;              /* allocation failed somewhere: PS_ENOMEM */
 } run;
@@ -395,7 +424,10 @@ static void resolve(run *r, uint32_t h, int how);
 static void sync_state(run *r);
 static void check_end(run *r);
 
-enum { RES_DONE, RES_REJECTED, RES_TIMED_OUT, RES_OVER_QUOTA };
+enum { RES_DONE, RES_REJECTED, RES_TIMED_OUT, RES_OVER_QUOTA, RES_ERRORED,
+       RES_SKIPPED };
+
+static void alerts_eval(run *r);
 
 /* ---- statistics helpers ------------------------------------------------- */
 
@@ -408,6 +440,8 @@ static void do_cut(run *r)
 	stats_level_reset(&r->lv_busy, t);
 	stats_level_reset(&r->lv_workers, t);
 	stats_level_reset(&r->lv_system, t);
+	stats_level_reset(&r->lv_K, t);
+	stats_level_reset(&r->lv_sat, t);
 	for (int i = 0; i < r->n_ds; i++)
 		stats_level_reset(&r->ds[i].lv_in_use, t);
 }
@@ -439,6 +473,10 @@ static void sync_state(run *r)
 	lv_sync(&r->lv_busy, t, r->n_busy);
 	lv_sync(&r->lv_workers, t, r->n_workers);
 	lv_sync(&r->lv_system, t, r->n_system);
+	if (r->c->tune.on)
+		lv_sync(&r->lv_sat, t, r->n_busy >= r->pools[0].K);
+	if (r->c->n_alerts)
+		alerts_eval(r);
 	if (r->n_workers > r->workers_peak)
 		r->workers_peak = r->n_workers;
 	double mem = (double)(r->n_workers + r->n_blocked_each) *
@@ -580,6 +618,13 @@ static uint32_t make_arrival(run *r, int si, double work_override,
 		x->state = ST_WANTED;
 		x->by = BY_EACH;
 		x->flags = counted ? F_COUNTED : 0;
+		if (r->r_fail) {
+			double u = gsl_rng_uniform(r->r_fail);
+			if (u < c->panic)
+				x->flags |= F_PANIC;
+			else if (u < c->panic + c->error)
+				x->flags |= F_ERROR;
+		}
 		x->ds_i = 0;
 		x->src = (uint8_t)si;
 		x->hi = so->ten && so->ten->high;
@@ -660,6 +705,8 @@ static void ev_arrival(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
 	int si = (int)arg;
+	if (r->term)
+		return;   /* SIGTERM: the service accepts nothing new */
 	if (r->c->tasks > 0 && r->arrived >= r->c->tasks) {
 		/* another source reached the limit first */
 		all_sources_done(r);
@@ -685,7 +732,7 @@ static void ev_client(sim *s, void *ctx, uint64_t arg)
 	run *r = ctx;
 	const model_config *c = r->c;
 	int si = (int)(arg >> 32);
-	if (c->tasks > 0 && r->arrived >= c->tasks) {
+	if ((c->tasks > 0 && r->arrived >= c->tasks) || r->term) {
 		all_sources_done(r);
 		check_end(r);
 		return;
@@ -877,12 +924,19 @@ static void start(run *r, uint32_t h, uint32_t w)
 		}
 	}
 	double setup = x->setup;
+	if (r->cancelled) {
+		/* the group's context is cancelled: the task sees ctx.Err()
+		 * at once and returns without working */
+		x->flags |= F_SKIP;
+		x->work = 0;
+		setup = 0;
+	}
 	if (r->kind == POOL_TUNNY && w != NONE) {
 		/* first-use constructor: paid by the worker's first job */
 		setup = p->workers[w].setup;
 		p->workers[w].setup = 0;
 	}
-	if (r->cpus > 0) {
+	if (r->cpus > 0 && !(x->flags & F_SKIP)) {
 		if (setup > 0)
 			sim_after(r->s, setup, PRIO_DONE, ev_setup_done, r, h);
 		else
@@ -953,7 +1007,10 @@ static void ds_end(run *r, uint32_t h)
 /* Own work finished: on to the downstreams. */
 static void after_work(run *r, uint32_t h)
 {
-	ds_call(r, h);
+	if (T(r, h)->flags & F_SKIP)
+		task_done(r, h);
+	else
+		ds_call(r, h);
 }
 
 /* ---- pool libraries ------------------------------------------------------ */
@@ -992,20 +1049,20 @@ static void spawn_worker_id(run *r, pinst *p, uint32_t *w)
 
 static void idle_push_back(pinst *p, uint32_t w)
 {
-	p->idle[(p->idle_head + p->idle_n) % p->K] = w;
+	p->idle[(p->idle_head + p->idle_n) % p->wcap] = w;
 	p->idle_n++;
 }
 
 static uint32_t idle_pop_back(pinst *p)
 {
 	p->idle_n--;
-	return p->idle[(p->idle_head + p->idle_n) % p->K];
+	return p->idle[(p->idle_head + p->idle_n) % p->wcap];
 }
 
 static uint32_t idle_pop_front(pinst *p)
 {
 	uint32_t w = p->idle[p->idle_head];
-	p->idle_head = (uint32_t)((p->idle_head + 1) % p->K);
+	p->idle_head = (uint32_t)((p->idle_head + 1) % p->wcap);
 	p->idle_n--;
 	return w;
 }
@@ -1355,13 +1412,26 @@ static void task_done(run *r, uint32_t h)
 	int late = x->flags & F_TIMED_OUT;
 	uint32_t weight = x->weight;
 	pinst *p = &r->pools[x->pi];
+	if ((x->flags & (F_PANIC | F_SKIP)) == F_PANIC && !r->recover) {
+		/* An unrecovered panic kills the process with everything in
+		 * it: running, queued, blocked and not yet submitted. */
+		r->crashed = 1;
+		r->lost = r->n_system;
+		r->finished = 1;
+		sim_stop(r->s);
+		return;
+	}
+	int how = x->flags & F_SKIP ? RES_SKIPPED :
+		  x->flags & (F_PANIC | F_ERROR) ? RES_ERRORED : RES_DONE;
+	if (how == RES_ERRORED && r->kind == POOL_ERRGROUP)
+		r->cancelled = 1;   /* WithContext: the first error cancels */
 	busy_add(r, p, -1);
 	if (!late) {
 		if (x->tmo) {
 			sim_cancel(r->s, x->tmo);
 			x->tmo = 0;
 		}
-		resolve(r, h, RES_DONE);
+		resolve(r, h, how);
 		if (r->kind == POOL_TUNNY) {
 			unblocked(r, h);
 			submit_returned(r, h);
@@ -1400,7 +1470,12 @@ static void task_done(run *r, uint32_t h)
 		break;
 	case POOL_ANTS:
 		p->last_freed = w;
-		if ((b = fifo_pop(r, &p->blocked)) != NONE) {
+		if (p->n_workers > p->K) {
+			/* Tune shrank the pool: a surplus worker leaves after
+			 * its task instead of going idle */
+			p->free_ids[p->free_ids_n++] = w;
+			nw_add(r, p, -1);
+		} else if ((b = fifo_pop(r, &p->blocked)) != NONE) {
 			/* The worker goes idle and the woken submitter takes
 			 * it straight back (top of the stack). */
 			unblocked(r, b);
@@ -1462,6 +1537,17 @@ static void task_done(run *r, uint32_t h)
 	}
 }
 
+static void ev_term(sim *s, void *ctx, uint64_t arg);
+
+/* Latency of a task by the arrival step (phase) it arrived in. */
+static void phase_add(run *r, double t0, double lat)
+{
+	int p = 0;
+	while (p < r->n_phases - 1 && t0 >= r->phase_end[p])
+		p++;
+	stats_hist_add(r->h_phase[p], lat);
+}
+
 /* The task's caller has its answer: completed, rejected or timed out.
  * Does not free the record (the caller does, when nothing refers to it). */
 static void resolve(run *r, uint32_t h, int how)
@@ -1493,6 +1579,11 @@ static void resolve(run *r, uint32_t h, int how)
 				stats_hist_add(st->h_lat, lat);
 			}
 		}
+		if (counted && r->n_phases)
+			phase_add(r, x->t0, now - x->t0);
+		if (r->c->shutdown == SHUT_AFTER && !r->term &&
+		    r->completed == r->c->shutdown_after)
+			sim_after(r->s, 0, PRIO_TICK, ev_term, r, 0);
 		if (ss)
 			ss->completed++;
 		if (ts)
@@ -1516,6 +1607,10 @@ static void resolve(run *r, uint32_t h, int how)
 					st->counted_rejected++;
 			}
 		}
+	} else if (how == RES_ERRORED) {
+		r->errored++;
+	} else if (how == RES_SKIPPED) {
+		r->skipped++;
 	} else {
 		r->timed_out++;
 	}
@@ -1575,6 +1670,167 @@ static void ev_wp_tick(sim *s, void *ctx, uint64_t arg)
 	sync_state(r);
 }
 
+/* ---- shutdown and drain -------------------------------------------------- */
+/*
+ * SIGTERM (shutdown.at, or after N completions): the service stops
+ * accepting — no new arrivals, and producer loops drop the requests they
+ * have not handed to Submit yet (counted unfinished). Everything already
+ * submitted (running, in the library's queue, blocked in Submit) drains;
+ * the run ends when it is all done or when the drain timeout hits, and
+ * whatever is left then is unfinished. Left out: ants' Release waking
+ * blocked submitters with ErrPoolClosed (they are drained like the rest).
+ */
+
+static void ev_drain_end(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (r->finished)
+		return;
+	r->finished = 1;
+	sim_stop(s);
+}
+
+static void ev_term(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (r->term || r->finished)
+		return;
+	r->term = 1;
+	r->t_term = sim_now(s);
+	all_sources_done(r);
+	uint32_t h;
+	for (int i = 0; i < r->n_src; i++)
+		while ((h = fifo_pop(r, &r->src[i].wanted)) != NONE) {
+			while (h != NONE) {   /* the request and its subtasks */
+				uint32_t nx = T(r, h)->sib;
+				r->n_system--;
+				r->n_waiting--;
+				r->unfinished++;
+				task_free(r, h);
+				h = nx;
+			}
+		}
+	if (r->c->drain > 0)
+		sim_after(s, r->c->drain, PRIO_TICK, ev_drain_end, r, 0);
+	sync_state(r);
+	check_end(r);
+}
+
+/* ---- autotuner (ants Tune) -------------------------------------------------- */
+/*
+ * Exercise 19's loop: every period, util = Running()/Cap() (ants' Running
+ * counts live workers, busy or idle-not-yet-purged), averaged over the
+ * last `window` samples; above `high` grow by `step`, below `low` shrink,
+ * within [min, max], and no change within `cooldown` of the last one.
+ * Tune(n) growing wakes blocked submitters (each gets a new worker up to
+ * the new cap); shrinking kills nothing: workers above the cap exit after
+ * their current task, idle ones at the purge.
+ */
+
+static void set_K(run *r, long k)
+{
+	pinst *p = &r->pools[0];   /* the autotuner drives a single pool */
+	int dir = k > p->K ? 1 : -1;
+	if (r->tune_dir && dir != r->tune_dir)
+		r->k_reversals++;
+	r->tune_dir = dir;
+	r->k_changes++;
+	p->K = k;
+	r->K_total = k;
+	r->tune_last = sim_now(r->s);
+	stats_level_set(&r->lv_K, sim_now(r->s), (double)k);
+	uint32_t b;
+	while (p->n_workers < p->K && (b = fifo_pop(r, &p->blocked)) != NONE) {
+		uint32_t w;
+		unblocked(r, b);
+		spawn_worker_id(r, p, &w);
+		start(r, b, w);
+		submit_returned(r, b);
+	}
+}
+
+static void ev_tune(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	const tune_spec *ts = &r->c->tune;
+	const pinst *p = &r->pools[0];
+	r->tune_win[r->tune_n++ % ts->window] = (double)p->n_workers /
+						(double)p->K;
+	long n = r->tune_n < ts->window ? r->tune_n : ts->window;
+	double u = 0;
+	for (long i = 0; i < n; i++)
+		u += r->tune_win[i];
+	u /= (double)n;
+	long K = p->K;
+	int quiet = r->k_changes > 0 &&
+		    sim_now(s) - r->tune_last < ts->cooldown;
+	if (!quiet && u > ts->high && K < ts->max)
+		set_K(r, K + ts->step < ts->max ? K + ts->step : ts->max);
+	else if (!quiet && u < ts->low && K > ts->min)
+		set_K(r, K - ts->step > ts->min ? K - ts->step : ts->min);
+	if (!r->finished)
+		sim_after(s, ts->period, PRIO_TICK, ev_tune, r, 0);
+	sync_state(r);
+	check_end(r);
+}
+
+/* ---- alerts ------------------------------------------------------------------ */
+/*
+ * A rule `METRIC OP X for D` is evaluated continuously on the simulated
+ * levels (they change only at events, so checking at the end of every
+ * event is exact): it turns pending when the condition becomes true and
+ * fires when it has held for D without a break (Prometheus' `for`, with
+ * an evaluation interval of zero); it resolves when the condition fails.
+ */
+
+static double alert_value(const run *r, alert_metric m)
+{
+	switch (m) {
+	case ALERT_QUEUE_DEPTH: return (double)r->n_waiting;
+	case ALERT_RUNNING: return (double)r->n_busy;
+	case ALERT_WORKERS: return (double)r->n_workers;
+	default: return (double)r->n_system;
+	}
+}
+
+static void ev_alert(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	alrun *a = &r->al[arg];
+	a->ev = 0;
+	a->state = 2;
+	a->since = sim_now(s);
+	if (isnan(a->first))
+		a->first = sim_now(s);
+}
+
+static void alerts_eval(run *r)
+{
+	double now = sim_now(r->s);
+	for (int i = 0; i < r->c->n_alerts; i++) {
+		const alert_spec *sp = &r->c->alerts[i];
+		alrun *a = &r->al[i];
+		double v = alert_value(r, sp->metric);
+		int on = sp->op == ALERT_GT ? v > sp->threshold :
+			 sp->op == ALERT_GE ? v >= sp->threshold :
+			 sp->op == ALERT_LT ? v < sp->threshold :
+					      v <= sp->threshold;
+		if (on && a->state == 0) {
+			a->state = 1;
+			a->since = now;
+			a->ev = sim_after(r->s, sp->for_s, PRIO_SAMPLE, ev_alert,
+					  r, (uint64_t)i);
+		} else if (!on && a->state == 1) {
+			sim_cancel(r->s, a->ev);
+			a->ev = 0;
+			a->state = 0;
+		} else if (!on && a->state == 2) {
+			a->fired_s += now - a->since;
+			a->state = 0;
+		}
+	}
+}
+
 /* ---- series ----------------------------------------------------------------- */
 
 static void sample_now(run *r)
@@ -1594,8 +1850,12 @@ static void sample_now(run *r)
 	row[1] = (double)r->n_waiting;
 	row[2] = (double)r->n_busy;
 	row[3] = (double)r->n_workers;
+	row[4] = (double)r->pools[0].K;
+	row[5] = (double)r->arrived;
 	for (int i = 0; i < r->n_ds; i++)
-		row[4 + i] = (double)r->ds[i].in_use;
+		row[6 + i] = (double)r->ds[i].in_use;
+	for (int i = 0; i < r->c->n_alerts; i++)
+		row[6 + r->n_ds + i] = r->al[i].state;
 }
 
 static void ev_sample(sim *s, void *ctx, uint64_t arg)
@@ -1711,6 +1971,8 @@ static void emit(run *r, model_result *o)
 	double span = (r->crashed ? end : r->last_done) - r->t_cut;
 	double k = r->kind == POOL_GOROUTINES ? (double)r->workers_peak
 					      : (double)r->K_total;
+	if (c->tune.on)
+		k = stats_level_mean(&r->lv_K, end);
 	sample_now(r);
 
 	model_result_scalar(o, "pool", "submitted", (double)r->submitted);
@@ -1742,6 +2004,47 @@ static void emit(run *r, model_result *o)
 	model_result_scalar(o, "pool", "crashed", r->crashed);
 	model_result_scalar(o, "pool", "lost", (double)r->lost);
 	model_result_scalar(o, "pool", "makespan", r->last_done);
+	model_result_scalar(o, "pool", "blocked_total_s", r->t_blocked.sum);
+	double producers = c->producers > 0 ? c->producers :
+			   c->arrival.kind == WL_CLOSED ? c->arrival.closed_n :
+			   (double)r->t_blocked.n;
+	model_result_scalar(o, "pool", "blocked_per_producer_s",
+			    producers > 0 ? r->t_blocked.sum / producers : 0);
+	if (c->panic > 0 || c->error > 0) {
+		model_result_scalar(o, "pool", "errored", (double)r->errored);
+		model_result_scalar(o, "pool", "skipped", (double)r->skipped);
+	}
+	if (c->shutdown != SHUT_NONE) {
+		model_result_scalar(o, "pool", "unfinished",
+				    (double)(r->unfinished + r->n_system));
+		model_result_scalar(o, "pool", "drain_s",
+				    r->term ? end - r->t_term : 0);
+	}
+	if (c->tune.on) {
+		model_result_scalar(o, "pool", "k_mean", k);
+		model_result_scalar(o, "pool", "k_changes", (double)r->k_changes);
+		model_result_scalar(o, "pool", "k_reversals",
+				    (double)r->k_reversals);
+		model_result_scalar(o, "pool", "saturated_s",
+				    stats_level_mean(&r->lv_sat, end) *
+					    (end - r->t_cut));
+	}
+	for (int p = 0; p < r->n_phases; p++) {
+		char ph[32];
+		snprintf(ph, sizeof ph, "phase/%d", p + 1);
+		int any = stats_hist_count(r->h_phase[p]) > 0;
+		model_result_scalar(o, ph, "latency_p99",
+				    any ? stats_hist_quantile(r->h_phase[p], 0.99)
+					: NAN);
+	}
+	for (int i = 0; i < c->n_alerts; i++) {
+		char al[64];
+		alrun *a = &r->al[i];
+		snprintf(al, sizeof al, "alert/%s", c->alerts[i].name);
+		model_result_scalar(o, al, "first_fire_s", a->first);
+		model_result_scalar(o, al, "fired_s", a->fired_s +
+				    (a->state == 2 ? end - a->since : 0));
+	}
 	if (r->kind == POOL_TUNNY)
 		model_result_scalar(o, "pool", "timed_out", (double)r->timed_out);
 	if (r->kind == POOL_ANTS || r->kind == POOL_TUNNY)
@@ -1782,13 +2085,30 @@ static void emit(run *r, model_result *o)
 		step = 1;
 	for (int j = 0; j < r->smp_n; j += step) {
 		const double *row = &r->smp[j * r->smp_cols];
+		if (c->tune.on) {
+			/* offered load: arrivals since the previous kept
+			 * sample, per second */
+			const double *pr = j >= step ? row - step * r->smp_cols
+						     : NULL;
+			double dt = pr ? row[0] - pr[0] : row[0];
+			double da = pr ? row[5] - pr[5] : row[5];
+			model_result_point(o, "pool", "K", row[0], row[4]);
+			model_result_point(o, "pool", "offered", row[0],
+					   dt > 0 ? da / dt : NAN);
+		}
 		model_result_point(o, "pool", "queue_depth", row[0], row[1]);
 		model_result_point(o, "pool", "running", row[0], row[2]);
 		model_result_point(o, "pool", "workers", row[0], row[3]);
 		for (int i = 0; i < r->n_ds; i++) {
 			snprintf(scope, sizeof scope, "downstream/%s",
 				 r->ds[i].spec->name);
-			model_result_point(o, scope, "in_use", row[0], row[4 + i]);
+			model_result_point(o, scope, "in_use", row[0], row[6 + i]);
+		}
+		for (int i = 0; i < c->n_alerts; i++) {
+			snprintf(scope, sizeof scope, "alert/%s",
+				 c->alerts[i].name);
+			model_result_point(o, scope, "state", row[0],
+					   row[6 + r->n_ds + i]);
 		}
 	}
 }
@@ -1902,10 +2222,13 @@ static int setup_pools(run *r, uint64_t seed, uint32_t rep)
 	for (int i = 0; i < n; i++) {
 		pinst *p = &r->pools[i];
 		r->K_total += p->K;
+		p->wcap = p->K;
+		if (c->tune.on && r->kind == POOL_ANTS && c->tune.max > p->wcap)
+			p->wcap = c->tune.max;   /* Tune may grow it */
 		if (r->kind == POOL_ANTS || r->kind == POOL_TUNNY) {
-			p->workers = calloc((size_t)p->K, sizeof *p->workers);
-			p->idle = calloc((size_t)p->K, sizeof *p->idle);
-			p->free_ids = calloc((size_t)p->K, sizeof *p->free_ids);
+			p->workers = calloc((size_t)p->wcap, sizeof *p->workers);
+			p->idle = calloc((size_t)p->wcap, sizeof *p->idle);
+			p->free_ids = calloc((size_t)p->wcap, sizeof *p->free_ids);
 			if (!p->workers || !p->idle || !p->free_ids)
 				return PS_ENOMEM;
 		}
@@ -2004,7 +2327,7 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 			return rc;
 	}
 
-	r->smp_cols = 4 + r->n_ds;
+	r->smp_cols = 6 + r->n_ds + c->n_alerts;
 	int pts = c->series_points > 0 ? c->series_points : 200;
 	r->smp_cap = 2 * pts + 2;
 	r->smp = malloc((size_t)r->smp_cap * r->smp_cols * sizeof(double));
@@ -2036,6 +2359,36 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	if (r->warm_n == 0 && r->warm_t == 0)
 		r->cut_done = 1;
 
+	/* dynamics */
+	r->recover = c->recover >= 0 ? c->recover :
+		     (c->pool == POOL_ANTS || c->pool == POOL_POND);
+	if ((c->panic > 0 || c->error > 0) &&
+	    !(r->r_fail = rng_stream(seed, rep, "task", "fail")))
+		return PS_ENOMEM;
+	stats_level_init(&r->lv_K, 0, (double)c->K);
+	stats_level_init(&r->lv_sat, 0, 0);
+	if (c->tune.on) {
+		assert(c->tune.window >= 1 && c->tune.period > 0);
+		r->tune_win = calloc((size_t)c->tune.window, sizeof(double));
+		if (!r->tune_win)
+			return PS_ENOMEM;
+		sim_schedule(r->s, c->tune.period, PRIO_TICK, ev_tune, r, 0);
+	}
+	if (c->shutdown == SHUT_AT)
+		sim_schedule(r->s, c->shutdown_at, PRIO_TICK, ev_term, r, 0);
+	if (c->arrival.kind == WL_STEPS && c->arrival.n_steps <= MAX_PHASES) {
+		double t = 0;
+		r->n_phases = c->arrival.n_steps;
+		for (int p = 0; p < r->n_phases; p++) {
+			t += c->arrival.steps[p].dur;
+			r->phase_end[p] = t;
+			if (!(r->h_phase[p] = stats_hist_new()))
+				return PS_ENOMEM;
+		}
+	}
+	for (int i = 0; i < c->n_alerts; i++)
+		r->al[i].first = NAN;
+
 	/* library state */
 	r->pond_cap = (c->queue > 0) ? c->queue : LONG_MAX;
 	if (r->kind == POOL_ANTS)
@@ -2053,6 +2406,10 @@ static void sstat_fini(sstat *st)
 
 static void teardown(run *r)
 {
+	gsl_rng_free(r->r_fail);
+	free(r->tune_win);
+	for (int i = 0; i < r->n_phases; i++)
+		stats_hist_free(r->h_phase[i]);
 	for (int i = 0; r->src && i < r->n_src; i++) {
 		source *so = &r->src[i];
 		wl_gen_free(so->gen);
@@ -2092,7 +2449,10 @@ static void teardown(run *r)
 int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	      model_result *out)
 {
-	assert(c && out && c->service);
+	assert(c && out);
+	if (c->n_stages > 0)
+		return pipeline_run(c, seed, rep, out);
+	assert(c->service);
 	assert(c->pool == POOL_GOROUTINES || c->K > 0 || c->n_tiers > 0);
 	assert(c->n_downstreams >= 0 && c->n_downstreams <= MODEL_MAX_DOWNSTREAMS);
 
