@@ -27,7 +27,13 @@ static const char *const known_keys[] = {
 	"tenant.NAME.tier", "tenant.NAME.priority", "tenant.NAME.service",
 	"tier.NAME.K", "service.NAME.arrival", "service.NAME.replicas",
 	"service.NAME.share", "service.NAME.K", "shards", "route", "keys",
-	"lock_hold", NULL
+	"lock_hold",
+	"autotune", "autotune.min", "autotune.max",
+	"autotune.step", "autotune.period", "autotune.high", "autotune.low",
+	"autotune.window", "autotune.cooldown", "shutdown.at",
+	"shutdown.drain", "panic", "recover", "error", "stages",
+	"stage.NAME.K", "stage.NAME.service", "stage.NAME.buffer",
+	"stage.NAME.error", "alert.NAME", NULL
 };
 
 /* Keys of features this version does not model yet, by prefix or name. */
@@ -35,11 +41,7 @@ static const struct later {
 	const char *key;        /* exact, or a prefix when it ends in '.' */
 	const char *feature;
 } later_keys[] = {
-	{ "autotune", "the autotuner" }, { "autotune.", "the autotuner" },
-	{ "shutdown.", "shutdown and drain" }, { "panic", "panics" },
-	{ "recover", "panics" }, { "error", "task errors" },
-	{ "stages", "pipelines" }, { "stage.", "pipelines" },
-	{ "alert.", "alerts" }, { NULL, NULL }
+	{ NULL, NULL }
 };
 
 static const char *const metrics[] = {
@@ -50,7 +52,8 @@ static const char *const metrics[] = {
 	"workers_peak", "mem_peak_bytes", "crashed", "lost", "makespan",
 	"k_mean", "k_changes", "k_reversals", "unfinished", "drain_s",
 	"over_quota", "fairness", "lock_wait_mean", "imbalance", "in_use_max",
-	NULL
+	"errored", "skipped", "saturated_s", "blocked_total_s",
+	"blocked_per_producer_s", "system_mean", NULL
 };
 
 /* Options only some pools have (LIBRARIES.md), as pool_kind bit masks. */
@@ -785,9 +788,231 @@ static void apply_K(ctx *c, model_config *cfg, const exp_kv *kv)
 	cfg->K = (long)x;
 }
 
+/* A share: 0.05 or 5%, in [0, 1]. */
+static int get_share(ctx *c, const exp_kv *kv, double *out)
+{
+	char e[256];
+	int rc = strchr(kv->value, '%') ? unit_percent(kv->value, out, e, sizeof e)
+					: unit_number(kv->value, out, e, sizeof e);
+	if (rc || !(*out >= 0 && *out <= 1)) {
+		err(c, kv->line, "%s must be a probability in [0, 1] (0.05 or "
+		    "5%%), got '%s'", kv->key, kv->value);
+		return -1;
+	}
+	return 0;
+}
+
+static void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv)
+{
+	const char *f = kv->key + strlen("autotune.");
+	tune_spec *t = &cfg->tune;
+	long n;
+	double x;
+	char e[256];
+	if (!strcmp(f, "min") || !strcmp(f, "max") || !strcmp(f, "step") ||
+	    !strcmp(f, "window")) {
+		if (get_long(c, kv, 1, &n))
+			return;
+		if (n > 1000000) {
+			err(c, kv->line, "%s must be <= 1000000 (got %s)", kv->key,
+			    kv->value);
+			return;
+		}
+		if (!strcmp(f, "min"))
+			t->min = n;
+		else if (!strcmp(f, "max"))
+			t->max = n;
+		else if (!strcmp(f, "step"))
+			t->step = n;
+		else
+			t->window = (int)n;
+	} else if (!strcmp(f, "period") || !strcmp(f, "cooldown")) {
+		if (get_time(c, kv, &x))
+			return;
+		if (!strcmp(f, "period")) {
+			if (x <= 0)
+				err(c, kv->line, "autotune.period must be > 0 "
+				    "(got %s)", kv->value);
+			t->period = x;
+		} else {
+			if (x < 0)
+				err(c, kv->line, "autotune.cooldown must be >= 0 "
+				    "(got %s)", kv->value);
+			t->cooldown = x;
+		}
+	} else if (!strcmp(f, "high") || !strcmp(f, "low")) {
+		int rc = strchr(kv->value, '%') ?
+				 unit_percent(kv->value, &x, e, sizeof e) :
+				 unit_number(kv->value, &x, e, sizeof e);
+		if (rc || !(x >= 0 && x <= 1)) {
+			err(c, kv->line, "%s is a utilisation threshold in [0, 1] "
+			    "(0.85 or 85%%), got '%s'", kv->key, kv->value);
+			return;
+		}
+		*(!strcmp(f, "high") ? &t->high : &t->low) = x;
+	} else {
+		err(c, kv->line, "unknown key '%s': autotuner keys are autotune."
+		    "min, .max, .step, .period, .high, .low, .window and "
+		    ".cooldown", kv->key);
+	}
+}
+
+static void apply_shutdown(ctx *c, model_config *cfg, const exp_kv *kv)
+{
+	double x;
+	if (!strcmp(kv->key, "shutdown.at")) {
+		long n;
+		char tail;
+		if (!strncmp(kv->value, "after(", 6)) {
+			if (sscanf(kv->value + 6, "%ld)%c", &n, &tail) != 1 ||
+			    kv->value[strlen(kv->value) - 1] != ')' || n < 1) {
+				err(c, kv->line, "shutdown.at = after(N) needs a "
+				    "whole N >= 1 completions, got '%s'",
+				    kv->value);
+				return;
+			}
+			cfg->shutdown = SHUT_AFTER;
+			cfg->shutdown_after = n;
+		} else if (!get_time(c, kv, &x)) {
+			if (x < 0)
+				err(c, kv->line, "shutdown.at must be >= 0");
+			cfg->shutdown = SHUT_AT;
+			cfg->shutdown_at = x;
+		}
+	} else if (!strcmp(kv->key, "shutdown.drain")) {
+		if (!get_time(c, kv, &x)) {
+			if (x <= 0)
+				err(c, kv->line, "shutdown.drain must be > 0 (got "
+				    "%s); leave it out to wait for every task",
+				    kv->value);
+			cfg->drain = x;
+		}
+	} else {
+		err(c, kv->line, "unknown key '%s': shutdown keys are "
+		    "shutdown.at and shutdown.drain", kv->key);
+	}
+}
+
+/* alert.NAME = METRIC OP THRESHOLD [for DURATION] */
+static void apply_alert(ctx *c, model_config *cfg, const exp_kv *kv)
+{
+	const char *name = kv->key + strlen("alert.");
+	if (!*name || strlen(name) >= sizeof cfg->alerts[0].name ||
+	    strchr(name, '.') || strchr(name, '/')) {
+		err(c, kv->line, "alert name in '%s' must be 1 to %zu characters "
+		    "without '.' or '/'", kv->key,
+		    sizeof cfg->alerts[0].name - 1);
+		return;
+	}
+	if (cfg->n_alerts == MODEL_MAX_ALERTS) {
+		err(c, kv->line, "at most %d alerts are supported",
+		    MODEL_MAX_ALERTS);
+		return;
+	}
+	char metric[64], op[8], thr[64], kw[16], dur[64], extra[8];
+	int n = sscanf(kv->value, "%63s %7s %63s %15s %63s %7s", metric, op, thr,
+		       kw, dur, extra);
+	if (n != 3 && !(n == 5 && !strcmp(kw, "for"))) {
+		err(c, kv->line, "%s must be 'METRIC OP THRESHOLD for DURATION' "
+		    "(e.g. queue_depth > 50 for 30s), got '%s'", kv->key,
+		    kv->value);
+		return;
+	}
+	alert_spec a;
+	memset(&a, 0, sizeof a);
+	snprintf(a.name, sizeof a.name, "%s", name);
+	int m = model_alert_metric_parse(metric);
+	if (m < 0) {
+		err(c, kv->line, "%s: unknown alert metric '%s' (queue_depth, "
+		    "running, workers, in_system)", kv->key, metric);
+		return;
+	}
+	a.metric = (alert_metric)m;
+	if (!strcmp(op, ">"))
+		a.op = ALERT_GT;
+	else if (!strcmp(op, ">="))
+		a.op = ALERT_GE;
+	else if (!strcmp(op, "<"))
+		a.op = ALERT_LT;
+	else if (!strcmp(op, "<="))
+		a.op = ALERT_LE;
+	else {
+		err(c, kv->line, "%s: unknown operator '%s' (>, >=, <, <=)",
+		    kv->key, op);
+		return;
+	}
+	char e[256];
+	if (unit_number(thr, &a.threshold, e, sizeof e)) {
+		err(c, kv->line, "%s: threshold must be a number, got '%s'",
+		    kv->key, thr);
+		return;
+	}
+	if (n == 5 && (unit_time(dur, &a.for_s, e, sizeof e) || a.for_s < 0)) {
+		err(c, kv->line, "%s: 'for' needs a duration >= 0 such as 30s, "
+		    "got '%s'", kv->key, dur);
+		return;
+	}
+	cfg->alerts[cfg->n_alerts++] = a;
+}
+
+/* Finds or adds stage NAME of "stage.NAME.FIELD". */
+static stage_spec *stage_get(ctx *c, model_config *cfg, const exp_kv *kv,
+			     const char *name, size_t n)
+{
+	if (n == 0 || n >= sizeof cfg->stages[0].name) {
+		err(c, kv->line, "stage name in '%s' must be 1 to %zu characters",
+		    kv->key, sizeof cfg->stages[0].name - 1);
+		return NULL;
+	}
+	for (int i = 0; i < cfg->n_stages; i++)
+		if (strlen(cfg->stages[i].name) == n &&
+		    !strncmp(cfg->stages[i].name, name, n))
+			return &cfg->stages[i];
+	if (cfg->n_stages == MODEL_MAX_STAGES) {
+		err(c, kv->line, "at most %d stages are supported",
+		    MODEL_MAX_STAGES);
+		return NULL;
+	}
+	stage_spec *st = &cfg->stages[cfg->n_stages++];
+	memset(st, 0, sizeof *st);
+	memcpy(st->name, name, n);
+	st->name[n] = '\0';
+	return st;
+}
+
+static void apply_stage(ctx *c, model_config *cfg, const exp_kv *kv)
+{
+	const char *name = kv->key + strlen("stage.");
+	const char *dot = strrchr(name, '.');
+	const char *f = dot ? dot + 1 : "";
+	if (!dot || (strcmp(f, "K") && strcmp(f, "service") &&
+		     strcmp(f, "buffer") && strcmp(f, "error"))) {
+		err(c, kv->line, "unknown key '%s': stage keys are stage.NAME.K, "
+		    ".service, .buffer and .error", kv->key);
+		return;
+	}
+	stage_spec *st = stage_get(c, cfg, kv, name, (size_t)(dot - name));
+	if (!st)
+		return;
+	long n;
+	if (!strcmp(f, "K")) {
+		if (!get_long(c, kv, 1, &n))
+			st->K = n > 1000000 ? 1000000 : n;
+		else
+			st->K = -1;   /* reported; not "missing" */
+	} else if (!strcmp(f, "buffer")) {
+		if (!get_long(c, kv, 0, &n))
+			st->buffer = n;
+	} else if (!strcmp(f, "service")) {
+		get_dist(c, kv, &st->service);
+	} else {
+		get_share(c, kv, &st->error);
+	}
+}
+
 /* Applies one key. seen_* flags feed the missing-key checks. */
 typedef struct seen {
-	const exp_kv *arrival, *service, *pool, *K, *tasks, *duration;
+	const exp_kv *arrival, *service, *pool, *K, *tasks, *duration, *stages;
 } seen;
 
 static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
@@ -924,6 +1149,28 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 	} else if (!strcmp(k, "lock_hold")) {
 		if (!get_time(c, kv, &x))
 			cfg->lock_hold = x;
+	} else if (!strcmp(k, "autotune")) {
+		if (!strcmp(kv->value, "utilization"))
+			cfg->tune.on = 1;
+		else if (strcmp(kv->value, "off"))
+			err(c, kv->line, "autotune must be 'utilization' or 'off', "
+			    "got '%s'", kv->value);
+	} else if (!strncmp(k, "autotune.", 9)) {
+		apply_autotune(c, cfg, kv);
+	} else if (!strncmp(k, "shutdown.", 9)) {
+		apply_shutdown(c, cfg, kv);
+	} else if (!strcmp(k, "panic")) {
+		get_share(c, kv, &cfg->panic);
+	} else if (!strcmp(k, "error")) {
+		get_share(c, kv, &cfg->error);
+	} else if (!strcmp(k, "recover")) {
+		get_bool(c, kv, &cfg->recover);
+	} else if (!strncmp(k, "alert.", 6)) {
+		apply_alert(c, cfg, kv);
+	} else if (!strcmp(k, "stages")) {
+		s->stages = kv;
+	} else if (!strncmp(k, "stage.", 6)) {
+		apply_stage(c, cfg, kv);
 	} else if (later_feature(k)) {
 		err(c, kv->line, "'%s' is not supported yet (%s come in a later "
 		    "version of poolsim)", k, later_feature(k));
@@ -969,6 +1216,126 @@ static int missing(const exp_kvs *keys, const char *key)
 	return 1;
 }
 
+/* Line of the first key starting with prefix, or the section's line. */
+static int line_of(const exp_kvs *keys, const exp_scope *sc,
+		   const char *prefix)
+{
+	for (int j = 0; j < keys->n; j++)
+		if (!strncmp(keys->v[j].key, prefix, strlen(prefix)))
+			return keys->v[j].line;
+	return sc->section_line;
+}
+
+/* Puts the stage specs in the order of `stages` and checks that every
+ * listed stage has K and service and every configured stage is listed. */
+static void check_stages(ctx *c, model_config *cfg, const exp_kvs *keys,
+			 const exp_kv *kv)
+{
+	stage_spec ord[MODEL_MAX_STAGES];
+	int used[MODEL_MAX_STAGES] = { 0 }, n = 0;
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", kv->value);
+	char *sv = NULL;
+	for (char *t = strtok_r(buf, " \t,", &sv); t; t = strtok_r(NULL, " \t,", &sv)) {
+		int f = -1;
+		for (int i = 0; i < cfg->n_stages; i++)
+			if (!strcmp(cfg->stages[i].name, t))
+				f = i;
+		if (f < 0) {
+			err(c, kv->line, "stage '%s' in stages has no keys (it "
+			    "needs stage.%s.K and stage.%s.service)", t, t, t);
+			continue;
+		}
+		if (used[f]) {
+			err(c, kv->line, "stage '%s' is listed twice in stages", t);
+			continue;
+		}
+		used[f] = 1;
+		ord[n++] = cfg->stages[f];
+	}
+	if (!n && !c->errs)
+		err(c, kv->line, "stages needs at least one stage name "
+		    "(e.g. stages = read, transform, write)");
+	char key[64];
+	for (int i = 0; i < cfg->n_stages; i++) {
+		const stage_spec *st = &cfg->stages[i];
+		snprintf(key, sizeof key, "stage.%s.", st->name);
+		int line = line_of(keys, c->sc, key);
+		if (!used[i])
+			err(c, line, "stage '%s' is not in stages = %s", st->name,
+			    kv->value);
+		else if (st->K == 0)
+			err(c, line, "stage '%s' needs K (stage.%s.K = N "
+			    "workers)", st->name, st->name);
+		else if (!st->service && st->K > 0)
+			err(c, line, "stage '%s' needs a service (stage.%s."
+			    "service = DIST)", st->name, st->name);
+	}
+	for (int i = 0; i < cfg->n_stages; i++)
+		if (!used[i])
+			dist_free(cfg->stages[i].service);
+	memcpy(cfg->stages, ord, (size_t)n * sizeof *ord);
+	cfg->n_stages = n;
+}
+
+/* Checks that need several keys: the autotuner's bounds and pool,
+ * shutdown, failures, pipelines. */
+static void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
+			   const seen *s)
+{
+	const exp_scope *sc = c->sc;
+	const exp_kv *kv;
+	const tune_spec *t = &cfg->tune;
+	if (t->on) {
+		kv = exp_kvs_get(keys, "autotune");
+		if (s->pool && cfg->pool != POOL_ANTS)
+			err(c, kv->line, "autotune needs Tune(n) at run time, and "
+			    "only ants has it (pool '%s')",
+			    pool_kind_name(cfg->pool));
+		if (t->min > t->max)
+			err(c, line_of(keys, sc, "autotune.m"), "autotune.min (%ld) "
+			    "must be <= autotune.max (%ld)", t->min, t->max);
+		else if (s->K && (cfg->K < t->min || cfg->K > t->max))
+			err(c, s->K->line, "K (%ld) is the autotuner's starting "
+			    "size: it must lie in [autotune.min, autotune.max] = "
+			    "[%ld, %ld]", cfg->K, t->min, t->max);
+		if (t->low >= t->high)
+			err(c, line_of(keys, sc, "autotune.low"), "autotune.low "
+			    "(%g) must be below autotune.high (%g): the gap is "
+			    "the hysteresis", t->low, t->high);
+	} else if (line_of(keys, sc, "autotune.") != sc->section_line) {
+		err(c, line_of(keys, sc, "autotune."), "autotune.* keys are set "
+		    "but the autotuner is off (add autotune = utilization)");
+	}
+	if (cfg->shutdown == SHUT_NONE && exp_kvs_get(keys, "shutdown.drain"))
+		err(c, exp_kvs_get(keys, "shutdown.drain")->line,
+		    "shutdown.drain needs shutdown.at (a TIME or after(N))");
+	if (cfg->shutdown != SHUT_NONE && cfg->fanout > 1)
+		err(c, line_of(keys, sc, "shutdown.at"), "shutdown with fanout "
+		    "> 1 is not modelled yet");
+	if (cfg->panic + cfg->error > 1 + 1e-12)
+		err(c, line_of(keys, sc, "error"), "panic + error shares must "
+		    "not exceed 1 (got %g + %g)", cfg->panic, cfg->error);
+	if (s->stages) {
+		check_stages(c, cfg, keys, s->stages);
+		static const char *const not_pipe[] = {
+			"pool", "K", "service", "panic", "error", "recover",
+			"autotune", "shutdown.at", "fanout", NULL
+		};
+		for (int i = 0; not_pipe[i]; i++)
+			if ((kv = exp_kvs_get(keys, not_pipe[i])))
+				err(c, kv->line, "%s does not apply to a pipeline: "
+				    "each stage is an errgroup with stage.NAME.K, "
+				    ".service, .buffer and .error", kv->key);
+		if (s->arrival && cfg->arrival.kind == WL_CLOSED)
+			err(c, s->arrival->line, "a pipeline's source needs an "
+			    "open arrival process, not closed(...)");
+	} else if (cfg->n_stages > 0) {
+		err(c, line_of(keys, sc, "stage."), "stage.* keys need "
+		    "stages = NAME, NAME, ... (the order of the pipeline)");
+	}
+}
+
 int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		       model_config *cfg, exp_meta *meta, exp_diags *d)
 {
@@ -985,6 +1352,7 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		apply(&c, cfg, meta, &keys->v[i], &s);
 	if (c.nomem)
 		return PS_ENOMEM;
+	check_dynamics(&c, cfg, keys, &s);
 
 	int sources = cfg->n_tenants > 0;
 	if (sources && s.arrival)
@@ -995,10 +1363,12 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		    "(e.g. arrival = poisson(900/s))");
 	int trace_work = s.arrival && cfg->arrival.kind == WL_TRACE &&
 			 cfg->arrival.trace_work;
-	if (missing(keys, "service") && !trace_work)
+	if (missing(keys, "service") && !trace_work && !s.stages)
 		err(&c, sc->section_line, "missing required key 'service' "
 		    "(e.g. service = exp(10ms))");
-	if (missing(keys, "pool"))
+	if (s.stages)
+		;   /* a pipeline: stages instead of one pool */
+	else if (missing(keys, "pool"))
 		err(&c, sc->section_line, "missing required key 'pool' "
 		    "(goroutines, errgroup, ants, tunny, workerpool, semaphore, "
 		    "pond, priority, sharded)");

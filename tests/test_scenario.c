@@ -130,11 +130,10 @@ static void test_messages(void **state)
 		NULL };
 	expect(b, bw);
 	const char *c[] = { BASE, "pool", "ants", "K", "4", "Kk", "3",
-			    "alert.a", "queue_depth > 5 for 1s", "zzzzzzzz", "1", NULL };
+			    "alert.a", "queue_depth >> 5 for 1s", "zzzzzzzz", "1", NULL };
 	const char *cw[] = {
 		"f.ini:6: unknown key 'Kk' (did you mean 'K'?)",
-		"f.ini:7: 'alert.a' is not supported yet (alerts come in "
-		"a later version of poolsim)",
+		"f.ini:7: alert.a: unknown operator '>>' (>, >=, <, <=)",
 		"f.ini:8: unknown key 'zzzzzzzz'", NULL };
 	expect(c, cw);
 	const char *e[] = { "pool", "ants", NULL };
