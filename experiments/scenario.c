@@ -792,13 +792,15 @@ static void apply_K(ctx *c, model_config *cfg, const exp_kv *kv)
 static int get_share(ctx *c, const exp_kv *kv, double *out)
 {
 	char e[256];
-	int rc = strchr(kv->value, '%') ? unit_percent(kv->value, out, e, sizeof e)
-					: unit_number(kv->value, out, e, sizeof e);
-	if (rc || !(*out >= 0 && *out <= 1)) {
+	double x;
+	int rc = strchr(kv->value, '%') ? unit_percent(kv->value, &x, e, sizeof e)
+					: unit_number(kv->value, &x, e, sizeof e);
+	if (rc || !(x >= 0 && x <= 1)) {
 		err(c, kv->line, "%s must be a probability in [0, 1] (0.05 or "
 		    "5%%), got '%s'", kv->key, kv->value);
 		return -1;
 	}
+	*out = x;
 	return 0;
 }
 
@@ -1314,7 +1316,8 @@ static void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
 		err(c, line_of(keys, sc, "shutdown.at"), "shutdown with fanout "
 		    "> 1 is not modelled yet");
 	if (cfg->panic + cfg->error > 1 + 1e-12)
-		err(c, line_of(keys, sc, "error"), "panic + error shares must "
+		err(c, exp_kvs_get(keys, "error") ? exp_kvs_get(keys, "error")->line
+		    : sc->section_line, "panic + error shares must "
 		    "not exceed 1 (got %g + %g)", cfg->panic, cfg->error);
 	if (s->stages) {
 		check_stages(c, cfg, keys, s->stages);
