@@ -1294,6 +1294,9 @@ static void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
 			err(c, kv->line, "autotune needs Tune(n) at run time, and "
 			    "only ants has it (pool '%s')",
 			    pool_kind_name(cfg->pool));
+		if (cfg->n_tiers > 0 || cfg->shards > 1)
+			err(c, kv->line, "autotune drives one pool: it is not "
+			    "modelled with tiers or shards");
 		if (t->min > t->max)
 			err(c, line_of(keys, sc, "autotune.m"), "autotune.min (%ld) "
 			    "must be <= autotune.max (%ld)", t->min, t->max);
