@@ -682,6 +682,12 @@ static void all_sources_done(run *r)
 		source_done(r, &r->src[i]);
 }
 
+/* 1 when the run's only source generates arrivals (not closed-loop). */
+static inline int single_source(const run *r)
+{
+	return r->n_src == 1 && r->src[0].arr->kind != WL_CLOSED;
+}
+
 static void fetch_next(run *r, int si)
 {
 	const model_config *c = r->c;
@@ -698,7 +704,11 @@ static void fetch_next(run *r, int si)
 	}
 	so->next_t = t;
 	so->next_work = w;
-	sim_schedule(r->s, t, PRIO_ARRIVE, ev_arrival, r, (uint64_t)si);
+	/* One source (the common case): not scheduled, model_run merges it
+	 * in with sim_run_to, which saves two heap passes per task (the next
+	 * arrival is always due soon). Several sources stay listed events. */
+	if (!single_source(r))
+		sim_schedule(r->s, t, PRIO_ARRIVE, ev_arrival, r, (uint64_t)si);
 }
 
 static void ev_arrival(sim *s, void *ctx, uint64_t arg)
@@ -2476,8 +2486,17 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	}
 	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
 	check_end(&r);
-	while (!r.finished && !r.oom && sim_pending(r.s) > 0)
-		sim_run(r.s, INFINITY);
+	while (!r.finished && !r.oom) {
+		if (single_source(&r) && !r.src[0].done) {
+			/* its next arrival, kept outside the event list */
+			if (sim_run_to(r.s, r.src[0].next_t, PRIO_ARRIVE))
+				ev_arrival(r.s, &r, 0);
+		} else if (sim_pending(r.s) > 0) {
+			sim_run(r.s, INFINITY);
+		} else {
+			break;
+		}
+	}
 	if (r.oom) {
 		rc = PS_ENOMEM;
 		goto out;

@@ -64,7 +64,18 @@ int sim_step(sim *s);
  * not advanced to until). Returns the number of events fired by this call. */
 uint64_t sim_run(sim *s, double until);
 
-/* Makes the current sim_run return after the running handler. */
+/* For an event the caller keeps outside the list — typically a stream's
+ * next arrival, drawn from a generator only when it is due: fires every
+ * listed event ordered before (t, prio) (at equal time and priority the
+ * listed ones go first), then moves the clock to t and counts one event
+ * for the caller, who handles it next. Returns 1 then, or 0 if a handler
+ * called sim_stop first (the clock is left at that handler's time).
+ * Asserts t >= now. Saves a schedule and a pop per such event, about a
+ * third of the heap work of a pool model (see sim.c). */
+int sim_run_to(sim *s, double t, int prio);
+
+/* Makes the current sim_run or sim_run_to return after the running
+ * handler. */
 void sim_stop(sim *s);
 
 uint64_t sim_events(const sim *s);      /* events fired since sim_new */

@@ -218,6 +218,53 @@ static void test_stop(void **state)
 	sim_free(s);
 }
 
+/* sim_run_to: listed events before (t, prio) fire, those after wait; at
+ * equal time and priority the listed ones go first; the caller's event
+ * moves the clock and counts; a stop inside wins. */
+static void test_run_to(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	log_buf l = { .n = 0 };
+	sim_schedule(s, 1.0, 0, record, &l, 1);
+	sim_schedule(s, 2.0, 0, record, &l, 2);   /* same time, lower prio */
+	sim_schedule(s, 2.0, 1, record, &l, 3);   /* same time and prio */
+	sim_schedule(s, 2.0, 2, record, &l, 4);   /* same time, higher prio */
+	sim_schedule(s, 2.5, 0, record, &l, 5);
+	assert_int_equal(sim_run_to(s, 2.0, 1), 1);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.v[0], 1);
+	assert_int_equal(l.v[1], 2);
+	assert_int_equal(l.v[2], 3);
+	assert_true(sim_now(s) == 2.0);
+	assert_int_equal(sim_events(s), 4);        /* 3 listed + the caller's */
+	assert_int_equal(sim_pending(s), 2);
+	/* the caller's handler schedules at now: ordered as usual from here */
+	sim_after(s, 0, 0, record, &l, 6);
+	assert_int_equal(sim_run_to(s, 2.0, 1), 1);   /* 6 goes, 4 waits */
+	assert_int_equal(l.n, 4);
+	assert_int_equal(l.v[3], 6);
+	assert_int_equal(sim_run_to(s, 3.0, 0), 1);
+	assert_int_equal(l.n, 6);
+	assert_int_equal(l.v[4], 4);
+	assert_int_equal(l.v[5], 5);
+	assert_true(sim_now(s) == 3.0);
+	/* an empty list just moves the clock */
+	assert_int_equal(sim_run_to(s, 4.0, 0), 1);
+	assert_true(sim_now(s) == 4.0);
+	/* a stop: the clock stays at the stopping handler, the call says 0 */
+	int n = 0;
+	sim_schedule(s, 5.0, 0, h_stopper, &n, 1);
+	sim_schedule(s, 6.0, 0, h_stopper, &n, 0);
+	assert_int_equal(sim_run_to(s, 7.0, 0), 0);
+	assert_int_equal(n, 1);
+	assert_true(sim_now(s) == 5.0);
+	assert_int_equal(sim_run_to(s, 7.0, 0), 1);   /* the stop does not stick */
+	assert_int_equal(n, 2);
+	assert_true(sim_now(s) == 7.0);
+	sim_free(s);
+}
+
 /* ---- differential test against a naive sorted array -------------------- */
 
 /* splitmix64: a test-local generator independent of sim/rng.c. */
@@ -435,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_reschedule),
 		cmocka_unit_test(test_cancel_in_handler),
 		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_run_to),
 		cmocka_unit_test(test_differential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
