@@ -14,6 +14,7 @@
  * Work is O(size of the file) here; the runner does the rest.
  */
 #include "ini.h"
+#include "mpi.h"
 #include "runner.h"
 #include "../plots/plot.h"
 #include "../results/store.h"
@@ -306,7 +307,13 @@ static int cmd_run(const cli *c)
 			   &interrupted };
 	exp_run_stats st;
 	int rrc = exp_run(plan, &o, &st, err, sizeof err);
-	if (rrc == PS_EINTR) {
+	if (exp_mpi_rank() > 0) {
+		/* an MPI worker rank: rank 0 reports for everyone */
+		if (rrc)
+			fprintf(stderr, "poolsim: error: rank %d: %s\n",
+				exp_mpi_rank(), err);
+		rc = rrc ? PS_EXIT_FAIL : PS_EXIT_OK;
+	} else if (rrc == PS_EINTR) {
 		fprintf(stderr, "poolsim: interrupted: %ld runs kept in %s (%ld "
 			"written now); 'poolsim run --resume' with the same "
 			"arguments continues\n", st.kept, c->db, st.written);
@@ -483,8 +490,11 @@ int main(int argc, char **argv)
 	if (!c.file)
 		c.file = "experiments.ini";
 	if (rc == PS_EXIT_OK) {
-		if (!strcmp(v, "run"))
-			rc = cmd_run(&c);
+		if (!strcmp(v, "run")) {
+			/* MPI (make MPI=1): every rank runs this same command */
+			rc = exp_mpi_init(&argc, &argv) ? PS_EXIT_FAIL : cmd_run(&c);
+			exp_mpi_fini();
+		}
 		else if (!strcmp(v, "list"))
 			rc = cmd_list(&c);
 		else if (!strcmp(v, "check"))

@@ -7,6 +7,10 @@
  * simulate; the calling thread writes each finished run in its own
  * transaction, so a crash or Ctrl-C keeps every finished run.
  *
+ * Under MPI (mpi.h) rank 0 replaces its simulating threads by one helper
+ * thread that hands jobs to the other ranks and queues their results for
+ * the same writer; the other ranks only simulate (serve_rank).
+ *
  * Determinism: a run depends only on (config of its point, seed, rep), so
  * the rows do not depend on the thread count. Under `precision`, the
  * decision to add replication r is taken only once replications 0..r-1 of
@@ -14,6 +18,7 @@
  * independent of the thread count.
  */
 #include "runner.h"
+#include "mpi.h"
 #include "sweep.h"
 #include "../results/store.h"
 #include "../sim/ps.h"
@@ -345,6 +350,8 @@ static job *take_job(runner *r, int *wait)
 	return NULL;
 }
 
+static void drop(struct job *j);
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -385,6 +392,97 @@ static void *worker(void *u)
 	pthread_cond_signal(&r->fin);
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
+}
+
+/* Rank 0 under MPI: the stand-in for worker threads. Keeps every other
+ * rank busy with one job from take_job, queues each result as a worker
+ * would, and tells the ranks to stop when no job is left. */
+static void *mpi_proxy(void *u)
+{
+	runner *r = u;
+	int n = exp_mpi_size(), busy = 0, failed = 0;
+	job **on = calloc((size_t)n, sizeof *on);
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		int wait = 0;
+		for (int k = 1; on && k < n && !r->stop && !failed; k++) {
+			if (on[k])
+				continue;
+			job *j = take_job(r, &wait);
+			if (!j)
+				break;
+			on[k] = j;
+			busy++;
+			pthread_mutex_unlock(&r->mu);
+			failed = exp_mpi_send_job(k, j->e, j->p, j->rep) != 0;
+			pthread_mutex_lock(&r->mu);
+		}
+		if (busy == 0 || !on) {
+			if (on && !r->stop && !failed && wait) {
+				pthread_cond_wait(&r->work, &r->mu);
+				continue;
+			}
+			break;
+		}
+		pthread_mutex_unlock(&r->mu);
+		int from = 0, rc = 0;
+		double wall = 0;
+		model_result res;
+		model_result_init(&res);
+		int mrc = exp_mpi_recv_result(&from, &rc, &wall, &res);
+		pthread_mutex_lock(&r->mu);
+		if (mrc || from <= 0 || from >= n || !on[from]) {
+			model_result_fini(&res);
+			failed = 1;   /* a broken transport: stop handing out */
+			break;
+		}
+		job *j = on[from];
+		on[from] = NULL;
+		busy--;
+		j->res = res;
+		j->rc = rc;
+		j->wall_s = wall;
+		if (r->done_tail)
+			r->done_tail->next = j;
+		else
+			r->done_head = j;
+		r->done_tail = j;
+		pthread_cond_signal(&r->fin);
+	}
+	pthread_mutex_unlock(&r->mu);
+	exp_mpi_send_stop_all();
+	for (int k = 1; on && k < n; k++)
+		if (on[k]) {
+			model_result_init(&on[k]->res);
+			drop(on[k]);
+		}
+	free(on);
+	pthread_mutex_lock(&r->mu);
+	r->live--;
+	pthread_cond_signal(&r->fin);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/* Ranks >= 1 under MPI: simulate whatever rank 0 hands out until it says
+ * stop. The plan is the same on every rank (same command line). */
+static int serve_rank(const exp_plan *plan)
+{
+	int e, p, rep;
+	while (exp_mpi_recv_job(&e, &p, &rep)) {
+		model_result res;
+		model_result_init(&res);
+		int rc = PS_EINVAL;
+		double t0 = now_s();
+		if (e >= 0 && e < plan->n && p >= 0 && p < plan->e[e].npts)
+			rc = model_run(&plan->e[e].pts[p].cfg, plan->e[e].meta.seed,
+				       (uint32_t)rep, &res);
+		int src = exp_mpi_send_result(rc, now_s() - t0, &res);
+		model_result_fini(&res);
+		if (src)
+			return src;
+	}
+	return 0;
 }
 
 /* Under the lock, after job j of a precision point finished: close the
@@ -460,7 +558,7 @@ static int write_job(runner *r, res_db *db, const int64_t *ids, const job *j,
 	return rc;
 }
 
-static void drop(job *j)
+static void drop(struct job *j)
 {
 	while (j) {
 		job *nx = j->next;
@@ -530,10 +628,14 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 {
 	runner r = { 0 };
 	res_db *db = NULL;
+	memset(st, 0, sizeof *st);
+	if (exp_mpi_rank() > 0)
+		return serve_rank(plan) ? ps_err(err, errlen, PS_EIO,
+						 "MPI transport failed") : 0;
+	int mpi = exp_mpi_size() > 1;   /* rank 0 of several: only the proxy */
 	int64_t *ids = calloc((size_t)plan->n + 1, sizeof *ids);
 	pthread_t *th = calloc((size_t)o->threads, sizeof *th);
 	int rc = 0, nth = 0;
-	memset(st, 0, sizeof *st);
 	r.plan = plan;
 	r.o = o;
 	r.ps = calloc((size_t)plan->n + 1, sizeof *r.ps);
@@ -589,11 +691,12 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 				}
 			}
 	}
-	r.live = o->threads;
-	for (nth = 0; nth < o->threads; nth++)
-		if (pthread_create(&th[nth], NULL, worker, &r)) {
+	int want = mpi ? 1 : o->threads;
+	r.live = want;
+	for (nth = 0; nth < want; nth++)
+		if (pthread_create(&th[nth], NULL, mpi ? mpi_proxy : worker, &r)) {
 			pthread_mutex_lock(&r.mu);
-			r.live -= o->threads - nth;
+			r.live -= want - nth;
 			pthread_mutex_unlock(&r.mu);
 			break;
 		}
@@ -691,6 +794,8 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 out:
 	for (int i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	if (mpi && nth == 0)
+		exp_mpi_send_stop_all();   /* failed before the proxy started */
 	st->kept = st->written + st->skipped;
 	for (job *j = r.done_head; j;) {
 		job *nx = j->next;
