@@ -71,7 +71,7 @@ test-build: $(BIN) $(TESTS)
 test: deps
 	@sh scripts/deps.sh libopenmpi-dev openmpi-bin || \
 		echo "poolsim: warning: no Open MPI: tests/cli/mpi.sh will be skipped" >&2
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory test-build build/bench/bench_mmc
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 test-build
 	@! command -v mpicc >/dev/null || $(MAKE) --no-print-directory MPI=1 BUILD=build/mpi build/mpi/poolsim
 	@sh tests/run.sh build ./poolsim build/asan build/asan/poolsim

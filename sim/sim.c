@@ -389,6 +389,12 @@ static void fire_top(sim *s)
 	release(s, top.slot);
 	s->now = t_of(top.tb);
 	s->fired++;
+#ifdef POOLSIM_SLOW_SPINS
+	/* Only in the throwaway build of `make gate-demo`: a deliberately
+	 * slower engine, to show the regression gate fails it. */
+	for (volatile int spin = 0; spin < POOLSIM_SLOW_SPINS; spin++)
+		;
+#endif
 	fn(s, ctx, arg);
 	settle(s);
 }
