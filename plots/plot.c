@@ -275,11 +275,20 @@ static void choose_axes(res_db *db, plot_exp *e)
 			add_metric(e, "throughput");
 	}
 	e->x_numeric = e->xkey >= 0;
+	int distinct = 0;
 	for (int p = 0; e->xkey >= 0 && p < e->n_pts; p++) {
 		double v;
 		if (!parse_num(e->pts[p].vals[e->xkey], &v))
 			e->x_numeric = 0;
+		int seen = 0;
+		for (int q = 0; q < p; q++)
+			seen |= !strcmp(e->pts[q].vals[e->xkey],
+					e->pts[p].vals[e->xkey]);
+		distinct += !seen;
 	}
+	/* Two values make a comparison, not a curve: draw bars. */
+	if (distinct < 3)
+		e->x_numeric = 0;
 }
 
 int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e)
@@ -1034,12 +1043,45 @@ static int is_group_scope(const char *s)
 	       !strncmp(s, "service/", 8);
 }
 
+/* What the per-scope bars show: what each tenant, tier or service gets, or
+ * (pipelines) how busy each stage is, which names the bottleneck. */
+typedef struct scope_family {
+	int (*member)(const char *scope);
+	const char *mets[2], *titles[2], *ylabels[2];
+} scope_family;
+
+static int is_stage_scope(const char *s)
+{
+	return !strncmp(s, "stage/", 6);
+}
+
+static const scope_family families[] = {
+	{ is_group_scope, { "throughput", "latency_p99" },
+	  { "throughput", "p99 latency" },
+	  { "throughput (1/s)", "latency p99" } },
+	{ is_stage_scope, { "utilization", "queue_mean" },
+	  { "utilization per stage", "mean input queue per stage" },
+	  { "utilization (fraction)", "items waiting" } },
+};
+
+static void fig_scopes_of(drawer *d, const plot_exp *e,
+			  const scope_family *fam, const char *suffix);
+
 static void fig_scopes(drawer *d, const plot_exp *e)
+{
+	fig_scopes_of(d, e, &families[0], "scopes");
+	fig_scopes_of(d, e, &families[1], "stages");
+}
+
+static void fig_scopes_of(drawer *d, const plot_exp *e,
+			  const scope_family *fam, const char *suffix)
 {
 	char **scopes = NULL;
 	int ns = 0;
+	/* The second metric is scaled to ms when it is a time below 1 s. */
+	int m1_time = plot_is_time(fam->mets[1]);
 	for (int i = 0; i < e->n_sums; i++) {
-		if (!is_group_scope(e->sums[i].scope))
+		if (!fam->member(e->sums[i].scope))
 			continue;
 		int dup = 0;
 		for (int j = 0; j < ns; j++)
@@ -1057,23 +1099,23 @@ static void fig_scopes(drawer *d, const plot_exp *e)
 		if (pick_point(e->n_pts, p))
 			pts[np++] = p;
 	char out[160], path[512];
-	snprintf(out, sizeof out, "%s-scopes", e->fname);
+	snprintf(out, sizeof out, "%s-%s", e->fname, suffix);
 	FILE *f = open_script(d, out, path, sizeof path);
 	if (!f) {
 		free(scopes);
 		return;
 	}
 	gp_header(f, d->o, out, 1000, 600);
-	static const char *const mets[] = { "throughput", "latency_p99" };
+	const char *const *mets = fam->mets;
 	double hi = 0;
 	for (int j = 0; j < np; j++)
 		for (int s = 0; s < ns; s++) {
 			const plot_sum *v = plot_get(e, pts[j], scopes[s],
-						     "latency_p99");
+						     mets[1]);
 			if (v)
 				hi = fmax(hi, v->mean + v->ci);
 		}
-	double sc = hi < 1.0 ? 1000.0 : 1.0;
+	double sc = m1_time && hi < 1.0 ? 1000.0 : 1.0;
 	for (int m = 0; m < 2; m++)
 		for (int j = 0; j < np; j++) {
 			fprintf(f, "$m%dp%d << EOD\n", m, j);
@@ -1105,10 +1147,9 @@ static void fig_scopes(drawer *d, const plot_exp *e)
 		fputs("set xtics rotate by -30 left\n", f);
 	fputs("set key outside bottom center horizontal\n", f);
 	for (int m = 0; m < 2; m++) {
-		fprintf(f, "set title '%s'\nset ylabel '%s'\nplot ",
-			m ? "p99 latency" : "throughput",
-			m ? (sc > 1 ? "latency p99 (ms)" : "latency p99 (s)")
-			  : "throughput (1/s)");
+		fprintf(f, "set title '%s'\nset ylabel '%s%s'\nplot ",
+			fam->titles[m], fam->ylabels[m],
+			m && m1_time ? (sc > 1 ? " (ms)" : " (s)") : "");
 		for (int j = 0; j < np; j++) {
 			fprintf(f, "%s$m%dp%d using 1:2:3 with boxerrorbars "
 				"title ", j ? ", " : "", m, j);
