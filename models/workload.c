@@ -15,6 +15,7 @@
  * constant rate, and it uses one draw per arrival, so the same seed gives
  * the same arrivals when only a later step is edited.
  */
+#include "../sim/span.h"
 #include "workload.h"
 #include "../sim/ps.h"
 #include "../sim/rng.h"
@@ -31,32 +32,6 @@
 
 #define KNOWN "poisson, const, burst, steps, ramp, trace, closed"
 #define MAX_ARGS 256
-
-typedef struct span {
-	const char *s;
-	int len;
-} span;
-
-static span trim(const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	return (span){ s, (int)len };
-}
-
-static char *span_dup(span sp)
-{
-	char *c = malloc((size_t)sp.len + 1);
-	if (c) {
-		memcpy(c, sp.s, (size_t)sp.len);
-		c[sp.len] = '\0';
-	}
-	return c;
-}
 
 /* Runs a units.h parser on a span; its message quotes the span. */
 static int span_unit(span sp, int (*fn)(const char *, double *, char *, size_t),
@@ -83,21 +58,6 @@ static int span_count(span sp, long max, long *out, char *err, size_t errlen)
 			      sp.len, sp.s, max);
 	*out = (long)v;
 	return PS_OK;
-}
-
-static char *resolve_path(const char *basedir, span file)
-{
-	if (!basedir || !*basedir || file.s[0] == '/')
-		return span_dup(file);
-	size_t bl = strlen(basedir);
-	char *c = malloc(bl + 1 + (size_t)file.len + 1);
-	if (!c)
-		return NULL;
-	memcpy(c, basedir, bl);
-	c[bl] = '/';
-	memcpy(c + bl + 1, file.s, (size_t)file.len);
-	c[bl + 1 + (size_t)file.len] = '\0';
-	return c;
 }
 
 /* Appends v to a growable array of doubles; *cap doubles as needed. */
@@ -131,7 +91,7 @@ static int load_trace(const char *path, wl_spec *w, char *err, size_t errlen)
 	char sub[256];
 	while (getline(&line, &lcap, f) >= 0) {
 		lineno++;
-		span l = trim(line, strlen(line));
+		span l = span_trim(line, strlen(line));
 		if (l.len == 0 || l.s[0] == '#')
 			continue;
 		((char *)l.s)[l.len] = '\0';
@@ -141,7 +101,7 @@ static int load_trace(const char *path, wl_spec *w, char *err, size_t errlen)
 		for (const char *p = l.s;; p++) {
 			if (*p == ',' || *p == '\0') {
 				if (nc < 3)
-					c[nc] = trim(start, (size_t)(p - start));
+					c[nc] = span_trim(start, (size_t)(p - start));
 				nc++;
 				start = p + 1;
 				if (!*p)
@@ -205,8 +165,8 @@ static int parse_step(span a, wl_step *st, char *err, size_t errlen)
 	if (!p)
 		return ps_err(err, errlen, PS_EPARSE,
 			      "step \"%.*s\": expected RATE for DURATION", a.len, a.s);
-	span r = trim(a.s, (size_t)(p - a.s));
-	span d = trim(p + 3, (size_t)(a.s + a.len - p - 3));
+	span r = span_trim(a.s, (size_t)(p - a.s));
+	span d = span_trim(p + 3, (size_t)(a.s + a.len - p - 3));
 	int rc = span_unit(r, unit_rate, &st->rate, err, errlen);
 	if (!rc)
 		rc = span_unit(d, unit_time, &st->dur, err, errlen);
@@ -250,7 +210,7 @@ static int parse_inner(const char *text, const char *basedir, wl_spec *w,
 			if (nargs == MAX_ARGS)
 				return ps_err(err, errlen, PS_EPARSE,
 					      "more than %d arguments", MAX_ARGS);
-			args[nargs++] = trim(start, (size_t)(p - start));
+			args[nargs++] = span_trim(start, (size_t)(p - start));
 			start = p + 1;
 			if (*p == ')')
 				break;
@@ -314,7 +274,7 @@ static int parse_inner(const char *text, const char *basedir, wl_spec *w,
 		span f = args[0];
 		if (f.len >= 2 && f.s[0] == '"' && f.s[f.len - 1] == '"')
 			f = (span){ f.s + 1, f.len - 2 };
-		char *path = resolve_path(basedir, f);
+		char *path = span_path(basedir, f);
 		if (!path)
 			return ps_err(err, errlen, PS_ENOMEM, "out of memory");
 		rc = load_trace(path, w, err, errlen);
@@ -330,12 +290,12 @@ static int parse_inner(const char *text, const char *basedir, wl_spec *w,
 		if (nargs == 2) {
 			span a = args[1];
 			if (a.len < 6 || memcmp(a.s, "think", 5) != 0 ||
-			    *trim(a.s + 5, (size_t)a.len - 5).s != '=')
+			    *span_trim(a.s + 5, (size_t)a.len - 5).s != '=')
 				return ps_err(err, errlen, PS_EPARSE,
 					      "expected think=DIST, got \"%.*s\"",
 					      a.len, a.s);
-			span ds = trim(a.s + 5, (size_t)a.len - 5);
-			ds = trim(ds.s + 1, (size_t)ds.len - 1);
+			span ds = span_trim(a.s + 5, (size_t)a.len - 5);
+			ds = span_trim(ds.s + 1, (size_t)ds.len - 1);
 			char *dt = span_dup(ds);
 			if (!dt)
 				return ps_err(err, errlen, PS_ENOMEM, "out of memory");

@@ -16,6 +16,7 @@
  * Arguments are split at commas outside parentheses, so a mix component may
  * itself be any expr, including a sum or another mix.
  */
+#include "span.h"
 #include "dist.h"
 #include "ps.h"
 #include "rng.h"
@@ -143,33 +144,6 @@ static void truncnorm_moments(double mu, double sd, double *mean, double *var)
 
 /* ---- small text helpers ----------------------------------------------- */
 
-typedef struct span {
-	const char *s;
-	int len;
-} span;
-
-static span trim(const char *s, size_t len)
-{
-	while (len && isspace((unsigned char)*s)) {
-		s++;
-		len--;
-	}
-	while (len && isspace((unsigned char)s[len - 1]))
-		len--;
-	return (span){ s, (int)len };
-}
-
-/* A NUL-terminated copy of a span, for the unit parsers; NULL on ENOMEM. */
-static char *span_dup(span sp)
-{
-	char *c = malloc((size_t)sp.len + 1);
-	if (c) {
-		memcpy(c, sp.s, (size_t)sp.len);
-		c[sp.len] = '\0';
-	}
-	return c;
-}
-
 static int perr(parser *ps, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -220,7 +194,7 @@ static int split_args(parser *ps, const char *term, const char *p,
 			if (n == MAX_ARGS)
 				return perr(ps, PS_EPARSE,
 					    "too many arguments in \"%s\"", term);
-			args[n++] = trim(start, (size_t)(p - start));
+			args[n++] = span_trim(start, (size_t)(p - start));
 			start = p + 1;
 			if (*p == ')')
 				break;
@@ -243,8 +217,8 @@ static int named_args(parser *ps, span term, const span *args, int nargs,
 			return perr(ps, PS_EPARSE,
 				    "\"%.*s\": expected name=value, got \"%.*s\"",
 				    term.len, term.s, args[i].len, args[i].s);
-		span key = trim(args[i].s, (size_t)(eq - args[i].s));
-		span val = trim(eq + 1, (size_t)(args[i].s + args[i].len - eq - 1));
+		span key = span_trim(args[i].s, (size_t)(eq - args[i].s));
+		span val = span_trim(eq + 1, (size_t)(args[i].s + args[i].len - eq - 1));
 		int k;
 		for (k = 0; k < nkeys; k++)
 			if ((int)strlen(keys[k]) == key.len &&
@@ -264,21 +238,6 @@ static int named_args(parser *ps, span term, const span *args, int nargs,
 	return PS_OK;
 }
 
-static char *resolve_path(const char *basedir, span file)
-{
-	if (!basedir || !*basedir || file.s[0] == '/')
-		return span_dup(file);
-	size_t bl = strlen(basedir);
-	char *c = malloc(bl + 1 + (size_t)file.len + 1);
-	if (!c)
-		return NULL;
-	memcpy(c, basedir, bl);
-	c[bl] = '/';
-	memcpy(c + bl + 1, file.s, (size_t)file.len);
-	c[bl + 1 + (size_t)file.len] = '\0';
-	return c;
-}
-
 /* One sample per line, in seconds or with a unit; blank and '#' lines are
  * skipped. Mean and variance are those of the uniform draw over the
  * samples (population moments, divided by n). */
@@ -288,7 +247,7 @@ static int load_empirical(parser *ps, dist *d, span file)
 		file = (span){ file.s + 1, file.len - 2 };
 	if (file.len == 0)
 		return perr(ps, PS_EPARSE, "empirical() needs a file name");
-	d->path = resolve_path(ps->basedir, file);
+	d->path = span_path(ps->basedir, file);
 	if (!d->path)
 		return perr(ps, PS_ENOMEM, "out of memory");
 	FILE *f = fopen(d->path, "r");
@@ -309,7 +268,7 @@ static int load_empirical(parser *ps, dist *d, span file)
 	char sub[256];
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
-		span t = trim(line, strlen(line));
+		span t = span_trim(line, strlen(line));
 		if (t.len == 0 || t.s[0] == '#')
 			continue;
 		double v;
@@ -366,8 +325,8 @@ static int parse_mix(parser *ps, dist *d, span term, const span *args,
 			return perr(ps, PS_EPARSE,
 				    "\"%.*s\": expected P: DIST, got \"%.*s\"",
 				    term.len, term.s, args[i].len, args[i].s);
-		span ws = trim(args[i].s, (size_t)(colon - args[i].s));
-		span ds = trim(colon + 1,
+		span ws = span_trim(args[i].s, (size_t)(colon - args[i].s));
+		span ds = span_trim(colon + 1,
 			       (size_t)(args[i].s + args[i].len - colon - 1));
 		double w;
 		int percent = memchr(ws.s, '%', (size_t)ws.len) != NULL;
