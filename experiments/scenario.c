@@ -731,6 +731,18 @@ static void apply_precision(ctx *c, exp_meta *m, const exp_kv *kv)
 	m->precision_rel = x;
 }
 
+static int scope_known(const char *s)
+{
+	static const char *const fam[] = { "tenant/", "tier/", "service/",
+		"downstream/", "stage/", "phase/", "alert/", NULL };
+	if (!strcmp(s, "pool") || !strcmp(s, "request"))
+		return 1;
+	for (int i = 0; fam[i]; i++)
+		if (!strncmp(s, fam[i], strlen(fam[i])) && s[strlen(fam[i])])
+			return 1;
+	return 0;
+}
+
 static void apply_plot(ctx *c, const exp_kv *kv)
 {
 	char buf[512];
@@ -757,9 +769,18 @@ static void apply_plot(ctx *c, const exp_kv *kv)
 	int ny = 0;
 	for (char *t = strtok(colon + 1, " \t,"); t; t = strtok(NULL, " \t,")) {
 		ny++;
+		/* NAME@SCOPE plots a scoped metric, e.g.
+		 * latency_p99@tenant/quiet. */
+		char *at = strchr(t, '@');
+		if (at)
+			*at++ = '\0';
 		if (!exp_metric_known(t))
 			err(c, kv->line, "plot: unknown metric '%s' (e.g. "
 			    "latency_p99, throughput, rejected_frac)", t);
+		if (at && !scope_known(at))
+			err(c, kv->line, "plot: unknown scope '%s' (pool, "
+			    "request, or tenant/, tier/, service/, downstream/, "
+			    "stage/, phase/ followed by a name)", at);
 	}
 	if (!ny)
 		err(c, kv->line, "plot needs at least one metric after ':'");

@@ -96,8 +96,11 @@ int plot_higher_is_better(const char *metric)
 
 /* +1: more is better; -1: less is better; 0: a quantity to read, not a
  * goal (counts of refusals by design, sizes, settings the run chose). */
-int plot_metric_goal(const char *metric)
+int plot_metric_goal(const char *scoped)
 {
+	char metric[64];
+	snprintf(metric, sizeof metric, "%.*s", (int)strcspn(scoped, "@"),
+		 scoped);
 	static const char *const more[] = { "throughput", "completed",
 					    "fairness", NULL };
 	static const char *const neutral[] = { "submitted", "over_quota",
@@ -219,10 +222,22 @@ const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
 	return NULL;
 }
 
+/* A plotted metric: NAME (scope pool) or NAME@SCOPE, e.g.
+ * latency_p99@tenant/quiet. */
+const plot_sum *plot_getm(const plot_exp *e, int pt, const char *metric)
+{
+	const char *at = strchr(metric, '@');
+	if (!at)
+		return plot_get(e, pt, "pool", metric);
+	char name[64];
+	snprintf(name, sizeof name, "%.*s", (int)(at - metric), metric);
+	return plot_get(e, pt, at + 1, name);
+}
+
 static int has_metric(const plot_exp *e, const char *name)
 {
 	for (int p = 0; p < e->n_pts; p++)
-		if (plot_get(e, p, "pool", name))
+		if (plot_getm(e, p, name))
 			return 1;
 	return 0;
 }
@@ -435,7 +450,7 @@ static double time_scale(const plot_exp *e, char **metrics, int nm,
 		if (!plot_is_time(metrics[i]))
 			continue;
 		for (int p = 0; p < e->n_pts; p++) {
-			const plot_sum *s = plot_get(e, p, "pool", metrics[i]);
+			const plot_sum *s = plot_getm(e, p, metrics[i]);
 			if (s && s->mean + s->ci > hi)
 				hi = s->mean + s->ci;
 		}
@@ -576,7 +591,7 @@ static void fig_single(drawer *d, const plot_exp *e)
 	char *have[6];
 	int nh = 0;
 	for (int i = 0; i < 6; i++)
-		if (plot_get(e, 0, "pool", q[i]))
+		if (plot_getm(e, 0, q[i]))
 			have[nh++] = (char *)q[i];
 	if (nh == 0)
 		return;
@@ -590,7 +605,7 @@ static void fig_single(drawer *d, const plot_exp *e)
 	double lo = INFINITY, hi = 0;
 	fputs("$data << EOD\n", f);
 	for (int i = 0; i < nh; i++) {
-		const plot_sum *s = plot_get(e, 0, "pool", have[i]);
+		const plot_sum *s = plot_getm(e, 0, have[i]);
 		fprintf(f, "%d %.17g %.17g\n", i, s->mean * sc, s->ci * sc);
 		if (s->mean > 0)
 			lo = fmin(lo, s->mean * sc);
@@ -611,7 +626,7 @@ static void fig_single(drawer *d, const plot_exp *e)
 	} else {
 		fputs("set yrange [0:*]\n", f);
 	}
-	const plot_sum *tp = plot_get(e, 0, "pool", "throughput");
+	const plot_sum *tp = plot_getm(e, 0, "throughput");
 	fputs("set xlabel ", f);
 	char lab[160];
 	if (tp)
@@ -784,7 +799,7 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 				order[b - 1] = to;
 			}
 		for (int j = 0; j < k; j++) {
-			const plot_sum *v = plot_get(e, order[j], "pool", m);
+			const plot_sum *v = plot_getm(e, order[j], m);
 			if (!v)
 				continue;
 			if (v->mean <= 0)

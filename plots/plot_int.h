@@ -50,6 +50,7 @@ typedef struct plot_exp {
 int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e);
 void plot_exp_free(plot_exp *e);
 /* The summary of (point index, scope, name), NULL when absent or empty. */
+const plot_sum *plot_getm(const plot_exp *e, int pt, const char *metric);
 const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
 			 const char *name);
 /* "pool=ants, x=1": the swept keys other than the x key at point pt. */

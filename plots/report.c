@@ -107,17 +107,17 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	int hib = plot_metric_goal(metric) >= 0;
 	int best = -1;
 	for (int p = 0; p < e->n_pts; p++) {
-		const plot_sum *s = plot_get(e, p, "pool", metric);
+		const plot_sum *s = plot_getm(e, p, metric);
 		if (!s)
 			continue;
 		const plot_sum *b = best < 0 ? NULL
-					     : plot_get(e, best, "pool", metric);
+					     : plot_getm(e, best, metric);
 		if (!b || (hib ? s->mean > b->mean : s->mean < b->mean))
 			best = p;
 	}
 	if (best < 0)
 		return;
-	const plot_sum *b = plot_get(e, best, "pool", metric);
+	const plot_sum *b = plot_getm(e, best, metric);
 	char lab[512], val[256];
 	point_label(e, best, lab, sizeof lab);
 	fmt_val(val, sizeof val, metric, b->mean, b->ci);
@@ -145,7 +145,7 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	/* The choices whose intervals overlap the winner's. */
 	int ties = 0;
 	for (int p = 0; p < e->n_pts; p++) {
-		const plot_sum *s = plot_get(e, p, "pool", metric);
+		const plot_sum *s = plot_getm(e, p, metric);
 		if (p == best || !s || !overlap(s, b))
 			continue;
 		point_label(e, p, lab, sizeof lab);
@@ -161,16 +161,16 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	/* The best of the rest, to say by how much the winner wins. */
 	int ru = -1;
 	for (int p = 0; p < e->n_pts; p++) {
-		const plot_sum *s = plot_get(e, p, "pool", metric);
+		const plot_sum *s = plot_getm(e, p, metric);
 		if (p == best || !s || overlap(s, b))
 			continue;
 		const plot_sum *r = ru < 0 ? NULL
-					   : plot_get(e, ru, "pool", metric);
+					   : plot_getm(e, ru, metric);
 		if (!r || (hib ? s->mean > r->mean : s->mean < r->mean))
 			ru = p;
 	}
 	if (ru >= 0) {
-		const plot_sum *r = plot_get(e, ru, "pool", metric);
+		const plot_sum *r = plot_getm(e, ru, metric);
 		point_label(e, ru, lab, sizeof lab);
 		fmt_val(val, sizeof val, metric, r->mean, r->ci);
 		fprintf(f, "; %s ", ties ? "the next" : "the runner-up");
@@ -350,7 +350,7 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 		if (!e->n_keys)
 			fputs(" all |", f);
 		for (int m = 0; m < e->n_metrics; m++) {
-			const plot_sum *s = plot_get(e, p, "pool", e->metrics[m]);
+			const plot_sum *s = plot_getm(e, p, e->metrics[m]);
 			double sc = plot_is_time(e->metrics[m]) ? 1000.0 : 1.0;
 			char cell[160];
 			plot_fmt_pm(cell, sizeof cell, s ? s->mean * sc : 0,
