@@ -151,20 +151,43 @@ static inline double acc_mean(const acc *a)
 	return a->n ? a->sum / (double)a->n : NAN;
 }
 
+typedef struct ps_ent {
+	double fin;           /* virtual finish time */
+	uint32_t t;
+} ps_ent;
+
+/*
+ * A processor-sharing station: the m tasks in it all progress at one rate
+ * rate(m) = min(1, cores/m) / (1 + sigma (m-1) + kappa m (m-1)) — the CPU
+ * (cores = cpus, no USL) or a USL downstream (no core cap). Kept as a
+ * virtual clock v (work received per task since the station was created),
+ * advanced by rate(m) dt over every interval where m is constant, and a
+ * min-heap of virtual finish times (v at entry + work): a task finishes
+ * when v reaches its fin. Invariants: v is current at real time t; when
+ * m > 0 exactly one event `ev` is pending, at the real time the heap top's
+ * fin is reached if m stays as it is; it is moved whenever m changes.
+ * `id` names the station in that event: 0 the CPU, 1 + i downstream i.
+ */
+typedef struct psq {
+	ps_ent *a;
+	long n, cap;
+	double v, t;
+	double cores;         /* 0: no core cap */
+	double sigma, kappa;  /* USL coefficients; 0, 0 for the CPU */
+	sim_event_id ev;
+	uint32_t id;
+} psq;
+
 typedef struct dsrun {
 	const ds_spec *spec;
 	gsl_rng *r;
 	fifo waiters;
 	long in_use, calls;
+	psq ps;               /* calls in progress, when spec->usl */
 	stats_level lv_in_use;
 	acc t_wait;
 	stats_hist *h_wait;
 } dsrun;
-
-typedef struct ps_ent {
-	double fin;           /* virtual finish time */
-	uint32_t t;
-} ps_ent;
 
 /* Per-scope tallies of a tenant/service (source) or a tier. */
 typedef struct sstat {
@@ -271,11 +294,7 @@ typedef struct run {
 	long reuse_n, reuse_last;
 	acc t_lock;           /* sharded: wait for a queue mutex per operation */
 
-	/* processor sharing */
-	ps_ent *ps;
-	long ps_n, ps_cap;
-	double ps_v, ps_t;
-	sim_event_id ps_ev;
+	psq cpu;              /* own work when cpus > 0 */
 
 	dsrun ds[MODEL_MAX_DOWNSTREAMS];
 
@@ -786,30 +805,61 @@ static void check_end(run *r)
 
 /* ---- processor sharing -------------------------------------------------- */
 /*
- * cpus = N: running tasks in their work phase share N cores, each at rate
- * min(1, N/m) with m of them (egalitarian processor sharing). Kept as a
- * virtual clock V (service received per task since the start) and a
- * min-heap of virtual finish times; one pending event, rescheduled when m
- * changes. Setup and downstream calls are waiting, not CPU.
+ * Two stations share this code (struct psq above):
+ * - cpus = N: running tasks in their work phase share N cores, each at rate
+ *   min(1, N/m) with m of them (egalitarian processor sharing). Setup and
+ *   downstream calls are waiting, not CPU.
+ * - a downstream with `usl = sigma, kappa`: the m calls holding a
+ *   connection each progress at 1/f(m), f(m) = 1 + sigma (m-1) +
+ *   kappa m (m-1), so the downstream completes work at X(m) = m/f(m) times
+ *   the rate of a lone call (the Universal Scalability Law) and a call
+ *   speeds up again as soon as concurrency falls.
+ * One pending event per station, moved (sim_reschedule) whenever m
+ * changes: O(log m) per entry and exit.
  */
 
-static inline double ps_rate(const run *r)
+static inline double psq_rate(const psq *q)
 {
-	return r->ps_n <= r->cpus ? 1.0 : (double)r->cpus / (double)r->ps_n;
+	double m = (double)q->n;
+	double rt = q->cores > 0 && m > q->cores ? q->cores / m : 1.0;
+	if (q->sigma > 0 || q->kappa > 0)
+		rt /= 1.0 + q->sigma * (m - 1) + q->kappa * m * (m - 1);
+	return rt;
 }
 
-static void ps_advance(run *r)
+static void psq_init(psq *q, uint32_t id, double cores, double sigma,
+		     double kappa)
+{
+	memset(q, 0, sizeof *q);
+	q->id = id;
+	q->cores = cores;
+	q->sigma = sigma;
+	q->kappa = kappa;
+}
+
+static void psq_fini(psq *q)
+{
+	free(q->a);
+}
+
+static inline psq *psq_of(run *r, uint32_t id)
+{
+	return id == 0 ? &r->cpu : &r->ds[id - 1].ps;
+}
+
+/* Brings v up to now at the rate of the current m; call before m changes. */
+static void psq_advance(run *r, psq *q)
 {
 	double now = sim_now(r->s);
-	if (r->ps_n > 0)
-		r->ps_v += (now - r->ps_t) * ps_rate(r);
-	r->ps_t = now;
+	if (q->n > 0)
+		q->v += (now - q->t) * psq_rate(q);
+	q->t = now;
 }
 
-static void ps_sift_down(run *r, long i)
+static void psq_sift_down(psq *q, long i)
 {
-	ps_ent *a = r->ps;
-	long n = r->ps_n;
+	ps_ent *a = q->a;
+	long n = q->n;
 	ps_ent x = a[i];
 	for (;;) {
 		long c = 2 * i + 1;
@@ -827,68 +877,73 @@ static void ps_sift_down(run *r, long i)
 
 static void ev_ps(sim *s, void *ctx, uint64_t arg);
 
-static void ps_resched(run *r)
+static void psq_resched(run *r, psq *q)
 {
-	if (r->ps_n == 0) {
-		sim_cancel(r->s, r->ps_ev);
-		r->ps_ev = 0;
+	if (q->n == 0) {
+		sim_cancel(r->s, q->ev);
+		q->ev = 0;
 		return;
 	}
-	double dt = (r->ps[0].fin - r->ps_v) / ps_rate(r);
+	double dt = (q->a[0].fin - q->v) / psq_rate(q);
 	double t = sim_now(r->s) + (dt > 0 ? dt : 0);
-	if (!sim_reschedule(r->s, r->ps_ev, t))
-		r->ps_ev = sim_schedule(r->s, t, PRIO_DONE, ev_ps, r, 0);
+	if (!sim_reschedule(r->s, q->ev, t))
+		q->ev = sim_schedule(r->s, t, PRIO_DONE, ev_ps, r, q->id);
 }
 
-static void ps_enter(run *r, uint32_t h)
+/* h enters q with `work` seconds of work (at rate 1). */
+static void psq_enter(run *r, psq *q, uint32_t h, double work)
 {
-	ps_advance(r);
-	if (r->ps_n == r->ps_cap) {
-		long ncap = r->ps_cap ? r->ps_cap * 2 : 64;
-		ps_ent *a = realloc(r->ps, (size_t)ncap * sizeof *a);
+	psq_advance(r, q);
+	if (q->n == q->cap) {
+		long ncap = q->cap ? q->cap * 2 : 64;
+		ps_ent *a = realloc(q->a, (size_t)ncap * sizeof *a);
 		if (!a) {
 			r->oom = 1;
 			sim_stop(r->s);
 			return;
 		}
-		r->ps = a;
-		r->ps_cap = ncap;
+		q->a = a;
+		q->cap = ncap;
 	}
-	long i = r->ps_n++;
-	ps_ent x = { r->ps_v + T(r, h)->work, h };
-	while (i > 0 && r->ps[(i - 1) / 2].fin > x.fin) {
-		r->ps[i] = r->ps[(i - 1) / 2];
+	long i = q->n++;
+	ps_ent x = { q->v + work, h };
+	while (i > 0 && q->a[(i - 1) / 2].fin > x.fin) {
+		q->a[i] = q->a[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	r->ps[i] = x;
-	ps_resched(r);
+	q->a[i] = x;
+	psq_resched(r, q);
 }
+
+static void ds_end(run *r, uint32_t h);
 
 static void ev_ps(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
-	r->ps_ev = 0;
-	ps_advance(r);
+	psq *q = psq_of(r, (uint32_t)arg);
+	q->ev = 0;
+	psq_advance(r, q);
 	/* Finish everything due (rounding in the reschedule leaves a few ulps),
-	 * one at a time: a finishing task may start another that enters PS. */
-	while (r->ps_n > 0 &&
-	       r->ps[0].fin - r->ps_v <= 1e-12 * (1.0 + fabs(r->ps_v))) {
-		uint32_t h = r->ps[0].t;
-		r->ps[0] = r->ps[--r->ps_n];
-		if (r->ps_n)
-			ps_sift_down(r, 0);
-		after_work(r, h);
+	 * one at a time: a finishing task may start another that enters the
+	 * same station (a freed worker, a freed connection). */
+	while (q->n > 0 && q->a[0].fin - q->v <= 1e-12 * (1.0 + fabs(q->v))) {
+		uint32_t h = q->a[0].t;
+		q->a[0] = q->a[--q->n];
+		if (q->n)
+			psq_sift_down(q, 0);
+		if (q->id == 0)
+			after_work(r, h);
+		else
+			ds_end(r, h);
 		if (r->finished)
 			return;
 	}
-	ps_resched(r);
+	psq_resched(r, q);
 	sync_state(r);
 	check_end(r);
 }
 
 /* ---- a task on a worker: setup → work → downstreams → done -------------- */
-
-static void ds_end(run *r, uint32_t h);
 
 /* Work done, or (bit 32 of arg) a downstream call done. */
 static void ev_work_done(sim *s, void *ctx, uint64_t arg)
@@ -905,7 +960,8 @@ static void ev_work_done(sim *s, void *ctx, uint64_t arg)
 static void ev_setup_done(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
-	ps_enter(r, (uint32_t)arg);
+	uint32_t h = (uint32_t)arg;
+	psq_enter(r, &r->cpu, h, T(r, h)->work);
 	sync_state(r);
 }
 
@@ -950,7 +1006,7 @@ static void start(run *r, uint32_t h, uint32_t w)
 		if (setup > 0)
 			sim_after(r->s, setup, PRIO_DONE, ev_setup_done, r, h);
 		else
-			ps_enter(r, h);
+			psq_enter(r, &r->cpu, h, x->work);
 	} else {
 		sim_after(r->s, setup + x->work, PRIO_DONE, ev_work_done, r, h);
 	}
@@ -972,14 +1028,11 @@ static void ds_begin(run *r, uint32_t h)
 	stats_level_set(&d->lv_in_use, now, (double)d->in_use);
 	double call = x->ds_call[x->ds_i];
 	if (d->spec->usl) {
-		/* Universal Scalability Law: the call is stretched by the
-		 * coherency/contention factor for the n calls in progress when
-		 * it starts (this one included). Approximation: the factor is
-		 * fixed at the start and not revised as others come and go —
-		 * exact when concurrency changes slowly relative to a call. */
-		double n = (double)d->in_use;
-		call *= 1.0 + d->spec->usl_sigma * (n - 1) +
-			d->spec->usl_kappa * n * (n - 1);
+		/* the call's drawn time is its work at concurrency 1; it
+		 * progresses at 1/f(n) for the n in progress from moment to
+		 * moment (processor sharing above) */
+		psq_enter(r, &d->ps, h, call);
+		return;
 	}
 	sim_after(r->s, call, PRIO_DONE, ev_work_done, r,
 		  (uint64_t)h | ((uint64_t)1 << 32));
@@ -2316,8 +2369,12 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 		if (!d->h_wait)
 			return PS_ENOMEM;
 		fifo_init(&d->waiters);
+		if (d->spec->usl)
+			psq_init(&d->ps, (uint32_t)i + 1, 0, d->spec->usl_sigma,
+				 d->spec->usl_kappa);
 		stats_level_init(&d->lv_in_use, 0, 0);
 	}
+	psq_init(&r->cpu, 0, (double)c->cpus, 0, 0);
 	stats_level_init(&r->lv_queue, 0, 0);
 	stats_level_init(&r->lv_busy, 0, 0);
 	stats_level_init(&r->lv_workers, 0, 0);
@@ -2444,15 +2501,17 @@ static void teardown(run *r)
 	free(r->tst);
 	free(r->grp_base);
 	free(r->key_cdf);
-	for (int i = 0; i < r->n_ds; i++)
+	for (int i = 0; i < r->n_ds; i++) {
 		stats_hist_free(r->ds[i].h_wait);
+		psq_fini(&r->ds[i].ps);
+	}
 	stats_hist_free(r->h_lat);
 	stats_hist_free(r->h_wait);
 	stats_hist_free(r->h_rlat);
 	sim_free(r->s);
 	free(r->arena);
 	free(r->reqs);
-	free(r->ps);
+	psq_fini(&r->cpu);
 	free(r->smp);
 }
 

@@ -524,6 +524,92 @@ static void test_cpu_ps_exact(void **st)
 	model_config_fini(&c);
 }
 
+/* ---- USL downstream: processor sharing at rate 1/f(n), exact ------------ */
+
+/* Runs calls of 1 s to one downstream "db" with usl = sigma, kappa and the
+ * given connection limit, the tasks wanted at ts[0..n) with no own work
+ * (goroutines: every task starts at once). */
+static void usl_run(const double *ts, int n, int limit, double sigma,
+		    double kappa, model_result *r)
+{
+	model_config c;
+	cfg(&c, "goroutines", 0, "burst(1)", "const(0)", 0);
+	wl_spec_fini(&c.arrival);
+	memset(&c.arrival, 0, sizeof c.arrival);
+	double tcopy[8];
+	assert_true(n <= 8);
+	memcpy(tcopy, ts, (size_t)n * sizeof *ts);
+	c.arrival.kind = WL_TRACE;
+	c.arrival.trace_n = n;
+	c.arrival.trace_t = tcopy;
+	c.producers = 0;
+	c.n_downstreams = 1;
+	snprintf(c.downstreams[0].name, sizeof c.downstreams[0].name, "db");
+	c.downstreams[0].limit = limit;
+	c.downstreams[0].service = D("const(1s)");
+	c.downstreams[0].usl = 1;
+	c.downstreams[0].usl_sigma = sigma;
+	c.downstreams[0].usl_kappa = kappa;
+	run1(&c, 1, 0, r);
+	c.arrival.trace_t = NULL;   /* not owned by the config */
+	assert_int_equal((long)P(r, "completed"), n);
+	assert_little(r);
+	model_config_fini(&c);
+}
+
+#define NEAR(x, y) assert_true(fabs((x) - (y)) < 1e-9)
+
+static void test_usl_ps_exact(void **st)
+{
+	model_result r;
+	/* two 1 s calls at t=0, sigma=0.5: n=2, f=1.5, both progress at
+	 * 1/1.5 and end at 1.5 s (a factor frozen at the start would give
+	 * the first f(1)=1 and end it at 1 s) */
+	const double t00[] = { 0, 0 };
+	usl_run(t00, 2, 0, 0.5, 0, &r);
+	NEAR(P(&r, "makespan"), 1.5);
+	NEAR(P(&r, "latency_mean"), 1.5);
+	NEAR(P(&r, "latency_max"), 1.5);
+	model_result_fini(&r);
+
+	/* staggered, 0 and 0.5 s: A alone at rate 1 until 0.5 (0.5 done);
+	 * both at 1/1.5 until A has done 0.5 more, 0.75 s later: A ends at
+	 * 1.25, B has done 0.5; B alone at rate 1 ends at 1.75. Latencies
+	 * 1.25 and 1.25 (a frozen factor: A at 1.0, B at 0.5 + 1.5 = 2.0). */
+	const double t05[] = { 0, 0.5 };
+	usl_run(t05, 2, 0, 0.5, 0, &r);
+	NEAR(P(&r, "makespan"), 1.75);
+	NEAR(P(&r, "latency_mean"), 1.25);
+	NEAR(P(&r, "latency_max"), 1.25);
+	model_result_fini(&r);
+
+	/* three, at 0, 0.5, 1: [0,.5) A alone (A .5); [.5,1) f(2)=1.5
+	 * (A 5/6, B 1/3); from 1 f(3)=2: A ends at 1 + (1/6)*2 = 4/3 (B 1/2,
+	 * C 1/6); f(2): B ends at 4/3 + 0.5*1.5 = 25/12 (C 2/3); C alone ends
+	 * at 25/12 + 1/3 = 29/12. Latencies 4/3, 19/12, 17/12. */
+	const double t3[] = { 0, 0.5, 1.0 };
+	usl_run(t3, 3, 0, 0.5, 0, &r);
+	NEAR(P(&r, "makespan"), 29.0 / 12);
+	NEAR(P(&r, "latency_mean"), (4.0 / 3 + 19.0 / 12 + 17.0 / 12) / 3);
+	NEAR(P(&r, "latency_max"), 19.0 / 12);
+	model_result_fini(&r);
+
+	/* kappa: three at once, f(3) = 1 + 0.1 * 3 * 2 = 1.6 */
+	const double t000[] = { 0, 0, 0 };
+	usl_run(t000, 3, 0, 0, 0.1, &r);
+	NEAR(P(&r, "makespan"), 1.6);
+	NEAR(P(&r, "latency_mean"), 1.6);
+	model_result_fini(&r);
+
+	/* n counts connection holders only: limit 2, three at once: two at
+	 * f(2)=1.5 end at 1.5; the third waits, then runs alone to 2.5 */
+	usl_run(t000, 3, 2, 0.5, 0, &r);
+	NEAR(P(&r, "makespan"), 2.5);
+	NEAR(P(&r, "latency_mean"), (1.5 + 1.5 + 2.5) / 3);
+	NEAR(get(&r, "downstream/db", "wait_mean"), 0.5);
+	model_result_fini(&r);
+}
+
 /* The priority pool runs (its theory is in test_tenants.c): 4 tasks on 4
  * workers all finish at 1 s. */
 static void test_priority_runs(void **st)
@@ -559,6 +645,7 @@ int main(void)
 		cmocka_unit_test(test_oom_little),
 		cmocka_unit_test(test_downstream_limit),
 		cmocka_unit_test(test_cpu_ps_exact),
+		cmocka_unit_test(test_usl_ps_exact),
 		cmocka_unit_test(test_priority_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
