@@ -78,7 +78,10 @@ typedef struct ds_spec {
 	char name[48];
 	int limit;              /* connections; <= 0 = unlimited */
 	dist *service;          /* call time at concurrency 1 (owned) */
-	int usl;                /* 1 when sigma/kappa apply */
+	int usl;                /* 1 when sigma/kappa apply: the calls in
+				 * progress share a capacity n / f(n),
+				 * f(n) = 1 + sigma (n-1) + kappa n (n-1),
+				 * each progressing at 1/f(n) */
 	double usl_sigma, usl_kappa;
 } ds_spec;
 

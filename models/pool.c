@@ -16,7 +16,8 @@
  *
  * Complexity per task: O(1) plus O(log pending) per event (two events per
  * task in the common case: arrival and work done; one more per downstream
- * call; processor sharing adds O(log running) heap work).
+ * call; processor sharing — cpus, and downstreams with usl — adds O(log m)
+ * heap work for the m tasks or calls sharing the station).
  *
  * Randomness and common random numbers: every task's own draws (work,
  * setup, weight, each downstream's call time) are taken when it ARRIVES,
@@ -37,6 +38,14 @@
  * - Producer-loop goroutines and closed-loop clients are a constant number
  *   of goroutines and are left out of memory; `each` submitters count while
  *   they are blocked in Submit (or held in tunny's Process).
+ * - A downstream call holds a connection (FIFO waiters at the limit) for
+ *   its drawn call time; with `usl` that time is its work at concurrency 1
+ *   and every call holding a connection progresses at 1/f(n) for the n
+ *   holding one at each instant (processor sharing, below). Left out: the
+ *   downstream's own internal queueing (a server with fewer threads than
+ *   connections serves FCFS inside, where fast calls wait behind slow
+ *   ones), and any lag in f (contention that builds and clears over time
+ *   rather than the instant n changes).
  * - Warm-up: tasks arriving in the warm-up are left out of latency, wait,
  *   blocked time and rejected_frac; time-weighted levels restart at the
  *   cut. submitted/completed/rejected/timed_out count every task.
