@@ -17,23 +17,12 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "testlib.h"
 #include "../models/model.h"
 #include "../sim/stats.h"
 
 #define SEEDS 100
 #define REPS 10
-
-/* Erlang C from its closed form (sum of a^k/k! terms). */
-static double erlang_c(int c, double a)
-{
-	double term = 1, sum = 1;
-	for (int k = 1; k < c; k++) {
-		term *= a / k;
-		sum += term;
-	}
-	double top = term * a / c / (1 - a / c);
-	return top / (sum + top);
-}
 
 /* Percentage of seeds whose interval of `name` holds `truth`. */
 static int coverage(const char *arrival, const char *service, long K,

@@ -20,26 +20,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "testlib.h"
 #include "../models/model.h"
-
-static void cfg(model_config *c, const char *pool, long K, const char *arrival,
-		const char *service, long tasks, int producers)
-{
-	char err[256] = "";
-	model_config_init(c);
-	int k = pool_kind_parse(pool);
-	assert_true(k >= 0);
-	c->pool = (pool_kind)k;
-	c->K = K;
-	c->tasks = tasks;
-	c->producers = producers;
-	if (wl_parse(arrival, NULL, &c->arrival, err, sizeof err) ||
-	    dist_parse(service, NULL, &c->service, err, sizeof err)) {
-		fprintf(stderr, "%s\n", err);
-		fail();
-	}
-}
-
 static double get(const model_result *r, const char *scope, const char *name)
 {
 	return model_result_get(r, scope, name);
@@ -54,7 +36,7 @@ static void drain_case(const char *pool, int producers, double timeout,
 {
 	model_config c;
 	model_result r;
-	cfg(&c, pool, 10, "burst(1000)", "const(125ms)", 1000, producers);
+	test_cfg(&c, pool, 10, "burst(1000)", "const(125ms)", 1000, producers);
 	c.shutdown = SHUT_AFTER;
 	c.shutdown_after = 100;
 	c.drain = timeout;
@@ -92,7 +74,7 @@ static void test_shutdown_at_open_load(void **st)
 {
 	model_config c;
 	model_result r;
-	cfg(&c, "ants", 4, "poisson(500/s)", "exp(10ms)", 100000, 0);
+	test_cfg(&c, "ants", 4, "poisson(500/s)", "exp(10ms)", 100000, 0);
 	c.shutdown = SHUT_AT;
 	c.shutdown_at = 10;
 	c.drain = 0.02;
@@ -152,7 +134,7 @@ static double oracle_fire(double rate, double svc, int n, double thr,
 static double run_alert(const char *arrival, int n, model_result *r)
 {
 	model_config c;
-	cfg(&c, "workerpool", 1, arrival, "const(123.4ms)", n, 1);
+	test_cfg(&c, "workerpool", 1, arrival, "const(123.4ms)", n, 1);
 	c.n_alerts = 1;
 	snprintf(c.alerts[0].name, sizeof c.alerts[0].name, "deep");
 	c.alerts[0].metric = ALERT_QUEUE_DEPTH;
@@ -195,7 +177,7 @@ static void test_recovered_panics_are_errors(void **st)
 {
 	model_config c;
 	model_result r;
-	cfg(&c, "ants", 8, "poisson(500/s)", "exp(10ms)", 20000, 0);
+	test_cfg(&c, "ants", 8, "poisson(500/s)", "exp(10ms)", 20000, 0);
 	c.panic = 0.1;
 	c.error = 0.1;   /* ants recovers by default */
 	model_result_init(&r);
@@ -219,7 +201,7 @@ static void test_crash_loses_in_flight(void **st)
 	for (int i = 0; i < 3; i++) {
 		model_config c;
 		model_result r;
-		cfg(&c, pools[i], 2, "const(10/s)", "const(350ms)", 100, 0);
+		test_cfg(&c, pools[i], 2, "const(10/s)", "const(350ms)", 100, 0);
 		c.panic = 1;
 		model_result_init(&r);
 		assert_int_equal(model_run(&c, 1, 0, &r), 0);
@@ -232,7 +214,7 @@ static void test_crash_loses_in_flight(void **st)
 	/* a share of panics: lost = what was in the process then */
 	model_config c;
 	model_result r;
-	cfg(&c, "tunny", 4, "poisson(300/s)", "exp(10ms)", 20000, 0);
+	test_cfg(&c, "tunny", 4, "poisson(300/s)", "exp(10ms)", 20000, 0);
 	c.panic = 0.001;
 	model_result_init(&r);
 	assert_int_equal(model_run(&c, 5, 0, &r), 0);
@@ -243,7 +225,7 @@ static void test_crash_loses_in_flight(void **st)
 	model_result_fini(&r);
 	model_config_fini(&c);
 	/* recover = yes overrides the library default */
-	cfg(&c, "tunny", 4, "poisson(300/s)", "exp(10ms)", 20000, 0);
+	test_cfg(&c, "tunny", 4, "poisson(300/s)", "exp(10ms)", 20000, 0);
 	c.panic = 0.001;
 	c.recover = 1;
 	model_result_init(&r);
@@ -260,7 +242,7 @@ static void test_errgroup_cancel_skips(void **st)
 {
 	model_config c;
 	model_result r;
-	cfg(&c, "errgroup", 4, "burst(100)", "const(125ms)", 100, 1);
+	test_cfg(&c, "errgroup", 4, "burst(100)", "const(125ms)", 100, 1);
 	c.error = 1;
 	model_result_init(&r);
 	assert_int_equal(model_run(&c, 1, 0, &r), 0);
@@ -289,7 +271,7 @@ static int k_trace(const model_result *r, double *t, double *k, int max)
 static void run_tune(double low, int window, model_result *r)
 {
 	model_config c;
-	cfg(&c, "ants", 10,
+	test_cfg(&c, "ants", 10,
 	    "steps(100/s for 60s, 5000/s for 240s, 100/s for 240s)",
 	    "exp(10ms)", 0, 0);
 	c.duration = 540;

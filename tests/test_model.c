@@ -19,31 +19,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "testlib.h"
 #include "../models/model.h"
 #include "../sim/ps.h"
 #include "../sim/rng.h"
 
-/* Fills c for pool/K/arrival/service (tasks 0 = as many as the arrival
- * process gives). Asserts the texts parse: they are test constants. */
-static void cfg(model_config *c, const char *pool, long K, const char *arrival,
-		const char *service, long tasks)
-{
-	char err[256] = "";
-	model_config_init(c);
-	int k = pool_kind_parse(pool);
-	assert_true(k >= 0);
-	c->pool = (pool_kind)k;
-	c->K = K;
-	c->tasks = tasks;
-	if (wl_parse(arrival, NULL, &c->arrival, err, sizeof err)) {
-		fprintf(stderr, "%s\n", err);
-		fail();
-	}
-	if (dist_parse(service, NULL, &c->service, err, sizeof err)) {
-		fprintf(stderr, "%s\n", err);
-		fail();
-	}
-}
+/* Tests in this file submit with producers = 1 unless they say otherwise. */
+#define cfg(c, pool, K, arrival, service, tasks) \
+	test_cfg(c, pool, K, arrival, service, tasks, 1)
 
 static dist *D(const char *text)
 {

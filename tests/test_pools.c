@@ -25,78 +25,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "testlib.h"
 #include "../models/model.h"
 #include "../sim/stats.h"
 
-#define MAXREP 32
+/* Tests in this file submit with producers = 0 unless they say otherwise. */
+#define cfg(c, pool, K, arrival, service, tasks) \
+	test_cfg(c, pool, K, arrival, service, tasks, 0)
 
-static void cfg(model_config *c, const char *pool, long K, const char *arrival,
-		const char *service, long tasks)
-{
-	char err[256] = "";
-	model_config_init(c);
-	int k = pool_kind_parse(pool);
-	assert_true(k >= 0);
-	c->pool = (pool_kind)k;
-	c->K = K;
-	c->tasks = tasks;
-	c->producers = 0;
-	if (wl_parse(arrival, NULL, &c->arrival, err, sizeof err) ||
-	    dist_parse(service, NULL, &c->service, err, sizeof err)) {
-		fprintf(stderr, "%s\n", err);
-		fail();
-	}
-}
-
-/* Runs reps replications and collects scope/name of each into x. */
-static void collect(const model_config *c, uint64_t seed, int reps,
-		    const char *scope, const char *const *names, int n_names,
-		    double x[][MAXREP])
-{
-	for (int i = 0; i < reps; i++) {
-		model_result r;
-		model_result_init(&r);
-		assert_int_equal(model_run(c, seed, (uint32_t)i, &r), 0);
-		for (int j = 0; j < n_names; j++) {
-			x[j][i] = model_result_get(&r, scope, names[j]);
-			assert_false(isnan(x[j][i]));
-		}
-		model_result_fini(&r);
-	}
-}
-
-/* Asserts theory lies in the 95% interval of x[0..n). */
-static void in_ci(const char *what, const double *x, int n, double theory)
-{
-	double mean, hw = stats_ci95(x, n, &mean);
-	int ok = fabs(mean - theory) <= hw;
-	fprintf(stderr, "%-44s theory %-10.5g sim %-10.5g ± %-9.3g %s\n", what,
-		theory, mean, hw, ok ? "ok" : "MISS");
-	assert_true(ok);
-}
-
-/* ---- closed forms ------------------------------------------------------- */
-
-/* Erlang B by the stable recursion B(k) = a B(k-1) / (k + a B(k-1)). */
-static double erlang_b(int c, double a)
-{
-	double b = 1;
-	for (int k = 1; k <= c; k++)
-		b = a * b / (k + a * b);
-	return b;
-}
-
-/* Erlang C from its closed form (sum of a^k/k! terms). */
-static double erlang_c(int c, double a)
-{
-	double term = 1, sum = 0;   /* term = a^k / k! */
-	for (int k = 0; k < c; k++) {
-		sum += term;
-		term *= a / (k + 1);
-	}
-	double top = term * c / (c - a);   /* a^c/c! * c/(c-a) */
-	return top / (sum + top);
-}
+/* Runs reps replications and collects scope/name of each into x. *//* Asserts theory lies in the 95% interval of x[0..n). *//* ---- closed forms ------------------------------------------------------- */
 
 /* M/M/c/N: probability an arrival finds N in the system. */
 static double mmcn_block(int c, int N, double a)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "testlib.h"
 #include "../models/model.h"
 #include "../sim/stats.h"
 
@@ -84,20 +85,6 @@ static double mean_ci(const model_config *c, const char *scope,
 	}
 	*hw = stats_ci95(x, REPS, &m);
 	return m;
-}
-
-static double erlang_b(int c, double a)
-{
-	double b = 1;
-	for (int k = 1; k <= c; k++)
-		b = a * b / (k + a * b);
-	return b;
-}
-
-static double erlang_c(int c, double a)
-{
-	double b = erlang_b(c, a), rho = a / c;
-	return b / (1 - rho + rho * b);
 }
 
 /* Exercise 4: M/M/4, mu = 100/s, high 150/s, low 200/s. Cobham:
