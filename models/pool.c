@@ -262,6 +262,7 @@ typedef struct pinst {
 
 typedef struct run {
 	sim *s;
+	const double *clock;  /* sim_clock(s): the time, without a call */
 	const model_config *c;
 	int cpus, n_ds, fanout;
 	pool_kind kind;
@@ -309,6 +310,10 @@ typedef struct run {
 
 	/* statistics */
 	stats_level lv_queue, lv_busy, lv_workers, lv_system;
+	/* the levels' values as integers (sync_state); 0 at the start like
+	 * the levels themselves */
+	long sy_queue, sy_busy, sy_workers, sy_system, sy_sat;
+	int sync_rare;        /* tune, alerts or mem_limit: sync_rare() */
 	acc t_lat, t_wait, t_blocked, t_rlat;
 	stats_hist *h_lat, *h_wait, *h_rlat;
 	long submitted, completed, rejected, over_quota, timed_out,
@@ -449,7 +454,7 @@ static void start(run *r, uint32_t h, uint32_t w);
 static void after_work(run *r, uint32_t h);
 static void task_done(run *r, uint32_t h);
 static void resolve(run *r, uint32_t h, int how);
-static void sync_state(run *r);
+static inline void sync_state(run *r);
 static void check_end(run *r);
 
 enum { RES_DONE, RES_REJECTED, RES_TIMED_OUT, RES_OVER_QUOTA, RES_ERRORED,
@@ -484,34 +489,24 @@ static void ev_cut(sim *s, void *ctx, uint64_t arg)
 }
 
 /* A level only needs a new point when it changes (the area up to the next
- * change, or to the end, is integrated then). */
-static inline void lv_sync(stats_level *l, double t, long v)
+ * change, or to the end, is integrated then). *last is the level's value
+ * as an integer, so the common "unchanged" test needs no conversion. */
+static inline void lv_sync(stats_level *l, long *last, double t, long v)
 {
-	if ((double)v != l->value)
+	if (v != *last) {
+		*last = v;
 		stats_level_set(l, t, (double)v);
+	}
 }
 
-/* Levels are piecewise constant between events, so setting them once at
- * the end of each event is exact and cheaper than at every counter change.
- * Memory is checked here too: mem = goroutines*bytes + in-flight*bytes. */
-static void sync_state(run *r)
+/* The per-event work only some configurations need: the autotuner's
+ * saturation level, alerts, the memory limit. */
+static void sync_rare(run *r, double t, double mem)
 {
-	double t = sim_now(r->s);
-	lv_sync(&r->lv_queue, t, r->n_waiting);
-	lv_sync(&r->lv_busy, t, r->n_busy);
-	lv_sync(&r->lv_workers, t, r->n_workers);
-	lv_sync(&r->lv_system, t, r->n_system);
 	if (r->c->tune.on)
-		lv_sync(&r->lv_sat, t, r->n_busy >= r->pools[0].K);
+		lv_sync(&r->lv_sat, &r->sy_sat, t, r->n_busy >= r->pools[0].K);
 	if (r->c->n_alerts)
 		alerts_eval(r);
-	if (r->n_workers > r->workers_peak)
-		r->workers_peak = r->n_workers;
-	double mem = (double)(r->n_workers + r->n_blocked_each) *
-			     r->c->mem_goroutine +
-		     (double)r->n_submitted * r->c->mem_task;
-	if (mem > r->mem_peak)
-		r->mem_peak = mem;
 	if (r->c->mem_limit > 0 && mem > r->c->mem_limit && !r->finished) {
 		/* OOM: the process dies with everything it held. */
 		r->crashed = 1;
@@ -519,6 +514,30 @@ static void sync_state(run *r)
 		r->finished = 1;
 		sim_stop(r->s);
 	}
+}
+
+/* Levels are piecewise constant between events, so setting them once at
+ * the end of each event is exact and cheaper than at every counter change.
+ * Memory is checked here too: mem = goroutines*bytes + in-flight*bytes.
+ * O(1): four integer compares, a level update for each that moved (two or
+ * three per event in a pool model), and one memory sum; the rest only when
+ * the configuration asks for it (r->sync_rare, fixed at setup). */
+static inline void sync_state(run *r)
+{
+	double t = *r->clock;
+	lv_sync(&r->lv_queue, &r->sy_queue, t, r->n_waiting);
+	lv_sync(&r->lv_busy, &r->sy_busy, t, r->n_busy);
+	lv_sync(&r->lv_workers, &r->sy_workers, t, r->n_workers);
+	lv_sync(&r->lv_system, &r->sy_system, t, r->n_system);
+	if (r->n_workers > r->workers_peak)
+		r->workers_peak = r->n_workers;
+	double mem = (double)(r->n_workers + r->n_blocked_each) *
+			     r->c->mem_goroutine +
+		     (double)r->n_submitted * r->c->mem_task;
+	if (mem > r->mem_peak)
+		r->mem_peak = mem;
+	if (r->sync_rare)
+		sync_rare(r, t, mem);
 }
 
 /* ---- arrivals ----------------------------------------------------------- */
@@ -596,7 +615,7 @@ static uint32_t make_arrival(run *r, int si, double work_override,
 {
 	const model_config *c = r->c;
 	source *so = &r->src[si];
-	double t0 = sim_now(r->s);
+	double t0 = *r->clock;
 	long idx = r->arrived++;
 	int counted = idx >= r->warm_n && t0 >= r->warm_t;
 	if (counted && !r->cut_done)
@@ -978,7 +997,7 @@ static void ev_setup_done(sim *s, void *ctx, uint64_t arg)
 static void start(run *r, uint32_t h, uint32_t w)
 {
 	task *x = T(r, h);
-	double now = sim_now(r->s);
+	double now = *r->clock;
 	pinst *p = &r->pools[x->pi];
 	x->state = ST_RUNNING;
 	x->worker = w;
@@ -1254,7 +1273,7 @@ static void submit(run *r, uint32_t h)
 {
 	task *x = T(r, h);
 	pinst *p = &r->pools[x->pi];
-	double now = sim_now(r->s);
+	double now = *r->clock;
 	x->t_mark = now;
 	r->n_submitted++;
 	if (!quota_allow(r, &r->src[x->src])) {
@@ -1394,7 +1413,7 @@ static void submit_returned(run *r, uint32_t h)
 {
 	task *x = T(r, h);
 	if (x->flags & F_COUNTED)
-		acc_add(&r->t_blocked, sim_now(r->s) - x->t_mark);
+		acc_add(&r->t_blocked, *r->clock - x->t_mark);
 	uint32_t sib = x->sib;
 	int by = x->by;
 	if (sib != NONE) {
@@ -1625,7 +1644,7 @@ static void phase_add(run *r, double t0, double lat)
 static void resolve(run *r, uint32_t h, int how)
 {
 	task *x = T(r, h);
-	double now = sim_now(r->s);
+	double now = *r->clock;
 	int counted = x->flags & F_COUNTED;
 	r->n_system--;
 	r->n_submitted--;
@@ -2366,6 +2385,7 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	r->stride = (r->stride + 7) & ~(size_t)7;
 
 	r->s = sim_new();
+	r->clock = r->s ? sim_clock(r->s) : NULL;
 	r->h_lat = stats_hist_new();
 	r->h_wait = stats_hist_new();
 	r->h_rlat = stats_hist_new();
@@ -2388,6 +2408,7 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	stats_level_init(&r->lv_busy, 0, 0);
 	stats_level_init(&r->lv_workers, 0, 0);
 	stats_level_init(&r->lv_system, 0, 0);
+	r->sync_rare = c->tune.on || c->n_alerts > 0 || c->mem_limit > 0;
 
 	r->n_src = c->n_tenants > 0 ? c->n_tenants : 1;
 	assert(r->n_src <= 255);

@@ -131,6 +131,11 @@ double sim_now(const sim *s)
 	return s->now;
 }
 
+const double *sim_clock(const sim *s)
+{
+	return &s->now;
+}
+
 static inline uint64_t t_bits(double t)
 {
 	uint64_t b;

@@ -32,6 +32,10 @@ sim *sim_new(void);
 void sim_free(sim *s);                  /* sim_free(NULL) is a no-op */
 
 double sim_now(const sim *s);
+/* The clock itself, read-only, valid until sim_free: a model that reads
+ * the time several times per event keeps this pointer and dereferences it
+ * instead of calling sim_now across translation units. */
+const double *sim_clock(const sim *s);
 
 /* Schedule fn(ctx, arg) at absolute time t (t >= now, asserted). */
 sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,

@@ -96,16 +96,6 @@ void stats_level_init(stats_level *l, double t0, double v0)
 	l->max = v0;
 }
 
-void stats_level_set(stats_level *l, double t, double v)
-{
-	assert(t >= l->t_last);
-	l->area += l->value * (t - l->t_last);
-	l->t_last = t;
-	l->value = v;
-	if (v > l->max)
-		l->max = v;
-}
-
 void stats_level_reset(stats_level *l, double t)
 {
 	assert(t >= l->t_last);

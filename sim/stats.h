@@ -19,6 +19,7 @@
 #ifndef STATS_H
 #define STATS_H
 
+#include <assert.h>
 #include <stdint.h>
 
 /* Embeddable: callers hold it by value. */
@@ -38,7 +39,16 @@ typedef struct stats_level {
 } stats_level;
 
 void stats_level_init(stats_level *l, double t0, double v0);
-void stats_level_set(stats_level *l, double t, double v);  /* t >= t_last */
+/* t >= t_last. Inline: pool models call it two or three times per event. */
+static inline void stats_level_set(stats_level *l, double t, double v)
+{
+	assert(t >= l->t_last);
+	l->area += l->value * (t - l->t_last);
+	l->t_last = t;
+	l->value = v;
+	if (v > l->max)
+		l->max = v;
+}
 /* Restart averaging at t (warm-up cut), keeping the current value. */
 void stats_level_reset(stats_level *l, double t);
 double stats_level_mean(const stats_level *l, double t_end);
