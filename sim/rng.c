@@ -24,11 +24,6 @@ typedef struct xstate {
 	uint64_t s[4];
 } xstate;
 
-static inline uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
 /* One splitmix64 step; *x is the running counter. */
 static inline uint64_t splitmix64(uint64_t *x)
 {
@@ -38,18 +33,10 @@ static inline uint64_t splitmix64(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
+/* The step itself is rng_x_next (rng.h), shared with the inline draws. */
 static inline uint64_t next(xstate *st)
 {
-	uint64_t *s = st->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
+	return rng_x_next(st->s);
 }
 
 static void x_set(void *vstate, unsigned long seed)
@@ -125,21 +112,4 @@ gsl_rng *rng_stream(uint64_t master, uint32_t rep, const char *entity,
 		gsl_rng_set(r, (unsigned long)rng_seed_mix(master, rep, entity,
 							  purpose));
 	return r;
-}
-
-double rng_uniform_pos(gsl_rng *r)
-{
-	if (r->type == &xoshiro_type) {
-		/* 52 bits plus a half: the grid (k + 0.5) 2^-52 is exact in a
-		 * double, symmetric, and never reaches 0 or 1, so there is no
-		 * rejection loop on the hot path. */
-		uint64_t x = next(r->state) >> 12;
-		return ((double)x + 0.5) * 0x1.0p-52;
-	}
-	return gsl_rng_uniform_pos(r);
-}
-
-double rng_exp(gsl_rng *r, double mean)
-{
-	return -mean * log(rng_uniform_pos(r));
 }
