@@ -314,6 +314,11 @@ typedef struct run {
 	 * the levels themselves */
 	long sy_queue, sy_busy, sy_workers, sy_system, sy_sat;
 	int sync_rare;        /* tune, alerts or mem_limit: sync_rare() */
+	/* Fixed at setup (set_lean): the run has one unscoped arrival source
+	 * (no tenants, services, tiers or closed loop), no fanout, no phases
+	 * and no shutdown-after, so a completed task only touches the totals;
+	 * lean_start adds: no processor sharing and not tunny. */
+	int lean, lean_start;
 	acc t_lat, t_wait, t_blocked, t_rlat;
 	stats_hist *h_lat, *h_wait, *h_rlat;
 	long submitted, completed, rejected, over_quota, timed_out,
@@ -999,6 +1004,21 @@ static void start(run *r, uint32_t h, uint32_t w)
 	task *x = T(r, h);
 	double now = *r->clock;
 	pinst *p = &r->pools[x->pi];
+	if (r->lean_start && !r->cancelled) {
+		/* the general path below with every scope, tunny and CPU
+		 * branch known false */
+		x->state = ST_RUNNING;
+		x->worker = w;
+		r->n_waiting--;
+		busy_add(r, p, 1);
+		if (x->flags & F_COUNTED) {
+			double wait = now - x->t0;
+			acc_add(&r->t_wait, wait);
+			stats_hist_add(r->h_wait, wait);
+		}
+		sim_after(r->s, x->setup + x->work, PRIO_DONE, ev_work_done, r, h);
+		return;
+	}
 	x->state = ST_RUNNING;
 	x->worker = w;
 	r->n_waiting--;
@@ -1646,6 +1666,21 @@ static void resolve(run *r, uint32_t h, int how)
 	task *x = T(r, h);
 	double now = *r->clock;
 	int counted = x->flags & F_COUNTED;
+	if (how == RES_DONE && r->lean) {
+		/* the RES_DONE path below with no scope, phase, shutdown,
+		 * request or closed-loop owner to update */
+		r->n_system--;
+		r->n_submitted--;
+		r->completed++;
+		r->last_done = now;
+		if (counted) {
+			double lat = now - x->t0;
+			r->counted_completed++;
+			acc_add(&r->t_lat, lat);
+			stats_hist_add(r->h_lat, lat);
+		}
+		return;
+	}
 	r->n_system--;
 	r->n_submitted--;
 	/* per-scope tallies only when there are scopes: the single-pool path
@@ -2495,6 +2530,19 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	return setup_pools(r, seed, rep);
 }
 
+/* The lean flags (see struct run), once sources and pools exist. */
+static void set_lean(run *r)
+{
+	const model_config *c = r->c;
+	int grps = 0;
+	for (int i = 0; i < r->n_pools; i++)
+		grps |= r->pools[i].grp >= 0;
+	r->lean = r->n_src == 1 && !r->src[0].ten &&
+		  r->src[0].arr->kind != WL_CLOSED && !grps && r->fanout == 1 &&
+		  r->n_phases == 0 && c->shutdown != SHUT_AFTER;
+	r->lean_start = r->lean && r->cpus == 0 && r->kind != POOL_TUNNY;
+}
+
 static void sstat_fini(sstat *st)
 {
 	stats_hist_free(st->h_lat);
@@ -2560,6 +2608,7 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	int rc = setup_run(&r, c, seed, rep);
 	if (rc)
 		goto out;
+	set_lean(&r);
 
 	for (int si = 0; si < r.n_src; si++) {
 		const wl_spec *a = r.src[si].arr;
