@@ -821,6 +821,16 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		fputs("set title ", f);
 		gp_title(f, *e->description ? e->description : e->name);
 		fputc('\n', f);
+		/* Long legends beside the plot squeeze it: put them below. */
+		size_t longest = 0;
+		for (int i = 0; i < nl; i++) {
+			char t[320];
+			line_title(e, &lines[i], t, sizeof t);
+			if (strlen(t) > longest)
+				longest = strlen(t);
+		}
+		if (longest > 24)
+			fputs("set key below\n", f);
 	}
 	fputs("set xlabel ", f);
 	gp_quote(f, e->keys[e->xkey]);
