@@ -33,21 +33,6 @@
 #define cfg(c, pool, K, arrival, service, tasks) \
 	test_cfg(c, pool, K, arrival, service, tasks, 0)
 
-/* Runs reps replications and collects scope/name of each into x. *//* Asserts theory lies in the 95% interval of x[0..n). *//* ---- closed forms ------------------------------------------------------- */
-
-/* M/M/c/N: probability an arrival finds N in the system. */
-static double mmcn_block(int c, int N, double a)
-{
-	double p[256], term = 1, sum = 0;
-	assert_true(N < 256);
-	for (int n = 0; n <= N; n++) {
-		p[n] = term;
-		sum += term;
-		term *= n < c ? a / (n + 1) : a / c;
-	}
-	return p[N] / sum;
-}
-
 
 static void erlang_c_case(const char *pool, int cs, double rho, long tasks,
 			  int reps, uint64_t seed)

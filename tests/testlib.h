@@ -87,4 +87,17 @@ static inline double erlang_c(int c, double a)
 	return top / (sum + top);
 }
 
+/* M/M/c/N: probability an arrival finds N in the system. */
+static inline double mmcn_block(int c, int N, double a)
+{
+	double p[256], term = 1, sum = 0;
+	assert_true(N < 256);
+	for (int n = 0; n <= N; n++) {
+		p[n] = term;
+		sum += term;
+		term *= n < c ? a / (n + 1) : a / c;
+	}
+	return p[N] / sum;
+}
+
 #endif
