@@ -72,6 +72,9 @@ static void fmt_val(char *buf, size_t n, const char *metric, double mean,
 		u = ms ? " ms" : " s";
 	} else if (!strcmp(metric, "throughput")) {
 		u = "/s";
+	} else if (strstr(metric, "_bytes")) {
+		s = 1.0 / 1048576.0;
+		u = " MB";
 	}
 	fmt_sig(m, sizeof m, mean * s, 4);
 	fmt_sig(c, sizeof c, ci <= 1e-6 * fabs(mean) ? 0 : ci * s, 2);
@@ -178,14 +181,164 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 		fprintf(f, " (%s) is clearly %s", val, hib ? "lower" : "worse");
 		double ratio = hib ? b->mean / r->mean : r->mean / b->mean;
 		if (isfinite(ratio) && r->mean > 0 && b->mean > 0)
-			fprintf(f, ", %.2gx %s", ratio,
+			fprintf(f, ratio < 10 ? ", %.2fx %s" : ", %.0fx %s", ratio,
 				hib ? "lower" : "higher");
 	}
 	fputs(".", f);
 	if (e->reps < 2)
-		fputs(" With 1 replication there is no interval: the "
-		      "differences may be noise.", f);
+		fputs(" With 1 replication there is no interval (the "
+		      "numbers are exact only if nothing in the experiment is "
+		      "random).", f);
 	fputc('\n', f);
+}
+
+/* ---- per tenant, tier, service and stage ---------------------------------- */
+
+static int is_part_scope(const char *s)
+{
+	return !strncmp(s, "tenant/", 7) || !strncmp(s, "tier/", 5) ||
+	       !strncmp(s, "service/", 8) || !strncmp(s, "stage/", 6);
+}
+
+/* The distinct part scopes of the experiment, in first-seen order. */
+static int part_scopes(const plot_exp *e, const char **out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < e->n_sums && n < max; i++) {
+		if (!is_part_scope(e->sums[i].scope))
+			continue;
+		int dup = 0;
+		for (int j = 0; j < n; j++)
+			dup |= !strcmp(out[j], e->sums[i].scope);
+		if (!dup)
+			out[n++] = e->sums[i].scope;
+	}
+	return n;
+}
+
+/* A table of every part scope at every point, then one sentence per point
+ * ranking the parts of a family (tenant/, tier/, service/, stage/) and
+ * saying which neighbours cannot be told apart. */
+static void write_parts(FILE *f, const plot_exp *e)
+{
+	const char *sc[64];
+	int ns = part_scopes(e, sc, 64);
+	if (!ns)
+		return;
+	static const char *const cols[] = { "throughput", "latency_p99",
+					    "wait_mean", "utilization",
+					    "over_quota" };
+	int use[5] = { 0 };
+	for (int c = 0; c < 5; c++)
+		for (int p = 0; p < e->n_pts; p++)
+			for (int s = 0; s < ns; s++)
+				use[c] |= plot_get(e, p, sc[s], cols[c]) != NULL;
+	fputs("## Per tenant, tier, service and stage\n\n| point | scope |", f);
+	for (int c = 0; c < 5; c++)
+		if (use[c])
+			fprintf(f, " %s%s |", cols[c],
+				plot_is_time(cols[c]) ? " (ms)"
+				: !strcmp(cols[c], "throughput") ? " (1/s)" : "");
+	fputs("\n|---|---|", f);
+	for (int c = 0; c < 5; c++)
+		if (use[c])
+			fputs("---|", f);
+	fputc('\n', f);
+	for (int p = 0; p < e->n_pts; p++)
+		for (int s = 0; s < ns; s++) {
+			char lab[512];
+			point_label(e, p, lab, sizeof lab);
+			fputs("| ", f);
+			md_text(f, lab);
+			fputs(" | ", f);
+			md_text(f, sc[s]);
+			fputs(" |", f);
+			for (int c = 0; c < 5; c++) {
+				if (!use[c])
+					continue;
+				const plot_sum *v = plot_get(e, p, sc[s], cols[c]);
+				double k = plot_is_time(cols[c]) ? 1000.0 : 1.0;
+				char cell[160];
+				if (v) {
+					plot_fmt_pm(cell, sizeof cell, v->mean * k,
+						    v->ci * k);
+					fprintf(f, " %s |", cell);
+				} else {
+					fputs(" – |", f);
+				}
+			}
+			fputc('\n', f);
+		}
+	fputc('\n', f);
+}
+
+/* One ranking of the parts of one family at point p by metric m, best
+ * first; neighbours whose intervals overlap are joined by "≈". */
+static void rank_parts(FILE *f, const plot_exp *e, int p, const char **sc,
+		       const int *members, int n, const char *m)
+{
+	int idx[64], k = 0, hib = plot_metric_goal(m) >= 0;
+	for (int i = 0; i < n; i++)
+		if (plot_get(e, p, sc[members[i]], m))
+			idx[k++] = members[i];
+	if (k < 2)
+		return;
+	/* insertion sort, best first: a handful of scopes */
+	for (int a = 1; a < k; a++)
+		for (int b = a; b > 0; b--) {
+			double x = plot_get(e, p, sc[idx[b]], m)->mean;
+			double y = plot_get(e, p, sc[idx[b - 1]], m)->mean;
+			if (hib ? x <= y : x >= y)
+				break;
+			int t = idx[b];
+			idx[b] = idx[b - 1];
+			idx[b - 1] = t;
+		}
+	char val[256];
+	int ties = 0;
+	fprintf(f, "- %s, best first: ", m);
+	for (int i = 0; i < k; i++) {
+		const plot_sum *v = plot_get(e, p, sc[idx[i]], m);
+		fmt_val(val, sizeof val, m, v->mean, v->ci);
+		if (i) {
+			int tie = overlap(plot_get(e, p, sc[idx[i - 1]], m), v);
+			ties += tie;
+			fputs(tie ? " ≈ " : (hib ? " > " : " < "), f);
+		}
+		md_text(f, sc[idx[i]]);
+		fprintf(f, " (%s)", val);
+	}
+	if (!strncmp(sc[idx[0]], "stage/", 6))
+		fprintf(f, "; the bottleneck is %s", sc[idx[0]]);
+	fputs(ties ? " (≈: the intervals overlap, cannot be told apart).\n"
+		   : " (every interval apart).\n", f);
+}
+
+/* For a single-point experiment the parts are the answer: each family
+ * (tenants, tiers, services, stages) ranked by what it gets and how long
+ * it waits, or, for stages, by how busy each is. */
+static void answer_parts(FILE *f, const plot_exp *e)
+{
+	const char *sc[64];
+	int ns = part_scopes(e, sc, 64);
+	static const char *const fams[] = { "tenant/", "tier/", "service/",
+					    "stage/" };
+	if (e->n_pts != 1)
+		return;
+	for (int fi = 0; fi < 4; fi++) {
+		int members[64], n = 0;
+		for (int s = 0; s < ns; s++)
+			if (!strncmp(sc[s], fams[fi], strlen(fams[fi])))
+				members[n++] = s;
+		if (n < 2)
+			continue;
+		if (fi == 3) {
+			rank_parts(f, e, 0, sc, members, n, "utilization");
+		} else {
+			rank_parts(f, e, 0, sc, members, n, "throughput");
+			rank_parts(f, e, 0, sc, members, n, "latency_p99");
+		}
+	}
 }
 
 /* Parameters that have the same value at every point. */
@@ -370,14 +523,19 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	snprintf(base, sizeof base, "%s-series", e->fname);
 	link_figure(f, r, base, "time series (replication 0)", &nfig);
 	snprintf(base, sizeof base, "%s-scopes", e->fname);
-	link_figure(f, r, base, "per tenant and tier", &nfig);
+	link_figure(f, r, base, "per tenant, tier and service", &nfig);
+	snprintf(base, sizeof base, "%s-stages", e->fname);
+	link_figure(f, r, base, "per stage", &nfig);
 	if (!nfig)
 		fputs("(No figures in this directory yet: `poolsim plot` draws "
 		      "them.)\n\n", f);
 
+	write_parts(f, e);
+
 	fputs("## Answer\n\n", f);
 	for (int m = 0; m < e->n_metrics; m++)
 		answer(f, e, e->metrics[m]);
+	answer_parts(f, e);
 	if (e->n_pts > 1)
 		fputs("\nTwo choices \"cannot be told apart\" when their 95% "
 		      "intervals overlap; more replications (`repeat`) narrow "
