@@ -383,7 +383,7 @@ static void test_report(void **state)
 	assert_non_null(strstr(md, "K = 500 (425.7 ms ± 27 ms) is within the "
 				   "interval (cannot be told apart)"));
 	assert_non_null(strstr(md, "the next K = 50 (1.001 s ± 0.027 s) is "
-				   "clearly worse, 2.4x higher"));
+				   "clearly worse, 2.44x higher"));
 	assert_non_null(strstr(md, "3 replications"));
 	assert_non_null(strstr(md, "![metrics](k-sweep.png)"));
 	assert_non_null(strstr(md, "| pool | errgroup |"));   /* constant */
