@@ -113,18 +113,24 @@ static size_t edit_distance(const char *a, const char *b)
 
 const char *exp_key_suggest(const char *key)
 {
+	/* A typo changes a few letters; past that a suggestion misleads. */
+	size_t len = strlen(key);
+	size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
 	const char *best = NULL;
 	size_t bd = 0;
 	for (int i = 0; known_keys[i]; i++) {
+		/* The distance is at least the difference in length: skip the
+		 * keys that cannot be within the limit (this runs for every
+		 * unknown key at every sweep point). */
+		size_t kl = strlen(known_keys[i]);
+		if ((kl > len ? kl - len : len - kl) > limit)
+			continue;
 		size_t dd = edit_distance(key, known_keys[i]);
 		if (!best || dd < bd) {
 			best = known_keys[i];
 			bd = dd;
 		}
 	}
-	/* A typo changes a few letters; past that a suggestion misleads. */
-	size_t len = strlen(key);
-	size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
 	return best && bd <= limit ? best : NULL;
 }
 
@@ -1232,7 +1238,16 @@ static int missing(const exp_kvs *keys, const char *key)
 	if (exp_kvs_get(keys, key))
 		return 0;
 	for (int i = 0; i < keys->n; i++) {
-		const char *sug = exp_key_suggest(keys->v[i].key);
+		/* Known keys and dotted family keys are not typos of a
+		 * required key; skipping them keeps this cheap, since it runs
+		 * for every sweep point. */
+		const char *k = keys->v[i].key;
+		int known = strchr(k, '.') != NULL;
+		for (int j = 0; !known && known_keys[j]; j++)
+			known = !strcmp(k, known_keys[j]);
+		if (known)
+			continue;
+		const char *sug = exp_key_suggest(k);
 		if (sug && !strcmp(sug, key))
 			return 0;
 	}
