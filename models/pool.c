@@ -317,8 +317,10 @@ typedef struct run {
 	/* Fixed at setup (set_lean): the run has one unscoped arrival source
 	 * (no tenants, services, tiers or closed loop), no fanout, no phases
 	 * and no shutdown-after, so a completed task only touches the totals;
-	 * lean_start adds: no processor sharing and not tunny. */
-	int lean, lean_start;
+	 * lean_start adds: no processor sharing and not tunny; lean_arrival
+	 * adds: no setup, weight, downstream or failure draws and no shard
+	 * route, so make_arrival fills one record and draws only its work. */
+	int lean, lean_start, lean_arrival;
 	acc t_lat, t_wait, t_blocked, t_rlat;
 	stats_hist *h_lat, *h_wait, *h_rlat;
 	long submitted, completed, rejected, over_quota, timed_out,
@@ -459,7 +461,7 @@ static void start(run *r, uint32_t h, uint32_t w);
 static void after_work(run *r, uint32_t h);
 static void task_done(run *r, uint32_t h);
 static void resolve(run *r, uint32_t h, int how);
-static inline void sync_state(run *r);
+static void sync_state(run *r);
 static void check_end(run *r);
 
 enum { RES_DONE, RES_REJECTED, RES_TIMED_OUT, RES_OVER_QUOTA, RES_ERRORED,
@@ -527,7 +529,7 @@ static void sync_rare(run *r, double t, double mem)
  * O(1): four integer compares, a level update for each that moved (two or
  * three per event in a pool model), and one memory sum; the rest only when
  * the configuration asks for it (r->sync_rare, fixed at setup). */
-static inline void sync_state(run *r)
+static inline __attribute__((always_inline)) void sync_state_inl(run *r)
 {
 	double t = *r->clock;
 	lv_sync(&r->lv_queue, &r->sy_queue, t, r->n_waiting);
@@ -543,6 +545,13 @@ static inline void sync_state(run *r)
 		r->mem_peak = mem;
 	if (r->sync_rare)
 		sync_rare(r, t, mem);
+}
+
+/* Out of line for the rare events; ev_arrival and ev_work_done (two calls
+ * per task) take sync_state_inl's body in place. */
+static void sync_state(run *r)
+{
+	sync_state_inl(r);
 }
 
 /* ---- arrivals ----------------------------------------------------------- */
@@ -627,6 +636,37 @@ static uint32_t make_arrival(run *r, int si, double work_override,
 		do_cut(r);
 	if (counted)
 		r->counted_arrivals++;
+	if (r->lean_arrival) {
+		/* the loop below for one task with every optional draw,
+		 * scope, route and request known absent (set_lean) */
+		uint32_t h = task_alloc(r);
+		if (h == NONE)
+			return NONE;
+		task *x = T(r, h);
+		x->t0 = t0;
+		x->t_mark = t0;
+		x->work = isnan(work_override) ? dist_sample(so->service, so->r_service)
+					       : work_override;
+		x->setup = 0.0;
+		x->weight = 1;
+		x->tmo = 0;
+		x->next = NONE;
+		x->sib = NONE;
+		x->req = NONE;
+		x->owner = owner;
+		x->worker = NONE;
+		x->state = ST_WANTED;
+		x->by = BY_EACH;
+		x->flags = counted ? F_COUNTED : 0;
+		x->ds_i = 0;
+		x->src = (uint8_t)si;
+		x->hi = 0;
+		x->pi = 0;
+		r->submitted++;
+		r->n_system++;
+		r->n_waiting++;
+		return h;
+	}
 	uint32_t rq = NONE;
 	if (r->fanout > 1) {
 		rq = req_alloc(r);
@@ -783,7 +823,7 @@ static void ev_arrival(sim *s, void *ctx, uint64_t arg)
 	dispatch(r, h, r->c->producers > 0 ? BY_LOOP : BY_EACH);
 	if (!r->finished)
 		fetch_next(r, si);
-	sync_state(r);
+	sync_state_inl(r);
 	check_end(r);
 }
 
@@ -984,9 +1024,11 @@ static void ev_work_done(sim *s, void *ctx, uint64_t arg)
 	run *r = ctx;
 	if (arg >> 32)
 		ds_end(r, (uint32_t)arg);
+	else if (r->n_ds == 0)
+		task_done(r, (uint32_t)arg);   /* after_work, ds_call: the same */
 	else
 		after_work(r, (uint32_t)arg);
-	sync_state(r);
+	sync_state_inl(r);
 	check_end(r);
 }
 
@@ -2541,6 +2583,9 @@ static void set_lean(run *r)
 		  r->src[0].arr->kind != WL_CLOSED && !grps && r->fanout == 1 &&
 		  r->n_phases == 0 && c->shutdown != SHUT_AFTER;
 	r->lean_start = r->lean && r->cpus == 0 && r->kind != POOL_TUNNY;
+	r->lean_arrival = r->lean && r->n_pools == 1 &&
+			  r->kind != POOL_SHARDED && !r->src[0].r_setup &&
+			  !r->src[0].r_weight && r->n_ds == 0 && !r->r_fail;
 }
 
 static void sstat_fini(sstat *st)
