@@ -37,7 +37,10 @@
  * is always due soon, so as a listed event it sifts up nearly to the root
  * and is popped a few events later: two of the three heap passes per task.
  * Kept by the model and merged in by sim_run_to, it costs one compare
- * against the root per event fired before it.
+ * against the root per event fired before it. A root hole left by the
+ * last handler (a worker went idle: nothing scheduled) stays open across
+ * sim_run_to, so the arrival's first schedule fills it (one sift-down, no
+ * settle and no sift-up): -23 instructions/task on the M/M/50 bench.
  *
  * Complexity: schedule, cancel, reschedule, pop: O(log n); is_pending and
  * event_time: O(1). Memory: 24 + 40 bytes per event pending at once (the
@@ -93,11 +96,13 @@ struct sim {
 	uint64_t fired;
 	double now;
 	int stopped;
-	/* 1 while a handler runs and the fired event's root position has not
-	 * been refilled: heap[1..n) is valid, heap[0] is a hole. The first
-	 * sim_schedule from the handler drops its key into the hole (one
-	 * sift-down instead of a sift-down plus a sift-up); anything else
-	 * that needs the whole heap refills it first (settle). */
+	/* 1 while the fired event's root position has not been refilled:
+	 * heap[1..n) is valid, heap[0] is a hole. It opens when a handler
+	 * runs and may stay open after sim_run_to returns 1 (until the
+	 * outside event's handler schedules). The first sim_schedule drops
+	 * its key into the hole (one sift-down instead of a sift-down plus a
+	 * sift-up); anything else that needs the whole heap refills it first
+	 * (settle). */
 	int hole;
 };
 
@@ -381,8 +386,10 @@ int sim_pending(const sim *s)
 /* Pops the root and runs it. The slot is released before the handler runs,
  * so the handler may cancel or reschedule anything, itself included (which
  * then reports "not pending"), and may reuse the slot for a new event. The
- * root stays a hole during the handler (see struct sim). */
-static void fire_top(sim *s)
+ * root stays a hole during the handler (see struct sim), and after it when
+ * the handler scheduled nothing: fire_top settles it, sim_run_to leaves it
+ * for the outside event's first schedule. */
+static void pop_run(sim *s)
 {
 	settle(s);   /* a handler that calls sim_step/sim_run itself */
 	key top = s->heap[0];
@@ -401,7 +408,24 @@ static void fire_top(sim *s)
 		;
 #endif
 	fn(s, ctx, arg);
+}
+
+static void fire_top(sim *s)
+{
+	pop_run(s);
 	settle(s);
+}
+
+/* The earliest pending key, hole or not; NULL when nothing is pending.
+ * With the root a hole, the earliest is the smaller of its two children. */
+static inline const key *peek(const sim *s)
+{
+	const key *h = s->heap;
+	if (!s->hole)
+		return s->n > 0 ? &h[0] : NULL;
+	if (s->n <= 1)
+		return NULL;
+	return &h[1 + (uint32_t)(s->n > 2 && before(&h[2], &h[1]))];
 }
 
 int sim_step(sim *s)
@@ -431,11 +455,14 @@ int sim_run_to(sim *s, double t, int prio)
 	/* The largest ord at this priority: every listed (t, prio) goes first. */
 	const uint64_t ord = make_ord(prio, ((uint64_t)1 << SEQ_BITS) - 1);
 	s->stopped = 0;
-	settle(s);
-	while (s->n > 0 && !s->stopped &&
-	       (s->heap[0].tb < tb ||
-		(s->heap[0].tb == tb && s->heap[0].ord <= ord)))
-		fire_top(s);
+	/* A hole left by the last handler stays open when the outside event
+	 * comes next: its handler's first schedule fills it (one sift-down)
+	 * instead of a settle's sift-down plus that schedule's sift-up. In a
+	 * pool model that is an arrival after a worker went idle. */
+	const key *m;
+	while (!s->stopped && (m = peek(s)) != NULL &&
+	       (m->tb < tb || (m->tb == tb && m->ord <= ord)))
+		pop_run(s);
 	if (s->stopped) {
 		s->stopped = 0;
 		return 0;
