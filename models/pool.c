@@ -321,6 +321,9 @@ typedef struct run {
 	 * adds: no setup, weight, downstream or failure draws and no shard
 	 * route, so make_arrival fills one record and draws only its work. */
 	int lean, lean_start, lean_arrival;
+	/* one source, not closed-loop: its next arrival is kept outside the
+	 * event list (fetch_next, model_run); fixed at setup */
+	int single;
 	acc t_lat, t_wait, t_blocked, t_rlat;
 	stats_hist *h_lat, *h_wait, *h_rlat;
 	long submitted, completed, rejected, over_quota, timed_out,
@@ -456,11 +459,12 @@ static inline uint32_t fifo_pop(run *r, fifo *q)
 /* ---- forward declarations of the task's life --------------------------- */
 
 static void submit(run *r, uint32_t h);
-static void submit_returned(run *r, uint32_t h);
-static void start(run *r, uint32_t h, uint32_t w);
+static inline void submit_returned(run *r, uint32_t h);
+static inline void start(run *r, uint32_t h, uint32_t w);
 static void after_work(run *r, uint32_t h);
 static void task_done(run *r, uint32_t h);
 static void resolve(run *r, uint32_t h, int how);
+static inline void resolve_done_lean(run *r, const task *x);
 static void sync_state(run *r);
 static void check_end(run *r);
 
@@ -777,7 +781,7 @@ static void all_sources_done(run *r)
 /* 1 when the run's only source generates arrivals (not closed-loop). */
 static inline int single_source(const run *r)
 {
-	return r->n_src == 1 && r->src[0].arr->kind != WL_CLOSED;
+	return r->single;
 }
 
 static void fetch_next(run *r, int si)
@@ -1040,27 +1044,35 @@ static void ev_setup_done(sim *s, void *ctx, uint64_t arg)
 	sync_state(r);
 }
 
-/* Starts h on worker w (NONE for libraries without worker identity). */
-static void start(run *r, uint32_t h, uint32_t w)
+static void start_full(run *r, uint32_t h, uint32_t w);
+
+/* Starts h on worker w (NONE for libraries without worker identity).
+ * Inline for the lean path (once per task, from submit or task_done). */
+static inline void start(run *r, uint32_t h, uint32_t w)
+{
+	if (!r->lean_start || r->cancelled) {
+		start_full(r, h, w);
+		return;
+	}
+	/* start_full with every scope, tunny and CPU branch known false */
+	task *x = T(r, h);
+	x->state = ST_RUNNING;
+	x->worker = w;
+	r->n_waiting--;
+	busy_add(r, &r->pools[x->pi], 1);
+	if (x->flags & F_COUNTED) {
+		double wait = *r->clock - x->t0;
+		acc_add(&r->t_wait, wait);
+		stats_hist_add(r->h_wait, wait);
+	}
+	sim_after(r->s, x->setup + x->work, PRIO_DONE, ev_work_done, r, h);
+}
+
+static void start_full(run *r, uint32_t h, uint32_t w)
 {
 	task *x = T(r, h);
 	double now = *r->clock;
 	pinst *p = &r->pools[x->pi];
-	if (r->lean_start && !r->cancelled) {
-		/* the general path below with every scope, tunny and CPU
-		 * branch known false */
-		x->state = ST_RUNNING;
-		x->worker = w;
-		r->n_waiting--;
-		busy_add(r, p, 1);
-		if (x->flags & F_COUNTED) {
-			double wait = now - x->t0;
-			acc_add(&r->t_wait, wait);
-			stats_hist_add(r->h_wait, wait);
-		}
-		sim_after(r->s, x->setup + x->work, PRIO_DONE, ev_work_done, r, h);
-		return;
-	}
 	x->state = ST_RUNNING;
 	x->worker = w;
 	r->n_waiting--;
@@ -1471,11 +1483,22 @@ static void submit(run *r, uint32_t h)
 /* h's Submit (or Process) call has returned: its submitter moves on to the
  * request's next subtask, or (a producer loop) to the next wanted request.
  * h itself may be resolved already but its record is still valid. */
-static void submit_returned(run *r, uint32_t h)
+static void submit_next(run *r, task *x);
+
+static inline void submit_returned(run *r, uint32_t h)
 {
 	task *x = T(r, h);
 	if (x->flags & F_COUNTED)
 		acc_add(&r->t_blocked, *r->clock - x->t_mark);
+	/* an `each` submitter of a one-task request just leaves */
+	if (x->sib != NONE || x->by == BY_LOOP)
+		submit_next(r, x);
+}
+
+/* The submitter moves on: the request's next subtask, or (a producer
+ * loop) the next wanted request. */
+static void submit_next(run *r, task *x)
+{
 	uint32_t sib = x->sib;
 	int by = x->by;
 	if (sib != NONE) {
@@ -1584,7 +1607,10 @@ static void task_done(run *r, uint32_t h)
 			sim_cancel(r->s, x->tmo);
 			x->tmo = 0;
 		}
-		resolve(r, h, how);
+		if (how == RES_DONE && r->lean)
+			resolve_done_lean(r, x);
+		else
+			resolve(r, h, how);
 		if (r->kind == POOL_TUNNY) {
 			unblocked(r, h);
 			submit_returned(r, h);
@@ -1703,24 +1729,31 @@ static void phase_add(run *r, double t0, double lat)
 
 /* The task's caller has its answer: completed, rejected or timed out.
  * Does not free the record (the caller does, when nothing refers to it). */
+/* resolve(RES_DONE) when r->lean: the path below with no scope, phase,
+ * shutdown, request or closed-loop owner to update. In place in task_done
+ * (once per task). */
+static inline void resolve_done_lean(run *r, const task *x)
+{
+	double now = *r->clock;
+	r->n_system--;
+	r->n_submitted--;
+	r->completed++;
+	r->last_done = now;
+	if (x->flags & F_COUNTED) {
+		double lat = now - x->t0;
+		r->counted_completed++;
+		acc_add(&r->t_lat, lat);
+		stats_hist_add(r->h_lat, lat);
+	}
+}
+
 static void resolve(run *r, uint32_t h, int how)
 {
 	task *x = T(r, h);
 	double now = *r->clock;
 	int counted = x->flags & F_COUNTED;
 	if (how == RES_DONE && r->lean) {
-		/* the RES_DONE path below with no scope, phase, shutdown,
-		 * request or closed-loop owner to update */
-		r->n_system--;
-		r->n_submitted--;
-		r->completed++;
-		r->last_done = now;
-		if (counted) {
-			double lat = now - x->t0;
-			r->counted_completed++;
-			acc_add(&r->t_lat, lat);
-			stats_hist_add(r->h_lat, lat);
-		}
+		resolve_done_lean(r, x);
 		return;
 	}
 	r->n_system--;
@@ -2583,6 +2616,7 @@ static void set_lean(run *r)
 		  r->src[0].arr->kind != WL_CLOSED && !grps && r->fanout == 1 &&
 		  r->n_phases == 0 && c->shutdown != SHUT_AFTER;
 	r->lean_start = r->lean && r->cpus == 0 && r->kind != POOL_TUNNY;
+	r->single = r->n_src == 1 && r->src[0].arr->kind != WL_CLOSED;
 	r->lean_arrival = r->lean && r->n_pools == 1 &&
 			  r->kind != POOL_SHARDED && !r->src[0].r_setup &&
 			  !r->src[0].r_weight && r->n_ds == 0 && !r->r_fail;
