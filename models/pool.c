@@ -379,13 +379,21 @@ static inline task *T(run *r, uint32_t i)
 	return (task *)(r->arena + (size_t)i * r->stride);
 }
 
-static uint32_t task_alloc(run *r)
+static uint32_t task_alloc_grow(run *r);
+
+/* Once warm, a task comes off the free list: inline, the rest is not. */
+static inline uint32_t task_alloc(run *r)
 {
 	uint32_t i = r->free_head;
 	if (i != NONE) {
 		r->free_head = T(r, i)->next;
 		return i;
 	}
+	return task_alloc_grow(r);
+}
+
+static uint32_t task_alloc_grow(run *r)
+{
 	if (r->used == r->cap) {
 		uint32_t ncap = r->cap ? r->cap * 2 : 256;
 		char *a = realloc(r->arena, (size_t)ncap * r->stride);
@@ -628,7 +636,8 @@ static uint16_t route(run *r, source *so)
 
 /* Creates the request's subtasks with all their draws, in arrival order.
  * Returns the first subtask (the others hang off `sib`), or NONE on OOM. */
-static uint32_t make_arrival(run *r, int si, double work_override,
+static inline __attribute__((always_inline)) uint32_t
+make_arrival(run *r, int si, double work_override,
 			     uint32_t owner)
 {
 	const model_config *c = r->c;
@@ -784,7 +793,7 @@ static inline int single_source(const run *r)
 	return r->single;
 }
 
-static void fetch_next(run *r, int si)
+static inline void fetch_next(run *r, int si)
 {
 	const model_config *c = r->c;
 	source *so = &r->src[si];
