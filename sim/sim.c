@@ -106,6 +106,14 @@ struct sim {
 	int hole;
 };
 
+/* heap[n] is always a key after every real one (the heap array has room
+ * for n + 1): a sift-down then compares two children even where the last
+ * parent has one, without testing for it. */
+static inline void seal(sim *s)
+{
+	s->heap[s->n] = (key){ UINT64_MAX, UINT64_MAX, NOT_PENDING };
+}
+
 sim *sim_new(void)
 {
 	sim *s = calloc(1, sizeof *s);
@@ -119,6 +127,7 @@ sim *sim_new(void)
 		return NULL;
 	}
 	s->free_head = NOT_PENDING;
+	seal(s);
 	return s;
 }
 
@@ -201,20 +210,21 @@ static void sift_down(sim *s, uint32_t i, key k)
 		uint32_t c = i * ARITY + 1;
 		if (c >= n)
 			break;
+#if ARITY == 4
 		uint32_t best = c;
 		if (c + ARITY <= n) {
-#if ARITY == 4
 			uint32_t a = c + (uint32_t)before(&h[c + 1], &h[c]);
 			uint32_t b = c + 2 + (uint32_t)before(&h[c + 3], &h[c + 2]);
 			best = before(&h[b], &h[a]) ? b : a;
-#else
-			best = c + (uint32_t)before(&h[c + 1], &h[c]);
-#endif
 		} else {
 			for (uint32_t j = c + 1; j < n; j++)
 				if (before(&h[j], &h[best]))
 					best = j;
 		}
+#else
+		/* h[n] is the seal (c + 1 <= n): never before h[c] */
+		uint32_t best = c + (uint32_t)before(&h[c + 1], &h[c]);
+#endif
 		if (!before(&h[best], &k))
 			break;
 		h[i] = h[best];
@@ -232,8 +242,10 @@ static void settle(sim *s)
 		return;
 	s->hole = 0;
 	s->n--;
+	key last = s->heap[s->n];
+	seal(s);
 	if (s->n > 0)
-		sift_down(s, 0, s->heap[s->n]);
+		sift_down(s, 0, last);
 }
 
 /* Grows both arrays together: a pending event needs one of each, so the
@@ -287,7 +299,7 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 {
 	assert(fn);
 	assert(t >= s->now);   /* also rejects NaN */
-	if (s->n == s->cap || (s->free_head == NOT_PENDING && s->n_slots == s->cap)) {
+	if (s->n + 1 >= s->cap || (s->free_head == NOT_PENDING && s->n_slots == s->cap)) {
 		/* Out of memory in the event list is not recoverable for a run. */
 		int ok = grow(s);
 		assert(ok && "sim: out of memory");
@@ -311,6 +323,7 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 		sift_down(s, 0, k);
 	} else {
 		sift_up(s, s->n++, k);
+		seal(s);
 	}
 	return make_id(idx, sl->gen);
 }
@@ -326,6 +339,7 @@ sim_event_id sim_after(sim *s, double dt, int prio, sim_handler fn,
 static void remove_at(sim *s, uint32_t i)
 {
 	key last = s->heap[--s->n];
+	seal(s);
 	if (i == s->n)
 		return;
 	if (i > 0 && before(&last, &s->heap[(i - 1) / ARITY]))
@@ -425,7 +439,7 @@ static inline const key *peek(const sim *s)
 		return s->n > 0 ? &h[0] : NULL;
 	if (s->n <= 1)
 		return NULL;
-	return &h[1 + (uint32_t)(s->n > 2 && before(&h[2], &h[1]))];
+	return &h[1 + (uint32_t)before(&h[2], &h[1])];   /* h[2]: maybe the seal */
 }
 
 int sim_step(sim *s)
