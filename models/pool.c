@@ -321,6 +321,8 @@ typedef struct run {
 	 * adds: no setup, weight, downstream or failure draws and no shard
 	 * route, so make_arrival fills one record and draws only its work. */
 	int lean, lean_start, lean_arrival;
+	/* lean_start and lean_arrival, workerpool: wp_done_lean */
+	int lean_wp;
 	/* one source, not closed-loop: its next arrival is kept outside the
 	 * event list (fetch_next, model_run); fixed at setup */
 	int single;
@@ -1031,12 +1033,31 @@ static void ev_ps(sim *s, void *ctx, uint64_t arg)
 
 /* ---- a task on a worker: setup → work → downstreams → done -------------- */
 
+/* task_done for a lean workerpool run (r->lean_wp): no panic, error,
+ * skip or timeout can be flagged and there is one instance, so the task
+ * is done, and its worker takes the next queued task or goes idle. */
+static inline void wp_done_lean(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	pinst *p = &r->pools[0];
+	busy_add(r, p, -1);
+	resolve_done_lean(r, x);
+	task_free(r, h);
+	uint32_t b = fifo_pop(r, &p->queue);
+	if (b != NONE)
+		start(r, b, NONE);
+	else
+		p->n_idle++;
+}
+
 /* Work done, or (bit 32 of arg) a downstream call done. */
 static void ev_work_done(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
 	if (arg >> 32)
 		ds_end(r, (uint32_t)arg);
+	else if (r->lean_wp)
+		wp_done_lean(r, (uint32_t)arg);
 	else if (r->n_ds == 0)
 		task_done(r, (uint32_t)arg);   /* after_work, ds_call: the same */
 	else
@@ -2629,6 +2650,8 @@ static void set_lean(run *r)
 	r->lean_arrival = r->lean && r->n_pools == 1 &&
 			  r->kind != POOL_SHARDED && !r->src[0].r_setup &&
 			  !r->src[0].r_weight && r->n_ds == 0 && !r->r_fail;
+	r->lean_wp = r->lean_start && r->lean_arrival &&
+		     r->kind == POOL_WORKERPOOL;
 }
 
 static void sstat_fini(sstat *st)
