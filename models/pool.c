@@ -469,6 +469,7 @@ static inline uint32_t fifo_pop(run *r, fifo *q)
 /* ---- forward declarations of the task's life --------------------------- */
 
 static void submit(run *r, uint32_t h);
+static inline void submit_lean(run *r, uint32_t h);
 static inline void submit_returned(run *r, uint32_t h);
 static inline void start(run *r, uint32_t h, uint32_t w);
 static void after_work(run *r, uint32_t h);
@@ -835,7 +836,10 @@ static void ev_arrival(sim *s, void *ctx, uint64_t arg)
 		sim_stop(s);
 		return;
 	}
-	dispatch(r, h, r->c->producers > 0 ? BY_LOOP : BY_EACH);
+	if (r->lean_wp && r->c->producers <= 0)
+		submit_lean(r, h);   /* dispatch(BY_EACH): make_arrival set by */
+	else
+		dispatch(r, h, r->c->producers > 0 ? BY_LOOP : BY_EACH);
 	if (!r->finished)
 		fetch_next(r, si);
 	sync_state_inl(r);
@@ -1373,6 +1377,33 @@ static void ev_enqueued(sim *s, void *ctx, uint64_t arg)
  * Tenants' quotas (exercise 13) are checked first, before the library sees
  * the task: a refused task is over_quota, not rejected.
  */
+/* workerpool's Submit (see above), shared by submit and submit_lean. */
+static inline void wp_submit(run *r, pinst *p, task *x, uint32_t h)
+{
+	p->wp_arrived = 1;
+	if (p->queue.n == 0 && p->n_idle > 0) {
+		p->n_idle--;
+		start(r, h, NONE);
+	} else if (p->queue.n == 0 && p->n_workers < p->K) {
+		nw_add(r, p, 1);
+		start(r, h, NONE);
+	} else {
+		x->state = ST_QUEUED;
+		fifo_push(r, &p->queue, h);
+	}
+}
+
+/* submit for an `each` submitter in a lean workerpool run (r->lean_wp):
+ * no tenant quota, one instance. In place in ev_arrival. */
+static inline void submit_lean(run *r, uint32_t h)
+{
+	task *x = T(r, h);
+	x->t_mark = *r->clock;
+	r->n_submitted++;
+	wp_submit(r, &r->pools[0], x, h);
+	submit_returned(r, h);
+}
+
 static void submit(run *r, uint32_t h)
 {
 	task *x = T(r, h);
@@ -1453,17 +1484,7 @@ static void submit(run *r, uint32_t h)
 		/* Process returns when the job is done (task_done). */
 		return;
 	case POOL_WORKERPOOL:
-		p->wp_arrived = 1;
-		if (p->queue.n == 0 && p->n_idle > 0) {
-			p->n_idle--;
-			start(r, h, NONE);
-		} else if (p->queue.n == 0 && p->n_workers < p->K) {
-			nw_add(r, p, 1);
-			start(r, h, NONE);
-		} else {
-			x->state = ST_QUEUED;
-			fifo_push(r, &p->queue, h);
-		}
+		wp_submit(r, p, x, h);
 		submit_returned(r, h);
 		return;
 	case POOL_POND:
