@@ -403,7 +403,7 @@ int sim_pending(const sim *s)
  * root stays a hole during the handler (see struct sim), and after it when
  * the handler scheduled nothing: fire_top settles it, sim_run_to leaves it
  * for the outside event's first schedule. */
-static void pop_run(sim *s)
+static inline __attribute__((always_inline)) void pop_run(sim *s)
 {
 	settle(s);   /* a handler that calls sim_step/sim_run itself */
 	key top = s->heap[0];
