@@ -39,6 +39,9 @@ bench: $(BENCH_DIR)/kw $(BENCH_DIR)/bench_mmc $(BIN)
 		b = r["$(BENCH_DIR)/big.txt"]; s = r["$(BENCH_DIR)/small.txt"]; \
 		printf "  peak RSS: %s MB at $(BENCH_TASKS) tasks, %s MB at 1000000 (ratio %.2f)\n", b, s, b / s }' \
 		$(BENCH_DIR)/big.txt $(BENCH_DIR)/small.txt
+	@echo "== the other FIFO libraries on the same model (best of 3, 1M tasks) =="
+	@for p in errgroup ants tunny semaphore pond; do \
+		BENCH_POOL=$$p $(BENCH_DIR)/bench_mmc --gate 3 1000000 | tr '\n' ' '; echo; done
 	@echo "== SimPy 2 ($(SYSPY)), same model, $(SIMPY_TASKS) tasks =="
 	@$(SYSPY) bench/simpy_mmc.py $(SIMPY_TASKS) > $(BENCH_DIR)/simpy.txt
 	@awk '/poolsim model_run/ { p = $$3 } /^simpy/ { s = $$3; w = $$4 } END { \

@@ -61,7 +61,17 @@ static int make_config(model_config *cfg, long n, int c, double lambda)
 		fprintf(stderr, "bench_mmc: %s\n", err);
 		return 1;
 	}
-	cfg->pool = POOL_WORKERPOOL;
+	/* BENCH_POOL picks another FIFO library for the same M/M/c, so the
+	 * ratio of each library's path can be read, not only workerpool's. */
+	const char *pool = getenv("BENCH_POOL");
+	int k = pool_kind_parse(pool && *pool ? pool : "workerpool");
+	if (k < 0 || k == POOL_GOROUTINES || k == POOL_PRIORITY ||
+	    k == POOL_SHARDED) {
+		fprintf(stderr, "bench_mmc: BENCH_POOL must be a FIFO library "
+			"(workerpool, errgroup, ants, tunny, semaphore, pond)\n");
+		return 1;
+	}
+	cfg->pool = (pool_kind)k;
 	cfg->K = c;
 	cfg->producers = 0;
 	return 0;
@@ -95,8 +105,9 @@ static int gate(int reps, long n)
 		if (dk < best_kw)
 			best_kw = dk;
 	}
-	printf("poolsim %.1f ns/task  floor %.1f ns/task  (best of %d, %ld tasks)\n",
-	       best_sim * 1e9 / (double)n, best_kw * 1e9 / (double)n, reps, n);
+	printf("poolsim %.1f ns/task  floor %.1f ns/task  (best of %d, %ld tasks, "
+	       "pool=%s)\n", best_sim * 1e9 / (double)n, best_kw * 1e9 / (double)n,
+	       reps, n, pool_kind_name(cfg.pool));
 	printf("ratio %.3f\n", best_sim / best_kw);
 	model_config_fini(&cfg);
 	return 0;
@@ -144,8 +155,8 @@ int main(int argc, char **argv)
 	double kw_ns = (now_s() - k0) * 1e9 / (double)n;
 	double theory = kw_erlang_c_wait(c, lambda, mean_s);
 
-	printf("M/M/%d rho=%.2f pool=workerpool producers=each, %ld tasks\n",
-	       c, lambda * mean_s / c, n);
+	printf("M/M/%d rho=%.2f pool=%s producers=each, %ld tasks\n",
+	       c, lambda * mean_s / c, pool_kind_name(cfg.pool), n);
 	printf("  %-22s %10.1f ns/task  %8.2f M events/s  %6.2f events/task  "
 	       "peak RSS %.1f MB\n", "poolsim model_run", sim_ns,
 	       (double)events / dt / 1e6, (double)events / (double)n, rss);
