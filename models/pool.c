@@ -637,6 +637,30 @@ static uint16_t route(run *r, source *so)
 	return (uint16_t)i;
 }
 
+/* The fields every new task starts with, whichever path made it: its own
+ * work drawn now (common random numbers), wanted at t0, in no queue. */
+static inline void task_fill(task *x, double t0, const source *so,
+			     double work_override, uint32_t rq, uint32_t owner,
+			     int counted, int si)
+{
+	x->t0 = t0;
+	x->t_mark = t0;
+	x->work = isnan(work_override) ? dist_sample(so->service, so->r_service)
+				       : work_override;
+	x->weight = 1;
+	x->tmo = 0;
+	x->next = NONE;
+	x->sib = NONE;
+	x->req = rq;
+	x->owner = owner;
+	x->worker = NONE;
+	x->state = ST_WANTED;
+	x->by = BY_EACH;
+	x->flags = counted ? F_COUNTED : 0;
+	x->ds_i = 0;
+	x->src = (uint8_t)si;
+}
+
 /* Creates the request's subtasks with all their draws, in arrival order.
  * Returns the first subtask (the others hang off `sib`), or NONE on OOM. */
 static inline __attribute__((always_inline)) uint32_t
@@ -659,23 +683,8 @@ make_arrival(run *r, int si, double work_override,
 		if (h == NONE)
 			return NONE;
 		task *x = T(r, h);
-		x->t0 = t0;
-		x->t_mark = t0;
-		x->work = isnan(work_override) ? dist_sample(so->service, so->r_service)
-					       : work_override;
+		task_fill(x, t0, so, work_override, NONE, owner, counted, si);
 		x->setup = 0.0;
-		x->weight = 1;
-		x->tmo = 0;
-		x->next = NONE;
-		x->sib = NONE;
-		x->req = NONE;
-		x->owner = owner;
-		x->worker = NONE;
-		x->state = ST_WANTED;
-		x->by = BY_EACH;
-		x->flags = counted ? F_COUNTED : 0;
-		x->ds_i = 0;
-		x->src = (uint8_t)si;
 		x->hi = 0;
 		x->pi = 0;
 		r->submitted++;
@@ -701,12 +710,8 @@ make_arrival(run *r, int si, double work_override,
 		if (h == NONE)
 			return NONE;
 		task *x = T(r, h);
-		x->t0 = t0;
-		x->t_mark = t0;
-		x->work = isnan(work_override) ? dist_sample(so->service, so->r_service)
-					       : work_override;
+		task_fill(x, t0, so, work_override, rq, owner, counted, si);
 		x->setup = so->r_setup ? dist_sample(c->setup, so->r_setup) : 0.0;
-		x->weight = 1;
 		if (so->r_weight) {
 			double w = floor(dist_sample(c->weight, so->r_weight) + 0.5);
 			x->weight = w < 1 ? 1 : (uint32_t)w;
@@ -717,15 +722,6 @@ make_arrival(run *r, int si, double work_override,
 		for (int i = 0; i < r->n_ds; i++)
 			x->ds_call[i] = dist_sample(c->downstreams[i].service,
 						    so->r_ds[i]);
-		x->tmo = 0;
-		x->next = NONE;
-		x->sib = NONE;
-		x->req = rq;
-		x->owner = owner;
-		x->worker = NONE;
-		x->state = ST_WANTED;
-		x->by = BY_EACH;
-		x->flags = counted ? F_COUNTED : 0;
 		if (r->r_fail) {
 			double u = gsl_rng_uniform(r->r_fail);
 			if (u < c->panic)
@@ -733,8 +729,6 @@ make_arrival(run *r, int si, double work_override,
 			else if (u < c->panic + c->error)
 				x->flags |= F_ERROR;
 		}
-		x->ds_i = 0;
-		x->src = (uint8_t)si;
 		x->hi = so->ten && so->ten->high;
 		x->pi = route(r, so);
 		int g = r->pools[x->pi].grp;
