@@ -110,30 +110,21 @@ static double match_unit(const char *p, const unit_def *units)
 	return 0;
 }
 
-int unit_time(const char *text, double *out_s, char *err, size_t errlen)
-{
-	double v;
-	const char *p = scan_number(text, &v);
-	if (!p)
-		goto bad;
-	double scale = 1.0;
-	if (*skip_blanks(p)) {
-		scale = match_unit(p, time_units);
-		if (scale == 0)
-			goto bad;
-	}
-	if (v < 0)
-		return ps_err(err, errlen, PS_EPARSE,
-			      "bad duration \"%s\": must not be negative", text);
-	*out_s = v * scale;
-	return PS_OK;
-bad:
-	return ps_err(err, errlen, PS_EPARSE,
-		      "bad duration \"%s\": expected a number with ns, us, ms, s, m or h",
-		      text);
-}
+/* A number with an optional unit from one table; rates write theirs after
+ * a '/'. A bare number has scale 1 (seconds, per second, bytes). */
+typedef struct quantity {
+	const unit_def *units;
+	char slash;             /* '/' before the unit, or 0 */
+	const char *noun, *hint;
+} quantity;
 
-int unit_rate(const char *text, double *out_per_s, char *err, size_t errlen)
+static const quantity q_time = { time_units, 0, "duration",
+				 "ns, us, ms, s, m or h" };
+static const quantity q_rate = { rate_units, '/', "rate", "/s, /m or /h" };
+static const quantity q_size = { size_units, 0, "size", "B, KB, MB or GB" };
+
+static int scaled(const char *text, const quantity *q, double *out,
+		  char *err, size_t errlen)
 {
 	double v;
 	const char *p = scan_number(text, &v);
@@ -142,44 +133,36 @@ int unit_rate(const char *text, double *out_per_s, char *err, size_t errlen)
 	double scale = 1.0;
 	p = skip_blanks(p);
 	if (*p) {
-		if (*p != '/')
+		if (q->slash && *p++ != q->slash)
 			goto bad;
-		scale = match_unit(p + 1, rate_units);
+		scale = match_unit(p, q->units);
 		if (scale == 0)
 			goto bad;
 	}
 	if (v < 0)
 		return ps_err(err, errlen, PS_EPARSE,
-			      "bad rate \"%s\": must not be negative", text);
-	*out_per_s = v * scale;
+			      "bad %s \"%s\": must not be negative", q->noun, text);
+	*out = v * scale;
 	return PS_OK;
 bad:
 	return ps_err(err, errlen, PS_EPARSE,
-		      "bad rate \"%s\": expected a number with /s, /m or /h",
-		      text);
+		      "bad %s \"%s\": expected a number with %s", q->noun, text,
+		      q->hint);
+}
+
+int unit_time(const char *text, double *out_s, char *err, size_t errlen)
+{
+	return scaled(text, &q_time, out_s, err, errlen);
+}
+
+int unit_rate(const char *text, double *out_per_s, char *err, size_t errlen)
+{
+	return scaled(text, &q_rate, out_per_s, err, errlen);
 }
 
 int unit_size(const char *text, double *out_bytes, char *err, size_t errlen)
 {
-	double v;
-	const char *p = scan_number(text, &v);
-	if (!p)
-		goto bad;
-	double scale = 1.0;
-	if (*skip_blanks(p)) {
-		scale = match_unit(p, size_units);
-		if (scale == 0)
-			goto bad;
-	}
-	if (v < 0)
-		return ps_err(err, errlen, PS_EPARSE,
-			      "bad size \"%s\": must not be negative", text);
-	*out_bytes = v * scale;
-	return PS_OK;
-bad:
-	return ps_err(err, errlen, PS_EPARSE,
-		      "bad size \"%s\": expected a number with B, KB, MB or GB",
-		      text);
+	return scaled(text, &q_size, out_bytes, err, errlen);
 }
 
 /* Shares (warm-up, panic rate, mix weights) are probabilities, so anything
