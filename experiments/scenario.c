@@ -20,7 +20,7 @@ static const char *const known_keys[] = {
 	"description", "seed", "repeat", "precision", "tasks", "duration",
 	"warmup", "arrival", "service", "setup", "setup_at", "producers",
 	"pool", "K", "queue", "nonblocking", "max_blocking", "trygo",
-	"timeout", "expiry", "weight", "cpus", "fanout", "mem.goroutine",
+	"timeout", "expiry", "weight", "cpus", "fanout", "overhead", "mem.goroutine",
 	"mem.task", "mem.limit", "plot", "constraint", "extends",
 	"downstream.NAME.limit", "downstream.NAME.service",
 	"downstream.NAME.usl", "tenant.NAME.arrival", "tenant.NAME.quota",
@@ -792,6 +792,27 @@ static void apply_plot(ctx *c, const exp_kv *kv)
 		err(c, kv->line, "plot needs at least one metric after ':'");
 }
 
+/* overhead = none | measured | DURATION: the library's own cost per task,
+ * added to each task's work. `measured` takes LIBRARIES.md's figure for
+ * the pool at its K (pool_overhead_s). */
+static void apply_overhead(ctx *c, model_config *cfg, const exp_kv *kv)
+{
+	double x;
+	if (!strcmp(kv->value, "none")) {
+		cfg->overhead = 0;
+	} else if (!strcmp(kv->value, "measured")) {
+		x = pool_overhead_s(cfg->pool, cfg->K);
+		if (isnan(x))
+			err(c, kv->line, "overhead: no measured figure for pool "
+			    "'%s' (give a duration instead)",
+			    pool_kind_name(cfg->pool));
+		else
+			cfg->overhead = x;
+	} else if (!get_time(c, kv, &x)) {
+		cfg->overhead = x;
+	}
+}
+
 static void apply_K(ctx *c, model_config *cfg, const exp_kv *kv)
 {
 	double x;
@@ -1145,6 +1166,8 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 				    kv->value);
 			*(!strcmp(k, "timeout") ? &cfg->timeout : &cfg->expiry) = x;
 		}
+	} else if (!strcmp(k, "overhead")) {
+		;   /* resolved once pool and K are known (apply_overhead) */
 	} else if (!strcmp(k, "cpus") || !strcmp(k, "fanout")) {
 		if (!get_long(c, kv, 1, &n)) {
 			int v = n > 1000000 ? 1000000 : (int)n;
@@ -1428,6 +1451,9 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 			err(&c, kv->line, "%s is not an option of pool '%s' (%s)",
 			    kv->key, pool_kind_name(cfg->pool), who);
 		}
+	const exp_kv *ov = exp_kvs_get(keys, "overhead");
+	if (ov)
+		apply_overhead(&c, cfg, ov);
 	for (int i = 0; i < cfg->n_downstreams; i++)
 		if (!cfg->downstreams[i].service) {
 			char key[96];

@@ -67,6 +67,11 @@ typedef enum {
 } pool_kind;
 
 const char *pool_kind_name(pool_kind k);
+/* The library's measured cost per trivial task at K workers, in seconds
+ * (LIBRARIES.md: Go 1.19, 2 CPUs, 1M tasks, at K=2 and K=1000,
+ * interpolated in log K and held outside that range); NAN for the models
+ * with no measurement (priority, sharded). */
+double pool_overhead_s(pool_kind k, long K);
 /* Returns -1 for an unknown name. */
 int pool_kind_parse(const char *name);
 
@@ -192,6 +197,8 @@ typedef struct model_config {
 	dist *weight;           /* semaphore: units acquired per task; NULL = 1 */
 	int cpus;               /* 0 = work is waiting, not CPU */
 	int fanout;             /* subtasks per arrival; >= 1 */
+	double overhead;        /* s added to every task's work: the library's own
+				 * per-task cost (CPU under `cpus`); 0 = none */
 
 	ds_spec downstreams[MODEL_MAX_DOWNSTREAMS];
 	int n_downstreams;

@@ -640,13 +640,13 @@ static uint16_t route(run *r, source *so)
 /* The fields every new task starts with, whichever path made it: its own
  * work drawn now (common random numbers), wanted at t0, in no queue. */
 static inline void task_fill(task *x, double t0, const source *so,
-			     double work_override, uint32_t rq, uint32_t owner,
-			     int counted, int si)
+			     double work_override, double overhead, uint32_t rq,
+			     uint32_t owner, int counted, int si)
 {
 	x->t0 = t0;
 	x->t_mark = t0;
-	x->work = isnan(work_override) ? dist_sample(so->service, so->r_service)
-				       : work_override;
+	x->work = (isnan(work_override) ? dist_sample(so->service, so->r_service)
+					: work_override) + overhead;
 	x->weight = 1;
 	x->tmo = 0;
 	x->next = NONE;
@@ -683,7 +683,8 @@ make_arrival(run *r, int si, double work_override,
 		if (h == NONE)
 			return NONE;
 		task *x = T(r, h);
-		task_fill(x, t0, so, work_override, NONE, owner, counted, si);
+		task_fill(x, t0, so, work_override, r->c->overhead, NONE, owner,
+			  counted, si);
 		x->setup = 0.0;
 		x->hi = 0;
 		x->pi = 0;
@@ -710,7 +711,8 @@ make_arrival(run *r, int si, double work_override,
 		if (h == NONE)
 			return NONE;
 		task *x = T(r, h);
-		task_fill(x, t0, so, work_override, rq, owner, counted, si);
+		task_fill(x, t0, so, work_override, c->overhead, rq, owner,
+			  counted, si);
 		x->setup = so->r_setup ? dist_sample(c->setup, so->r_setup) : 0.0;
 		if (so->r_weight) {
 			double w = floor(dist_sample(c->weight, so->r_weight) + 0.5);

@@ -89,6 +89,32 @@ static double warm_makespan(const char *pool, int first_use)
 	return m;
 }
 
+/* Library overhead (LIBRARIES.md cost figures): errgroup costs 841 ns per
+ * trivial task at K=2 and 1243 ns at K=1000; between, log-interpolated. A
+ * burst of 100 const(10ms) tasks on K=4 then takes 25 waves of
+ * 10 ms + overhead, exactly. */
+static void test_overhead_measured(void **st)
+{
+	(void)st;
+	assert_true(fabs(pool_overhead_s(POOL_ERRGROUP, 2) - 841e-9) < 1e-15);
+	assert_true(fabs(pool_overhead_s(POOL_ERRGROUP, 1000) - 1243e-9) < 1e-15);
+	assert_true(fabs(pool_overhead_s(POOL_ERRGROUP, 50000) - 1243e-9) < 1e-15);
+	assert_true(fabs(pool_overhead_s(POOL_SEMAPHORE, 1) - 1489e-9) < 1e-15);
+	assert_true(isnan(pool_overhead_s(POOL_PRIORITY, 4)));
+	double o = 1e-9 * (841 + (1243 - 841) * log(4.0 / 2) / log(1000.0 / 2));
+	model_config c;
+	cfg(&c, "errgroup", 4, "burst(100)", "const(10ms)", 0);
+	c.producers = 0;
+	c.overhead = pool_overhead_s(POOL_ERRGROUP, 4);
+	assert_true(fabs(c.overhead - o) < 1e-15);
+	model_result r;
+	model_result_init(&r);
+	assert_int_equal(model_run(&c, 1, 0, &r), 0);
+	assert_true(fabs(P(&r, "makespan") - 25 * (0.010 + o)) < 1e-12);
+	model_result_fini(&r);
+	model_config_fini(&c);
+}
+
 static void test_warm_state(void **st)
 {
 	/* errgroup: every task builds its renderer: 25 rounds of 250 ms */
@@ -615,6 +641,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_warm_state),
+		cmocka_unit_test(test_overhead_measured),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_common_random_numbers),
 		cmocka_unit_test(test_producer_loop_blocks),
