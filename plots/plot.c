@@ -89,11 +89,6 @@ int plot_is_time(const char *metric)
 	       !strcmp(metric, "drain_s");
 }
 
-int plot_higher_is_better(const char *metric)
-{
-	return plot_metric_goal(metric) > 0;
-}
-
 /* +1: more is better; -1: less is better; 0: a quantity to read, not a
  * goal (counts of refusals by design, sizes, settings the run chose). */
 int plot_metric_goal(const char *scoped)
@@ -1062,7 +1057,7 @@ static void fig_series(drawer *d, const plot_exp *e)
 
 /* ---- per-tenant / per-tier bars ---------------------------------------------- */
 
-static int is_group_scope(const char *s)
+int plot_is_group_scope(const char *s)
 {
 	return !strncmp(s, "tenant/", 7) || !strncmp(s, "tier/", 5) ||
 	       !strncmp(s, "service/", 8);
@@ -1075,16 +1070,16 @@ typedef struct scope_family {
 	const char *mets[2], *titles[2], *ylabels[2];
 } scope_family;
 
-static int is_stage_scope(const char *s)
+int plot_is_stage_scope(const char *s)
 {
 	return !strncmp(s, "stage/", 6);
 }
 
 static const scope_family families[] = {
-	{ is_group_scope, { "throughput", "latency_p99" },
+	{ plot_is_group_scope, { "throughput", "latency_p99" },
 	  { "throughput", "p99 latency" },
 	  { "throughput (1/s)", "latency p99" } },
-	{ is_stage_scope, { "utilization", "queue_mean" },
+	{ plot_is_stage_scope, { "utilization", "queue_mean" },
 	  { "utilization per stage", "mean input queue per stage" },
 	  { "utilization (fraction)", "items waiting" } },
 };

@@ -64,7 +64,9 @@ int plot_mkdirs(const char *dir, char *err, size_t errlen);
 /* Experiment name → [A-Za-z0-9_.-]+, never starting with '.'. */
 void plot_sanitize(const char *name, char *out, size_t n);
 int plot_is_time(const char *metric);          /* seconds-valued */
-int plot_higher_is_better(const char *metric);  /* throughput, completed */
+/* tenant/, tier/, service/ scopes (what each part gets); stage/ scopes. */
+int plot_is_group_scope(const char *scope);
+int plot_is_stage_scope(const char *scope);
 int plot_metric_goal(const char *metric);        /* +1 more, -1 less, 0 none */
 const char *plot_metric_short(const char *metric);  /* latency_p99 → p99 */
 /* "412.3 ± 27": mean to 4 significant digits, half-width to 2, no

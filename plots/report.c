@@ -196,8 +196,7 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 
 static int is_part_scope(const char *s)
 {
-	return !strncmp(s, "tenant/", 7) || !strncmp(s, "tier/", 5) ||
-	       !strncmp(s, "service/", 8) || !strncmp(s, "stage/", 6);
+	return plot_is_group_scope(s) || plot_is_stage_scope(s);
 }
 
 /* The distinct part scopes of the experiment, in first-seen order. */
