@@ -214,7 +214,7 @@ typedef struct sstat {
  */
 typedef struct source {
 	const wl_spec *arr;
-	const dist *service;
+	dist_sampler service;     /* the task's own work */
 	const tenant_spec *ten;   /* NULL for the anonymous source */
 	char scope[64];           /* "tenant/NAME", "service/NAME" */
 	gsl_rng *r_service, *r_setup, *r_weight, *r_think, *r_key;
@@ -645,7 +645,7 @@ static inline void task_fill(task *x, double t0, const source *so,
 {
 	x->t0 = t0;
 	x->t_mark = t0;
-	x->work = (isnan(work_override) ? dist_sample(so->service, so->r_service)
+	x->work = (isnan(work_override) ? dist_draw(&so->service, so->r_service)
 					: work_override) + overhead;
 	x->weight = 1;
 	x->tmo = 0;
@@ -2372,7 +2372,8 @@ static int setup_source(run *r, source *so, const tenant_spec *ten,
 	const model_config *c = r->c;
 	so->ten = ten;
 	so->arr = ten ? &ten->arrival : &c->arrival;
-	so->service = ten && ten->service ? ten->service : c->service;
+	dist_sampler_init(&so->service,
+			  ten && ten->service ? ten->service : c->service);
 	fifo_init(&so->wanted);
 	so->loops_free = c->producers;
 	if (ten) {

@@ -379,20 +379,6 @@ double wl_mean_rate(const wl_spec *w)
 
 /* ---- the generator ------------------------------------------------------- */
 
-/* Invariants: t is the last arrival returned (0 before the first); once
- * done is set, every call returns 0. steps: the current step is step, which
- * began at step_start; t >= step_start. */
-struct wl_gen {
-	const wl_spec *spec;
-	gsl_rng *ia;     /* inter-arrival draws (poisson, steps, ramp) */
-	gsl_rng *thin;   /* ramp: acceptance draws, a separate stream */
-	double t;
-	long i;          /* arrivals returned (const, burst, trace) */
-	int step;
-	double step_start;
-	int done;
-};
-
 wl_gen *wl_gen_new(const wl_spec *spec, uint64_t seed, uint32_t rep,
 		   const char *entity)
 {
@@ -400,6 +386,8 @@ wl_gen *wl_gen_new(const wl_spec *spec, uint64_t seed, uint32_t rep,
 	if (!g)
 		return NULL;
 	g->spec = spec;
+	g->poisson = spec->kind == WL_POISSON;
+	g->gap = spec->kind == WL_POISSON ? 1 / spec->rate : 0;
 	if (spec->kind == WL_POISSON || spec->kind == WL_STEPS ||
 	    spec->kind == WL_RAMP) {
 		g->ia = rng_stream(seed, rep, entity, "interarrival");
@@ -468,7 +456,7 @@ static int next_ramp(wl_gen *g)
 	}
 }
 
-int wl_gen_next(wl_gen *g, double *t, double *work)
+int wl_gen_next_other(wl_gen *g, double *t, double *work)
 {
 	const wl_spec *s = g->spec;
 	assert(s->kind != WL_CLOSED);
@@ -478,7 +466,7 @@ int wl_gen_next(wl_gen *g, double *t, double *work)
 	int more = 1;
 	switch (s->kind) {
 	case WL_POISSON:
-		g->t += rng_exp(g->ia, 1 / s->rate);
+		g->t += rng_exp(g->ia, g->gap);   /* as wl_gen_next */
 		break;
 	case WL_CONST:
 		/* i/rate rather than a running sum: no drift over 10^8 tasks. */

@@ -726,6 +726,14 @@ double dist_sample(const dist *d, gsl_rng *r)
 	return NAN;
 }
 
+void dist_sampler_init(dist_sampler *s, const dist *d)
+{
+	s->d = d;
+	s->how = d->kind == D_EXP ? DIST_DRAW_EXP
+		 : d->kind == D_CONST ? DIST_DRAW_CONST : DIST_DRAW_CALL;
+	s->v = d->p[0];
+}
+
 double dist_mean(const dist *d)
 {
 	return d->mean;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
 
+#include "rng.h"
+
 typedef struct dist dist;
 
 /* Parses text into *out (taken by the caller: dist_free). Relative
@@ -31,6 +33,30 @@ void dist_free(dist *d);                /* dist_free(NULL) is a no-op */
 dist *dist_const(double v);
 
 double dist_sample(const dist *d, gsl_rng *r);
+
+/* dist_sample for a model's hot path: the kind is looked at once, at
+ * dist_sampler_init, and the two commonest laws (exp, const) draw inline
+ * with no call; the rest call dist_sample. Same values, draw for draw, on
+ * the same stream. Embeddable (a model keeps one per task stream), so the
+ * struct is public; its fields are private to dist.c. d is borrowed and
+ * must outlive the sampler. */
+typedef struct dist_sampler {
+	const dist *d;
+	int how;        /* DIST_DRAW_* */
+	double v;       /* exp: the mean; const: the value */
+} dist_sampler;
+enum { DIST_DRAW_CALL, DIST_DRAW_EXP, DIST_DRAW_CONST };
+
+void dist_sampler_init(dist_sampler *s, const dist *d);
+
+static inline double dist_draw(const dist_sampler *s, gsl_rng *r)
+{
+	if (s->how == DIST_DRAW_EXP)
+		return rng_exp(r, s->v);
+	if (s->how == DIST_DRAW_CONST)
+		return s->v;
+	return dist_sample(s->d, r);
+}
 double dist_mean(const dist *d);        /* exact where closed form exists */
 double dist_var(const dist *d);         /* exact; NAN where undefined */
 /* 1 when every draw is the same value (const, or sums of consts). */

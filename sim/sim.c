@@ -53,36 +53,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARITY 2
 #define NOT_PENDING UINT32_MAX
 
-/* Heap order: t, then ord = (prio + PRIO_BIAS) << SEQ_BITS | seq, i.e.
- * prio then insertion sequence in one integer compare. seq is unique, so
- * the order is total and the pop sequence does not depend on the heap's
- * shape. 48 bits of seq last 2.8e14 schedules; prio must fit 16 bits. */
-#define SEQ_BITS 48
-#define PRIO_BIAS 32768
+/* Heap order: t, then ord = (prio + PRIO_BIAS) << ORD_SEQ_TOP | seq << lbits
+ * | slot, i.e. prio then insertion sequence in one integer compare; the
+ * slot index rides in the low lbits bits, below seq, so it never decides
+ * the order (seq is unique among pending events: the order is total and
+ * the pop sequence does not depend on the heap's shape). lbits grows with
+ * the slot table (2^lbits >= slots), so seq has 56 - lbits bits: 50 for a
+ * pool model's few dozen pending events. When seq would overflow, or lbits
+ * grows, the pending keys are renumbered 0..n-1 in their current order
+ * (renumber: O(n log n), at most once per 2^(56-lbits) - n schedules and
+ * per doubling of the table). prio must fit 8 bits. */
+#define ORD_SEQ_TOP 56
+#define PRIO_BIAS 128
+#define MIN_LBITS 6
+#define MAX_LBITS 28            /* seq keeps >= lbits bits: room for n */
 
 /* t is stored as the bits of a non-negative double (times are >= 0, and
  * -0.0 is folded to +0.0 on entry), which as unsigned integers order like
  * the doubles themselves; (tb, ord) then compares as one 128-bit integer,
- * a cmp/sbb pair with no branch and no floating-point unit. */
+ * a cmp/sbb pair with no branch and no floating-point unit. 16 bytes: a
+ * sift moves one vector register per level. */
 typedef struct key {
 	uint64_t tb;
 	uint64_t ord;
-	uint32_t slot;
 } key;
 
-/* Invariant: pos == NOT_PENDING exactly when the slot is free (on the free
- * list, next_free valid) or its event has fired; otherwise heap[pos].slot is
- * this slot. gen changes every time the slot is released, so handles issued
- * before are stale. */
+/* Invariant: pos[idx] == NOT_PENDING exactly when slot idx is free (on the
+ * free list, next_free valid) or its event has fired; otherwise
+ * heap[pos[idx]] carries idx in its ord. gen changes every time the slot
+ * is released, so handles issued before are stale. pos is its own array:
+ * the sifts write it at every level, and 4-byte entries keep those writes
+ * in a few cache lines. */
 typedef struct slot {
 	sim_handler fn;
 	void *ctx;
 	uint64_t arg;
 	uint32_t gen;
-	uint32_t pos;
 	uint32_t next_free;
 } slot;
 
@@ -90,9 +98,12 @@ struct sim {
 	key *heap;
 	uint32_t n, cap;          /* heap entries used / allocated */
 	slot *slots;
+	uint32_t *pos;            /* per slot: its heap index, or NOT_PENDING */
 	uint32_t n_slots;         /* slots ever handed out (<= cap) */
 	uint32_t free_head;       /* NOT_PENDING when the free list is empty */
+	unsigned lbits;           /* slot bits in ord: 2^lbits >= cap */
 	uint64_t seq;             /* next insertion sequence number */
+	uint64_t seq_end;         /* renumber before seq reaches this */
 	uint64_t fired;
 	double now;
 	int stopped;
@@ -106,12 +117,22 @@ struct sim {
 	int hole;
 };
 
+static inline uint32_t slot_of(const sim *s, const key *k)
+{
+	return (uint32_t)(k->ord & (((uint64_t)1 << s->lbits) - 1));
+}
+
+static inline int prio_of(const key *k)
+{
+	return (int)(k->ord >> ORD_SEQ_TOP) - PRIO_BIAS;
+}
+
 /* heap[n] is always a key after every real one (the heap array has room
  * for n + 1): a sift-down then compares two children even where the last
  * parent has one, without testing for it. */
 static inline void seal(sim *s)
 {
-	s->heap[s->n] = (key){ UINT64_MAX, UINT64_MAX, NOT_PENDING };
+	s->heap[s->n] = (key){ UINT64_MAX, UINT64_MAX };
 }
 
 sim *sim_new(void)
@@ -119,10 +140,13 @@ sim *sim_new(void)
 	sim *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
-	s->cap = 64;
+	s->cap = (uint32_t)1 << MIN_LBITS;
+	s->lbits = MIN_LBITS;
+	s->seq_end = (uint64_t)1 << (ORD_SEQ_TOP - MIN_LBITS);
 	s->heap = malloc(s->cap * sizeof *s->heap);
 	s->slots = malloc(s->cap * sizeof *s->slots);
-	if (!s->heap || !s->slots) {
+	s->pos = malloc(s->cap * sizeof *s->pos);
+	if (!s->heap || !s->slots || !s->pos) {
 		sim_free(s);
 		return NULL;
 	}
@@ -137,6 +161,7 @@ void sim_free(sim *s)
 		return;
 	free(s->heap);
 	free(s->slots);
+	free(s->pos);
 	free(s);
 }
 
@@ -174,27 +199,34 @@ static inline int before(const key *a, const key *b)
 	return x < y;
 }
 
-static inline uint64_t make_ord(int prio, uint64_t seq)
+static void renumber(sim *s, unsigned to);
+
+/* The ord of a new key for slot idx (renumbering first when seq is used
+ * up: that may settle the hole). */
+static inline uint64_t make_ord(sim *s, int prio, uint32_t idx)
 {
 	assert(prio >= -PRIO_BIAS && prio < PRIO_BIAS);
-	assert(seq < ((uint64_t)1 << SEQ_BITS));
-	return ((uint64_t)(prio + PRIO_BIAS) << SEQ_BITS) | seq;
+	if (s->seq == s->seq_end)
+		renumber(s, s->lbits);
+	return ((uint64_t)(prio + PRIO_BIAS) << ORD_SEQ_TOP) |
+	       (s->seq++ << s->lbits) | idx;
 }
 
 /* Moves the hole at i up until k fits, then stores k there. */
 static void sift_up(sim *s, uint32_t i, key k)
 {
 	key *h = s->heap;
+	uint32_t *pos = s->pos;
 	while (i > 0) {
-		uint32_t p = (i - 1) / ARITY;
+		uint32_t p = (i - 1) / 2;
 		if (!before(&k, &h[p]))
 			break;
 		h[i] = h[p];
-		s->slots[h[i].slot].pos = i;
+		pos[slot_of(s, &h[i])] = i;
 		i = p;
 	}
 	h[i] = k;
-	s->slots[k.slot].pos = i;
+	pos[slot_of(s, &k)] = i;
 }
 
 /* Moves the hole at i down until k fits, then stores k there.
@@ -205,34 +237,26 @@ static void sift_up(sim *s, uint32_t i, key k)
 static void sift_down(sim *s, uint32_t i, key k)
 {
 	key *h = s->heap;
-	uint32_t n = s->n;
+	uint32_t *pos = s->pos;
+	const uint32_t n = s->n;
+	const uint64_t mask = ((uint64_t)1 << s->lbits) - 1;
+	key *hole = &h[i];
 	for (;;) {
-		uint32_t c = i * ARITY + 1;
+		uint32_t c = 2 * i + 1;
 		if (c >= n)
 			break;
-#if ARITY == 4
-		uint32_t best = c;
-		if (c + ARITY <= n) {
-			uint32_t a = c + (uint32_t)before(&h[c + 1], &h[c]);
-			uint32_t b = c + 2 + (uint32_t)before(&h[c + 3], &h[c + 2]);
-			best = before(&h[b], &h[a]) ? b : a;
-		} else {
-			for (uint32_t j = c + 1; j < n; j++)
-				if (before(&h[j], &h[best]))
-					best = j;
-		}
-#else
 		/* h[n] is the seal (c + 1 <= n): never before h[c] */
-		uint32_t best = c + (uint32_t)before(&h[c + 1], &h[c]);
-#endif
-		if (!before(&h[best], &k))
+		uint32_t right = (uint32_t)before(&h[c + 1], &h[c]);
+		key *m = &h[c + right];
+		if (!before(m, &k))
 			break;
-		h[i] = h[best];
-		s->slots[h[i].slot].pos = i;
-		i = best;
+		*hole = *m;
+		pos[m->ord & mask] = i;
+		hole = m;
+		i = c + right;
 	}
-	h[i] = k;
-	s->slots[k.slot].pos = i;
+	*hole = k;
+	pos[k.ord & mask] = i;
 }
 
 /* Refills the root hole left by fire_top with the last entry. */
@@ -248,12 +272,50 @@ static void settle(sim *s)
 		sift_down(s, 0, last);
 }
 
-/* Grows both arrays together: a pending event needs one of each, so the
- * slot count never exceeds the heap capacity. */
+static int key_cmp(const void *a, const void *b)
+{
+	const key *x = a, *y = b;
+	return before(x, y) ? -1 : before(y, x);
+}
+
+/* Gives the pending keys the sequence numbers 0..n-1 in their current
+ * order, encoded for lbits = to (>= the current lbits); seq continues at
+ * n. The order of every pair of keys is unchanged, so the heap stays a
+ * heap with every key where it was: only ord is rewritten. O(n log n)
+ * time, n keys of scratch. */
+static void renumber(sim *s, unsigned to)
+{
+	settle(s);
+	uint32_t n = s->n;
+	const uint64_t mask = ((uint64_t)1 << s->lbits) - 1;
+	key *tmp = malloc(((size_t)n + 1) * sizeof *tmp);
+	/* Out of memory in the event list is not recoverable for a run. */
+	assert(tmp && "sim: out of memory");
+	if (!tmp)
+		abort();
+	memcpy(tmp, s->heap, (size_t)n * sizeof *tmp);
+	qsort(tmp, n, sizeof *tmp, key_cmp);
+	for (uint32_t r = 0; r < n; r++) {
+		uint32_t idx = (uint32_t)(tmp[r].ord & mask);
+		key *k = &s->heap[s->pos[idx]];
+		k->ord = ((k->ord >> ORD_SEQ_TOP) << ORD_SEQ_TOP) |
+			 ((uint64_t)r << to) | idx;
+	}
+	free(tmp);
+	s->lbits = to;
+	s->seq = n;
+	s->seq_end = (uint64_t)1 << (ORD_SEQ_TOP - to);
+}
+
+/* Grows the three arrays together: a pending event needs one of each, so
+ * the slot count never exceeds the heap capacity; a longer slot index
+ * re-encodes the keys. */
 static int grow(sim *s)
 {
 	uint32_t cap = s->cap * 2;
 	assert(cap > s->cap);
+	if (s->lbits + 1 > MAX_LBITS)
+		return 0;
 	key *h = realloc(s->heap, (size_t)cap * sizeof *h);
 	if (!h)
 		return 0;
@@ -262,7 +324,12 @@ static int grow(sim *s)
 	if (!sl)
 		return 0;
 	s->slots = sl;
+	uint32_t *p = realloc(s->pos, (size_t)cap * sizeof *p);
+	if (!p)
+		return 0;
+	s->pos = p;
 	s->cap = cap;
+	renumber(s, s->lbits + 1);
 	return 1;
 }
 
@@ -278,7 +345,7 @@ static inline slot *lookup(const sim *s, sim_event_id id)
 	if (idx == 0 || idx > s->n_slots)
 		return NULL;
 	slot *sl = &s->slots[idx - 1];
-	if (sl->gen != (uint32_t)(id >> 32) || sl->pos == NOT_PENDING)
+	if (sl->gen != (uint32_t)(id >> 32) || s->pos[idx - 1] == NOT_PENDING)
 		return NULL;
 	return sl;
 }
@@ -288,7 +355,7 @@ static inline slot *lookup(const sim *s, sim_event_id id)
 static inline void release(sim *s, uint32_t idx)
 {
 	slot *sl = &s->slots[idx];
-	sl->pos = NOT_PENDING;
+	s->pos[idx] = NOT_PENDING;
 	sl->gen++;
 	sl->next_free = s->free_head;
 	s->free_head = idx;
@@ -303,7 +370,8 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 		/* Out of memory in the event list is not recoverable for a run. */
 		int ok = grow(s);
 		assert(ok && "sim: out of memory");
-		(void)ok;
+		if (!ok)
+			abort();
 	}
 	uint32_t idx;
 	if (s->free_head != NOT_PENDING) {
@@ -317,7 +385,8 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 	sl->fn = fn;
 	sl->ctx = ctx;
 	sl->arg = arg;
-	key k = { t_bits(t), make_ord(prio, s->seq++), idx };
+	/* make_ord first: a renumber settles the hole */
+	key k = { t_bits(t), make_ord(s, prio, idx) };
 	if (s->hole) {
 		s->hole = 0;
 		sift_down(s, 0, k);
@@ -342,7 +411,7 @@ static void remove_at(sim *s, uint32_t i)
 	seal(s);
 	if (i == s->n)
 		return;
-	if (i > 0 && before(&last, &s->heap[(i - 1) / ARITY]))
+	if (i > 0 && before(&last, &s->heap[(i - 1) / 2]))
 		sift_up(s, i, last);
 	else
 		sift_down(s, i, last);
@@ -355,7 +424,7 @@ int sim_cancel(sim *s, sim_event_id id)
 		return 0;
 	settle(s);
 	uint32_t idx = (uint32_t)(sl - s->slots);
-	remove_at(s, sl->pos);
+	remove_at(s, s->pos[idx]);
 	release(s, idx);
 	return 1;
 }
@@ -367,13 +436,14 @@ int sim_reschedule(sim *s, sim_event_id id, double t)
 	if (!sl)
 		return 0;
 	settle(s);
-	uint32_t i = sl->pos;
-	key k = s->heap[i];
-	uint64_t old = k.tb;
-	k.tb = t_bits(t);
-	k.ord = make_ord((int)(k.ord >> SEQ_BITS) - PRIO_BIAS, s->seq++);
+	uint32_t idx = (uint32_t)(sl - s->slots);
+	/* make_ord first: a renumber rewrites the keys in place (none
+	 * moves) */
+	uint64_t ord = make_ord(s, prio_of(&s->heap[s->pos[idx]]), idx);
+	uint32_t i = s->pos[idx];
+	key k = { t_bits(t), ord };
 	/* A fresh seq only ever makes the key larger at equal time. */
-	if (k.tb < old)
+	if (k.tb < s->heap[i].tb)
 		sift_up(s, i, k);
 	else
 		sift_down(s, i, k);
@@ -389,7 +459,7 @@ double sim_event_time(const sim *s, sim_event_id id)
 {
 	const slot *sl = lookup(s, id);
 	assert(sl && "sim_event_time: event not pending");
-	return t_of(s->heap[sl->pos].tb);
+	return t_of(s->heap[s->pos[sl - s->slots]].tb);
 }
 
 int sim_pending(const sim *s)
@@ -408,11 +478,12 @@ static inline __attribute__((always_inline)) void pop_run(sim *s)
 	settle(s);   /* a handler that calls sim_step/sim_run itself */
 	key top = s->heap[0];
 	s->hole = 1;
-	slot *sl = &s->slots[top.slot];
+	uint32_t idx = slot_of(s, &top);
+	slot *sl = &s->slots[idx];
 	sim_handler fn = sl->fn;
 	void *ctx = sl->ctx;
 	uint64_t arg = sl->arg;
-	release(s, top.slot);
+	release(s, idx);
 	s->now = t_of(top.tb);
 	s->fired++;
 #ifdef POOLSIM_SLOW_SPINS
@@ -467,7 +538,9 @@ int sim_run_to(sim *s, double t, int prio)
 	assert(t >= s->now);
 	const uint64_t tb = t_bits(t);
 	/* The largest ord at this priority: every listed (t, prio) goes first. */
-	const uint64_t ord = make_ord(prio, ((uint64_t)1 << SEQ_BITS) - 1);
+	assert(prio >= -PRIO_BIAS && prio < PRIO_BIAS);
+	const uint64_t ord = ((uint64_t)(prio + PRIO_BIAS) << ORD_SEQ_TOP) |
+			     (((uint64_t)1 << ORD_SEQ_TOP) - 1);
 	s->stopped = 0;
 	/* A hole left by the last handler stays open when the outside event
 	 * comes next: its handler's first schedule fills it (one sift-down)

@@ -496,10 +496,33 @@ static void test_round_trip(void **state)
 	}
 }
 
+/* dist_draw (the inline sampler) gives dist_sample's values, draw for
+ * draw on the same stream, for the laws it inlines and for one it does
+ * not. */
+static void test_sampler(void **state)
+{
+	(void)state;
+	static const char *const texts[] = { "exp(20ms)", "const(3ms)",
+					     "lognormal(p50=10ms, p99=100ms)" };
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		dist *d = must_parse(texts[i]);
+		dist_sampler ds;
+		dist_sampler_init(&ds, d);
+		gsl_rng *ra = rng_stream(9, 0, "sampler", texts[i]);
+		gsl_rng *rb = rng_stream(9, 0, "sampler", texts[i]);
+		for (int k = 0; k < 10000; k++)
+			assert_true(dist_sample(d, ra) == dist_draw(&ds, rb));
+		gsl_rng_free(ra);
+		gsl_rng_free(rb);
+		dist_free(d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_const),
+		cmocka_unit_test(test_sampler),
 		cmocka_unit_test(test_exp),
 		cmocka_unit_test(test_uniform),
 		cmocka_unit_test(test_lognormal),
