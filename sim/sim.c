@@ -8,12 +8,13 @@
  * few thousand) and does millions of schedule/pop pairs, with occasional
  * cancels (timeouts, expiry timers) and reschedules (processor sharing).
  *
- * Structure: a flat binary min-heap of 24-byte keys (time, prio|seq, slot)
- * plus a slot table holding the handler, its arguments, the slot's
- * generation and its current heap position. A handle packs
+ * Structure: a flat binary min-heap of 16-byte keys (time, prio|seq|slot:
+ * the slot index in the low bits of the order word), a slot table holding
+ * the handler, its arguments and the slot's generation, and a position
+ * array (slot -> heap index) for cancel and reschedule. A handle packs
  * (generation << 32) | (slot + 1), so 0 is never valid and a handle whose
  * slot has been reused carries the wrong generation and is ignored. Free
- * slots form a LIFO free list threaded through the slot table; both arrays
+ * slots form a LIFO free list threaded through the slot table; the arrays
  * grow by doubling and are never shrunk, so once warmed up the hot path
  * allocates nothing.
  *
@@ -24,8 +25,9 @@
  * task: 4-ary with branches 915 instructions / 9.4 mispredicts; binary
  * with branches 830 / 7.4; 4-ary branch-free 946 / 5.6; binary
  * branch-free 884 / 4.7 (chosen). Wall-clock timings on this shared
- * 2-core machine were within noise of each other; ARITY 4 still compiles
- * (tournament of pairs) if a workload with thousands pending prefers it.
+ * 2-core machine were within noise of each other. Keys went from 24 to 16
+ * bytes (the slot folded into the order word, positions in their own
+ * array): about 4% of the M/M/50 bench's CPU time.
  *
  * Fast path: while a handler runs, the fired event's root position is left
  * as a hole; the handler's first sim_schedule drops its key there and sifts
@@ -43,9 +45,9 @@
  * settle and no sift-up): -23 instructions/task on the M/M/50 bench.
  *
  * Complexity: schedule, cancel, reschedule, pop: O(log n); is_pending and
- * event_time: O(1). Memory: 24 + 40 bytes per event pending at once (the
- * high-water mark). Limits: prio in [-32768, 32767] (asserted), 2^48
- * schedules per sim.
+ * event_time: O(1), amortised over renumbering (below). Memory: 16 + 32 +
+ * 4 bytes per event pending at once (the high-water mark). Limits: prio
+ * in [-128, 127] (asserted), 2^28 events pending at once.
  */
 #include "sim.h"
 
@@ -55,20 +57,25 @@
 
 #define NOT_PENDING UINT32_MAX
 
-/* Heap order: t, then ord = (prio + PRIO_BIAS) << ORD_SEQ_TOP | seq << lbits
+/* Heap order: t, then ord = (prio + PRIO_BIAS) << PRIO_SHIFT | seq << lbits
  * | slot, i.e. prio then insertion sequence in one integer compare; the
  * slot index rides in the low lbits bits, below seq, so it never decides
  * the order (seq is unique among pending events: the order is total and
  * the pop sequence does not depend on the heap's shape). lbits grows with
- * the slot table (2^lbits >= slots), so seq has 56 - lbits bits: 50 for a
- * pool model's few dozen pending events. When seq would overflow, or lbits
- * grows, the pending keys are renumbered 0..n-1 in their current order
- * (renumber: O(n log n), at most once per 2^(56-lbits) - n schedules and
- * per doubling of the table). prio must fit 8 bits. */
-#define ORD_SEQ_TOP 56
+ * the slot table (2^lbits >= slots), and seq has SEQ_TOP - lbits bits: 50
+ * for a pool model's few dozen pending events. When seq would overflow,
+ * or lbits grows, the pending keys are renumbered 0..n-1 in their current
+ * order (renumber: O(n log n), at most once per 2^(SEQ_TOP-lbits) - n
+ * schedules and once per doubling of the table). prio must fit 8 bits.
+ * tests/test_sim_renumber.c compiles this file with a small SEQ_TOP, so
+ * that renumbering happens every few thousand schedules there. */
+#define PRIO_SHIFT 56
 #define PRIO_BIAS 128
+#ifndef SEQ_TOP
+#define SEQ_TOP PRIO_SHIFT
+#endif
 #define MIN_LBITS 6
-#define MAX_LBITS 28            /* seq keeps >= lbits bits: room for n */
+#define MAX_LBITS (SEQ_TOP / 2)   /* seq keeps >= lbits bits: room for n */
 
 /* t is stored as the bits of a non-negative double (times are >= 0, and
  * -0.0 is folded to +0.0 on entry), which as unsigned integers order like
@@ -102,8 +109,10 @@ struct sim {
 	uint32_t n_slots;         /* slots ever handed out (<= cap) */
 	uint32_t free_head;       /* NOT_PENDING when the free list is empty */
 	unsigned lbits;           /* slot bits in ord: 2^lbits >= cap */
+	uint64_t mask;            /* 2^lbits - 1: ord & mask is the slot */
 	uint64_t seq;             /* next insertion sequence number */
 	uint64_t seq_end;         /* renumber before seq reaches this */
+	uint64_t renumbers;       /* how many times (tests look) */
 	uint64_t fired;
 	double now;
 	int stopped;
@@ -119,12 +128,12 @@ struct sim {
 
 static inline uint32_t slot_of(const sim *s, const key *k)
 {
-	return (uint32_t)(k->ord & (((uint64_t)1 << s->lbits) - 1));
+	return (uint32_t)(k->ord & s->mask);
 }
 
 static inline int prio_of(const key *k)
 {
-	return (int)(k->ord >> ORD_SEQ_TOP) - PRIO_BIAS;
+	return (int)(k->ord >> PRIO_SHIFT) - PRIO_BIAS;
 }
 
 /* heap[n] is always a key after every real one (the heap array has room
@@ -142,7 +151,8 @@ sim *sim_new(void)
 		return NULL;
 	s->cap = (uint32_t)1 << MIN_LBITS;
 	s->lbits = MIN_LBITS;
-	s->seq_end = (uint64_t)1 << (ORD_SEQ_TOP - MIN_LBITS);
+	s->mask = ((uint64_t)1 << MIN_LBITS) - 1;
+	s->seq_end = (uint64_t)1 << (SEQ_TOP - MIN_LBITS);
 	s->heap = malloc(s->cap * sizeof *s->heap);
 	s->slots = malloc(s->cap * sizeof *s->slots);
 	s->pos = malloc(s->cap * sizeof *s->pos);
@@ -208,7 +218,7 @@ static inline uint64_t make_ord(sim *s, int prio, uint32_t idx)
 	assert(prio >= -PRIO_BIAS && prio < PRIO_BIAS);
 	if (s->seq == s->seq_end)
 		renumber(s, s->lbits);
-	return ((uint64_t)(prio + PRIO_BIAS) << ORD_SEQ_TOP) |
+	return ((uint64_t)(prio + PRIO_BIAS) << PRIO_SHIFT) |
 	       (s->seq++ << s->lbits) | idx;
 }
 
@@ -239,7 +249,7 @@ static void sift_down(sim *s, uint32_t i, key k)
 	key *h = s->heap;
 	uint32_t *pos = s->pos;
 	const uint32_t n = s->n;
-	const uint64_t mask = ((uint64_t)1 << s->lbits) - 1;
+	const uint64_t mask = s->mask;
 	key *hole = &h[i];
 	for (;;) {
 		uint32_t c = 2 * i + 1;
@@ -287,7 +297,7 @@ static void renumber(sim *s, unsigned to)
 {
 	settle(s);
 	uint32_t n = s->n;
-	const uint64_t mask = ((uint64_t)1 << s->lbits) - 1;
+	const uint64_t mask = s->mask;
 	key *tmp = malloc(((size_t)n + 1) * sizeof *tmp);
 	/* Out of memory in the event list is not recoverable for a run. */
 	assert(tmp && "sim: out of memory");
@@ -298,13 +308,15 @@ static void renumber(sim *s, unsigned to)
 	for (uint32_t r = 0; r < n; r++) {
 		uint32_t idx = (uint32_t)(tmp[r].ord & mask);
 		key *k = &s->heap[s->pos[idx]];
-		k->ord = ((k->ord >> ORD_SEQ_TOP) << ORD_SEQ_TOP) |
+		k->ord = ((k->ord >> PRIO_SHIFT) << PRIO_SHIFT) |
 			 ((uint64_t)r << to) | idx;
 	}
 	free(tmp);
+	s->renumbers++;
 	s->lbits = to;
+	s->mask = ((uint64_t)1 << to) - 1;
 	s->seq = n;
-	s->seq_end = (uint64_t)1 << (ORD_SEQ_TOP - to);
+	s->seq_end = (uint64_t)1 << (SEQ_TOP - to);
 }
 
 /* Grows the three arrays together: a pending event needs one of each, so
@@ -539,8 +551,8 @@ int sim_run_to(sim *s, double t, int prio)
 	const uint64_t tb = t_bits(t);
 	/* The largest ord at this priority: every listed (t, prio) goes first. */
 	assert(prio >= -PRIO_BIAS && prio < PRIO_BIAS);
-	const uint64_t ord = ((uint64_t)(prio + PRIO_BIAS) << ORD_SEQ_TOP) |
-			     (((uint64_t)1 << ORD_SEQ_TOP) - 1);
+	const uint64_t ord = ((uint64_t)(prio + PRIO_BIAS) << PRIO_SHIFT) |
+			     (((uint64_t)1 << PRIO_SHIFT) - 1);
 	s->stopped = 0;
 	/* A hole left by the last handler stays open when the outside event
 	 * comes next: its handler's first schedule fills it (one sift-down)

@@ -4,8 +4,9 @@
  * Virtual time is double seconds. Events are ordered by (time, priority,
  * insertion sequence): equal times resolve by lower priority first, then
  * FIFO, so a run is a pure function of its inputs. The list is a flat
- * 4-ary heap of (time, prio, seq, slot) keys plus a slot table; a handle
- * names a slot and its generation, so a stale handle is harmless.
+ * binary heap of 16-byte (time, prio|seq|slot) keys plus a slot table; a
+ * handle names a slot and its generation, so a stale handle is harmless.
+ * prio is in [-128, 127] (asserted).
  *
  * Expected workload: pool models keep about K+1 events pending (tens to a
  * few thousand); millions of schedule/pop pairs per run.

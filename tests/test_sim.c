@@ -56,6 +56,23 @@ static void test_order(void **state)
 	sim_free(NULL);
 }
 
+/* The ends of the priority range order like any other priorities. */
+static void test_prio_range(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	log_buf l = { .n = 0 };
+	sim_schedule(s, 1.0, 127, record, &l, 1);
+	sim_schedule(s, 1.0, 0, record, &l, 2);
+	sim_schedule(s, 1.0, -128, record, &l, 3);
+	sim_schedule(s, 1.0, 127, record, &l, 4);
+	assert_int_equal(sim_run(s, 1.0), 4);
+	uint64_t want[] = { 3, 2, 1, 4 };
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(l.v[i], want[i]);
+	sim_free(s);
+}
+
 static void test_run_until(void **state)
 {
 	(void)state;
@@ -468,6 +485,9 @@ static void test_differential(void **state)
 	assert_true(d->cancels_hit > 50000);
 	assert_true(d->resched_hit > 50000);
 	assert_true(d->in_handler > 500000);
+#ifdef SIM_RENUMBER_CHECK
+	SIM_RENUMBER_CHECK(d->s);
+#endif
 	free(d->nv.a);
 	sim_free(d->s);
 	free(d);
@@ -477,6 +497,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_prio_range),
 		cmocka_unit_test(test_run_until),
 		cmocka_unit_test(test_handles),
 		cmocka_unit_test(test_reschedule),
