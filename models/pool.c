@@ -99,8 +99,9 @@ typedef struct alrun {
  * A task record. Invariant: a task is linked (through `next`) in at most one
  * FIFO at a time — producer backlog, blocked submitters, pool queue or one
  * downstream's waiters — which is what lets the queues be intrusive.
- * Records are `stride` bytes: ds_call holds one drawn call time per
- * downstream.
+ * Records are 2^shift bytes (the smallest power of two that holds
+ * ds_call, one drawn call time per downstream): a task's address is a
+ * shift away from its index, not a multiply, on every step of its life.
  */
 typedef struct task {
 	double t0;            /* wanted (arrival) time */
@@ -279,7 +280,7 @@ typedef struct run {
 
 	/* task arena: index-addressed so growth by realloc keeps handles */
 	char *arena;
-	size_t stride;
+	unsigned shift;           /* a task record is 1 << shift bytes */
 	uint32_t cap, used, free_head;
 	request *reqs;
 	uint32_t rcap, rused, rfree;
@@ -378,7 +379,7 @@ static inline void busy_add(run *r, pinst *p, long d)
 
 static inline task *T(run *r, uint32_t i)
 {
-	return (task *)(r->arena + (size_t)i * r->stride);
+	return (task *)(r->arena + ((size_t)i << r->shift));
 }
 
 static uint32_t task_alloc_grow(run *r);
@@ -398,7 +399,7 @@ static uint32_t task_alloc_grow(run *r)
 {
 	if (r->used == r->cap) {
 		uint32_t ncap = r->cap ? r->cap * 2 : 256;
-		char *a = realloc(r->arena, (size_t)ncap * r->stride);
+		char *a = realloc(r->arena, (size_t)ncap << r->shift);
 		if (!a) {
 			r->oom = 1;
 			return NONE;
@@ -543,21 +544,28 @@ static void sync_rare(run *r, double t, double mem)
  * Memory is checked here too: mem = goroutines*bytes + in-flight*bytes.
  * O(1): four integer compares, a level update for each that moved (two or
  * three per event in a pool model), and one memory sum; the rest only when
- * the configuration asks for it (r->sync_rare, fixed at setup). */
-static inline __attribute__((always_inline)) void sync_state_inl(run *r)
+ * the configuration asks for it (r->sync_rare, fixed at setup).
+ * can_grow = 0 when the event certainly lowered or kept every term of the
+ * memory sum and the worker count (a lean workerpool completion): the
+ * peaks cannot move, and the sum is left out. */
+static inline __attribute__((always_inline)) void
+sync_state_inl(run *r, int can_grow)
 {
 	double t = *r->clock;
 	lv_sync(&r->lv_queue, &r->sy_queue, t, r->n_waiting);
 	lv_sync(&r->lv_busy, &r->sy_busy, t, r->n_busy);
 	lv_sync(&r->lv_workers, &r->sy_workers, t, r->n_workers);
 	lv_sync(&r->lv_system, &r->sy_system, t, r->n_system);
-	if (r->n_workers > r->workers_peak)
-		r->workers_peak = r->n_workers;
-	double mem = (double)(r->n_workers + r->n_blocked_each) *
-			     r->c->mem_goroutine +
-		     (double)r->n_submitted * r->c->mem_task;
-	if (mem > r->mem_peak)
-		r->mem_peak = mem;
+	double mem = NAN;
+	if (can_grow || r->sync_rare) {
+		if (r->n_workers > r->workers_peak)
+			r->workers_peak = r->n_workers;
+		mem = (double)(r->n_workers + r->n_blocked_each) *
+			      r->c->mem_goroutine +
+		      (double)r->n_submitted * r->c->mem_task;
+		if (mem > r->mem_peak)
+			r->mem_peak = mem;
+	}
 	if (r->sync_rare)
 		sync_rare(r, t, mem);
 }
@@ -566,7 +574,7 @@ static inline __attribute__((always_inline)) void sync_state_inl(run *r)
  * per task) take sync_state_inl's body in place. */
 static void sync_state(run *r)
 {
-	sync_state_inl(r);
+	sync_state_inl(r, 1);
 }
 
 /* ---- arrivals ----------------------------------------------------------- */
@@ -792,7 +800,8 @@ static inline int single_source(const run *r)
 	return r->single;
 }
 
-static inline void fetch_next(run *r, int si)
+static inline __attribute__((always_inline)) void
+fetch_next(run *r, int si)
 {
 	const model_config *c = r->c;
 	source *so = &r->src[si];
@@ -838,7 +847,7 @@ static void ev_arrival(sim *s, void *ctx, uint64_t arg)
 		dispatch(r, h, r->c->producers > 0 ? BY_LOOP : BY_EACH);
 	if (!r->finished)
 		fetch_next(r, si);
-	sync_state_inl(r);
+	sync_state_inl(r, 1);
 	check_end(r);
 }
 
@@ -1054,15 +1063,20 @@ static inline void wp_done_lean(run *r, uint32_t h)
 static void ev_work_done(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
+	if (r->lean_wp) {
+		/* in flight -1, workers unchanged: no peak can move */
+		wp_done_lean(r, (uint32_t)arg);
+		sync_state_inl(r, 0);
+		check_end(r);
+		return;
+	}
 	if (arg >> 32)
 		ds_end(r, (uint32_t)arg);
-	else if (r->lean_wp)
-		wp_done_lean(r, (uint32_t)arg);
 	else if (r->n_ds == 0)
 		task_done(r, (uint32_t)arg);   /* after_work, ds_call: the same */
 	else
 		after_work(r, (uint32_t)arg);
-	sync_state_inl(r);
+	sync_state_inl(r, 1);
 	check_end(r);
 }
 
@@ -1078,7 +1092,8 @@ static void start_full(run *r, uint32_t h, uint32_t w);
 
 /* Starts h on worker w (NONE for libraries without worker identity).
  * Inline for the lean path (once per task, from submit or task_done). */
-static inline void start(run *r, uint32_t h, uint32_t w)
+static inline __attribute__((always_inline)) void
+start(run *r, uint32_t h, uint32_t w)
 {
 	if (!r->lean_start || r->cancelled) {
 		start_full(r, h, w);
@@ -2539,8 +2554,9 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	r->fanout = c->fanout > 1 ? c->fanout : 1;
 	r->free_head = NONE;
 	r->rfree = NONE;
-	r->stride = sizeof(task) + (size_t)r->n_ds * sizeof(double);
-	r->stride = (r->stride + 7) & ~(size_t)7;
+	size_t need = sizeof(task) + (size_t)r->n_ds * sizeof(double);
+	for (r->shift = 6; ((size_t)1 << r->shift) < need; r->shift++)
+		;
 
 	r->s = sim_new();
 	r->clock = r->s ? sim_clock(r->s) : NULL;

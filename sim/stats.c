@@ -116,31 +116,14 @@ double stats_level_mean(const stats_level *l, double t_end)
 
 /* ---- histogram ------------------------------------------------------ */
 
-#define SUB_BITS 10
-#define EXP_LO (-30)              /* 2^-30 < STATS_HIST_MIN */
-#define EXP_HI 23                 /* 2^23 <= STATS_HIST_MAX < 2^24 */
-#define N_BUCKETS ((EXP_HI - EXP_LO + 1) << SUB_BITS)
+#define SUB_BITS STATS_HIST_SUB_BITS
+#define N_BUCKETS STATS_HIST_BUCKETS
 /* (biased exponent << SUB_BITS) of the lowest bucket. */
-#define BASE ((uint64_t)(1023 + EXP_LO) << SUB_BITS)
-
-/* Invariant: n = zero + sum(counts); min/max are the exact extremes of all
- * values added (NAN when n == 0); every non-zero count lies between
- * bucket_of(min) and bucket_of(max) (the zero bucket aside). */
-struct stats_hist {
-	uint64_t n;
-	uint64_t zero;             /* values < STATS_HIST_MIN */
-	double min, max;
-	uint64_t counts[N_BUCKETS];
-};
+#define BASE ((uint64_t)(1023 + STATS_HIST_EXP_LO) << SUB_BITS)
 
 static inline uint32_t bucket_of(double v)
 {
-	/* Callers guarantee STATS_HIST_MIN <= v; clamp the top. */
-	if (v > STATS_HIST_MAX)
-		v = STATS_HIST_MAX;
-	uint64_t b;
-	memcpy(&b, &v, sizeof b);
-	return (uint32_t)((b >> (52 - SUB_BITS)) - BASE);
+	return stats_hist_bucket(v);
 }
 
 /* Lower edge of bucket i (i == N_BUCKETS gives the top edge of the last). */
@@ -175,24 +158,6 @@ stats_hist *stats_hist_new(void)
 void stats_hist_free(stats_hist *h)
 {
 	free(h);
-}
-
-void stats_hist_add(stats_hist *h, double v)
-{
-	assert(v >= 0);   /* also rejects NaN */
-	if (h->n == 0) {
-		h->min = v;
-		h->max = v;
-	} else if (v < h->min) {
-		h->min = v;
-	} else if (v > h->max) {
-		h->max = v;
-	}
-	h->n++;
-	if (v < STATS_HIST_MIN)
-		h->zero++;
-	else
-		h->counts[bucket_of(v)]++;
 }
 
 void stats_hist_merge(stats_hist *into, const stats_hist *from)

@@ -56,11 +56,61 @@ double stats_level_mean(const stats_level *l, double t_end);
 #define STATS_HIST_MIN 1e-9   /* smaller values count as zero */
 #define STATS_HIST_MAX 1e7    /* larger values are clamped here */
 
-typedef struct stats_hist stats_hist;
+/* 1024 buckets per power of two (relative width 2^-10, so a bucket's
+ * midpoint is within 0.049% of any value in it) for 2^-30 .. 2^24 s. */
+#define STATS_HIST_SUB_BITS 10
+#define STATS_HIST_EXP_LO (-30)           /* 2^-30 < STATS_HIST_MIN */
+#define STATS_HIST_EXP_HI 23              /* 2^23 <= STATS_HIST_MAX < 2^24 */
+#define STATS_HIST_BUCKETS \
+	((STATS_HIST_EXP_HI - STATS_HIST_EXP_LO + 1) << STATS_HIST_SUB_BITS)
+
+/* Public only so that stats_hist_add runs inline (twice per task in a
+ * pool model); the fields are private to stats.c. Allocate with
+ * stats_hist_new (about 440 KB: not for the stack).
+ * Invariant: n = zero + sum(counts); min/max are the exact extremes of all
+ * values added (NAN when n == 0); every non-zero count lies between the
+ * buckets of min and max (the zero bucket aside). */
+typedef struct stats_hist {
+	uint64_t n;
+	uint64_t zero;             /* values < STATS_HIST_MIN */
+	double min, max;
+	uint64_t counts[STATS_HIST_BUCKETS];
+} stats_hist;
 
 stats_hist *stats_hist_new(void);
 void stats_hist_free(stats_hist *h);    /* NULL is a no-op */
-void stats_hist_add(stats_hist *h, double v);
+
+/* The bucket of v, STATS_HIST_MIN <= v (larger than STATS_HIST_MAX: the
+ * top one): the double's exponent and top mantissa bits, an integer
+ * shift. */
+static inline uint32_t stats_hist_bucket(double v)
+{
+	if (v > STATS_HIST_MAX)
+		v = STATS_HIST_MAX;
+	union { double d; uint64_t b; } u = { .d = v };
+	return (uint32_t)((u.b >> (52 - STATS_HIST_SUB_BITS)) -
+			  ((uint64_t)(1023 + STATS_HIST_EXP_LO)
+			   << STATS_HIST_SUB_BITS));
+}
+
+/* v >= 0 (asserted). */
+static inline void stats_hist_add(stats_hist *h, double v)
+{
+	assert(v >= 0);   /* also rejects NaN */
+	if (h->n == 0) {
+		h->min = v;
+		h->max = v;
+	} else if (v < h->min) {
+		h->min = v;
+	} else if (v > h->max) {
+		h->max = v;
+	}
+	h->n++;
+	if (v < STATS_HIST_MIN)
+		h->zero++;
+	else
+		h->counts[stats_hist_bucket(v)]++;
+}
 void stats_hist_merge(stats_hist *into, const stats_hist *from);
 void stats_hist_clear(stats_hist *h);
 uint64_t stats_hist_count(const stats_hist *h);
