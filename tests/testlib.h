@@ -87,6 +87,26 @@ static inline double erlang_c(int c, double a)
 	return top / (sum + top);
 }
 
+/* The FIFO pools' Erlang C case (test_pools.c, long_model.c and
+ * long_coverage.c study exactly this): cs workers of `pool`, Poisson
+ * arrivals at rho cs mu, exp(10 ms) work, a goroutine per arrival
+ * (producers = each), the first 10% of the tasks cut as warm-up.
+ * *C_out and *gap_out get Erlang C and c mu - lambda (per second). */
+static inline void erlang_c_cfg(model_config *c, const char *pool, int cs,
+				double rho, long tasks, double *C_out,
+				double *gap_out)
+{
+	const double S = 0.01, mu = 1 / S;
+	double lambda = rho * cs * mu;
+	char arr[64];
+	snprintf(arr, sizeof arr, "poisson(%.17g/s)", lambda);
+	test_cfg(c, pool, cs, arr, "exp(10ms)", tasks, 0);
+	c->warmup = WARMUP_FRAC;
+	c->warmup_value = 0.1;
+	*C_out = erlang_c(cs, lambda / mu);
+	*gap_out = cs * mu - lambda;
+}
+
 /* M/M/c/N: probability an arrival finds N in the system. */
 static inline double mmcn_block(int c, int N, double a)
 {
