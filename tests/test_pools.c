@@ -72,36 +72,8 @@ static void test_mmcn_ants_max_blocking(void **st)
 
 /* ---- 3. FIFO pools vs Erlang C, M/D/1 ------------------------------------- */
 
-static void erlang_c_case(const char *pool, int cs, double rho, long tasks,
-			  int reps, uint64_t seed)
-{
-	const double S = 0.01, mu = 1 / S;
-	double lambda = rho * cs * mu, a = lambda / mu;
-	char arr[64], what[96];
-	snprintf(arr, sizeof arr, "poisson(%.17g/s)", lambda);
-	model_config c;
-	cfg(&c, pool, cs, arr, "exp(10ms)", tasks);
-	c.warmup = WARMUP_FRAC;
-	c.warmup_value = 0.1;
-	const char *names[] = { "wait_mean", "wait_p99", "system_mean",
-				"throughput", "latency_mean", "waited_frac" };
-	double x[6][MAXREP];
-	collect(&c, seed, reps, "pool", names, 6, x);
-	double C = erlang_c(cs, a), gap = cs * mu - lambda;
-	snprintf(what, sizeof what, "%s c=%d rho=%.2f wait_mean", pool, cs, rho);
-	in_ci(what, x[0], reps, C / gap);
-	snprintf(what, sizeof what, "%s c=%d rho=%.2f P(wait>0)", pool, cs, rho);
-	in_ci(what, x[5], reps, C);
-	if (C > 0.01) {
-		snprintf(what, sizeof what, "%s c=%d rho=%.2f wait_p99", pool, cs, rho);
-		in_ci(what, x[1], reps, log(C / 0.01) / gap);
-	}
-	/* Little's law per run (approximate here: tasks present at the
-	 * warm-up cut count in L but not in W) */
-	for (int i = 0; i < reps; i++)
-		assert_true(fabs(x[2][i] - x[3][i] * x[4][i]) <= 0.02 * x[2][i] + 0.01);
-	model_config_fini(&c);
-}
+/* erlang_c_case (testlib.h, shared with long_model.c): mean wait,
+ * P(wait > 0), p99 wait and Little's law. */
 
 static void test_erlang_c_fifo_pools(void **st)
 {
