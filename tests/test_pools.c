@@ -79,9 +79,9 @@ static void test_erlang_c_fifo_pools(void **st)
 {
 	const char *pools[] = { "workerpool", "errgroup", "ants" };
 	for (int p = 0; p < 3; p++) {
-		erlang_c_case(pools[p], 1, 0.5, 40000, 10, 31);
-		erlang_c_case(pools[p], 4, 0.8, 60000, 10, 32);
-		erlang_c_case(pools[p], 10, 0.95, 200000, 10, 33);
+		erlang_c_case(pools[p], 1, 0.5, 40000, 10, 31, 0.95);
+		erlang_c_case(pools[p], 4, 0.8, 60000, 10, 32, 0.95);
+		erlang_c_case(pools[p], 10, 0.95, 200000, 10, 33, 0.95);
 	}
 }
 

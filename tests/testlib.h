@@ -12,6 +12,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "../models/model.h"
 #include "../sim/stats.h"
 
@@ -55,15 +57,25 @@ static inline void collect(const model_config *c, uint64_t seed, int reps,
 	}
 }
 
-/* Asserts theory lies in the 95% interval of x[0..n). */
-static inline void in_ci(const char *what, const double *x, int n,
-			 double theory)
+/* Asserts theory lies in the `level` (e.g. 0.95) Student t interval of
+ * x[0..n), n >= 2. */
+static inline void in_ci_at(const char *what, const double *x, int n,
+			    double theory, double level)
 {
 	double mean, hw = stats_ci95(x, n, &mean);
+	hw *= gsl_cdf_tdist_Pinv(0.5 + level / 2, n - 1) /
+	      gsl_cdf_tdist_Pinv(0.975, n - 1);
 	int ok = fabs(mean - theory) <= hw;
 	fprintf(stderr, "%-44s theory %-10.5g sim %-10.5g ± %-9.3g %s\n", what,
 		theory, mean, hw, ok ? "ok" : "MISS");
 	assert_true(ok);
+}
+
+/* Asserts theory lies in the 95% interval of x[0..n). */
+static inline void in_ci(const char *what, const double *x, int n,
+			 double theory)
+{
+	in_ci_at(what, x, n, theory, 0.95);
 }
 
 /* Erlang B by the stable recursion B(k) = a B(k-1) / (k + a B(k-1)). */
@@ -110,7 +122,10 @@ static inline void erlang_c_cfg(model_config *c, const char *pool, int cs,
 /* Asserts erlang_c_cfg's case against M/M/c over reps replications:
  * mean wait C / (c mu - lambda), P(wait > 0) = C (the scalar
  * waited_frac), p99 wait from P(W > t) = C e^{-(c mu - lambda) t} when
- * C > 1%, and Little's law L = X W per run.
+ * C > 1%, and Little's law L = X W per run. Each interval is at `level`:
+ * a program that checks many cases passes a Bonferroni level (1 - 0.05/m
+ * for m intervals) so that the whole program misses with about 5% chance
+ * under a correct model, whatever its seeds.
  *
  * Are these intervals honest? long_coverage.c runs long_model's c = 50,
  * rho = 0.9 case for 100 seeds x 12 replications: 95 of the 100 intervals
@@ -119,7 +134,8 @@ static inline void erlang_c_cfg(model_config *c, const char *pool, int cs,
  * bias, with the 10% warm-up or with none; so a fixed seed whose interval
  * misses by 2-3 standard errors is the 1 in 20 chance, not a fault. */
 static inline void erlang_c_case(const char *pool, int cs, double rho,
-				 long tasks, int reps, uint64_t seed)
+				 long tasks, int reps, uint64_t seed,
+				 double level)
 {
 	char what[96];
 	double C, gap;
@@ -130,13 +146,13 @@ static inline void erlang_c_case(const char *pool, int cs, double rho,
 	double x[6][MAXREP];
 	collect(&c, seed, reps, "pool", names, 6, x);
 	snprintf(what, sizeof what, "%s c=%d rho=%.2f wait_mean", pool, cs, rho);
-	in_ci(what, x[0], reps, C / gap);
+	in_ci_at(what, x[0], reps, C / gap, level);
 	snprintf(what, sizeof what, "%s c=%d rho=%.2f P(wait>0)", pool, cs, rho);
-	in_ci(what, x[5], reps, C);
+	in_ci_at(what, x[5], reps, C, level);
 	if (C > 0.01) {
 		snprintf(what, sizeof what, "%s c=%d rho=%.2f wait_p99", pool,
 			 cs, rho);
-		in_ci(what, x[1], reps, log(C / 0.01) / gap);
+		in_ci_at(what, x[1], reps, log(C / 0.01) / gap, level);
 	}
 	/* Little's law per run (approximate here: tasks present at the
 	 * warm-up cut count in L but not in W) */
