@@ -1,11 +1,17 @@
 /*
  * runner.c — plans, the thread pool of runs, resume and precision stopping.
  *
- * Workload: a sweep of tens to thousands of runs, each seconds of CPU; the
- * coordination here is negligible next to model_run. Handing out a job
- * scans points from a cursor (O(points) worst case per job). Workers only
- * simulate; the calling thread writes each finished run in its own
- * transaction, so a crash or Ctrl-C keeps every finished run.
+ * Workload: a sweep of tens to thousands of runs, each milliseconds to
+ * seconds of CPU; the coordination here is negligible next to model_run.
+ * Handing out a job scans points from a cursor (O(points) worst case per
+ * job). Workers only simulate; the calling thread writes each finished run
+ * as it arrives, into a batch committed at least every EXP_COMMIT_S (and at
+ * the end, on Ctrl-C, on error): each run is stored whole or not at all, a
+ * Ctrl-C keeps every finished run, a crash at most the last EXP_COMMIT_S of
+ * them (--resume reruns those). Batches matter for short runs: the writer
+ * shares the cores with the workers, and a commit per run was a fifth of
+ * its time. While idle after a commit it also checkpoints the WAL, which
+ * res_close would otherwise do at the end, serially.
  *
  * Under MPI (mpi.h) rank 0 replaces its simulating threads by one helper
  * thread that hands jobs to the other ranks and queues their results for
@@ -37,6 +43,11 @@
  * checked: the t quantile for 1 degree of freedom (12.7) makes n = 2 all
  * but useless. */
 #define EXP_PRECISION_MIN 3
+
+/* The longest a finished run waits uncommitted (s), and the most runs a
+ * batch holds. */
+#define EXP_COMMIT_S 0.1
+#define EXP_BATCH_RUNS 32
 
 /* ---- the plan ------------------------------------------------------------ */
 
@@ -285,6 +296,11 @@ typedef struct runner {
 	int stop;
 	int live;               /* workers still running */
 	long planned;
+	/* The writer's own (not under mu): the open batch. Invariant:
+	 * batch_runs > 0 implies that db is in a batch. */
+	double batch_t0;        /* when its first run was written */
+	long batch_runs, batch_failed;
+	int broken;             /* a write failed: store nothing more */
 } runner;
 
 static long run_no(const runner *r, int e, int p, int rep)
@@ -568,16 +584,44 @@ static void drop(struct job *j)
 	}
 }
 
-/* Writes j (when it is not stored already) and frees it. */
+/* Commits the open batch, if any; its runs then count as written. */
+static int batch_commit(runner *r, res_db *db, exp_run_stats *st, char *err,
+			size_t errlen)
+{
+	int rc = res_batch_commit(db, err, errlen);
+	if (!rc) {
+		st->written += r->batch_runs;
+		st->failed += r->batch_failed;
+	} else {
+		r->broken = 1;
+	}
+	r->batch_runs = r->batch_failed = 0;
+	return rc;
+}
+
+/* Writes j into the batch (opening one; when it is not stored already)
+ * and frees it. */
 static int write_one(runner *r, res_db *db, const int64_t *ids, job *j,
 		     int closed, exp_run_stats *st, char *err, size_t errlen)
 {
 	int rc = 0;
-	if (j->write) {
-		rc = write_job(r, db, ids, j, closed, err, errlen);
+	if (j->write && !r->broken) {
+		if (r->batch_runs == 0) {
+			rc = res_batch_begin(db, err, errlen);
+			r->batch_t0 = now_s();
+		}
+		if (!rc)
+			rc = write_job(r, db, ids, j, closed, err, errlen);
 		if (!rc) {
-			st->written++;
-			st->failed += j->rc != 0;
+			r->batch_runs++;
+			r->batch_failed += j->rc != 0;
+			if (r->batch_runs >= EXP_BATCH_RUNS ||
+			    now_s() - r->batch_t0 >= EXP_COMMIT_S)
+				rc = batch_commit(r, db, st, err, errlen);
+		} else {
+			r->broken = 1;
+			if (rc == PS_EDB)   /* the batch is rolled back (store.h) */
+				r->batch_runs = r->batch_failed = 0;
 		}
 	}
 	j->next = NULL;
@@ -710,13 +754,33 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 	pthread_mutex_lock(&r.mu);
 	for (;;) {
 		while (!r.done_head && r.live > 0) {
+			double wait = 0.2;   /* s: polls *stop, redraws progress */
+			if (r.batch_runs > 0) {
+				double left = r.batch_t0 + EXP_COMMIT_S - now_s();
+				if (left <= 0) {
+					pthread_mutex_unlock(&r.mu);
+					int crc = batch_commit(&r, db, st, err, errlen);
+					/* Nothing to write: checkpoint now
+					 * rather than in res_close. A failure
+					 * loses nothing; res_close retries. */
+					if (!crc)
+						res_checkpoint(db);
+					pthread_mutex_lock(&r.mu);
+					if (crc && !r.stop) {
+						r.stop = 1;
+						rc = crc;
+						pthread_cond_broadcast(&r.work);
+					}
+					continue;
+				}
+				if (left < wait)
+					wait = left;
+			}
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 200000000L;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
+			long ns = ts.tv_nsec + (long)(wait * 1e9);
+			ts.tv_sec += ns / 1000000000L;
+			ts.tv_nsec = ns % 1000000000L;
 			pthread_cond_timedwait(&r.fin, &r.mu, &ts);
 			if (o->stop && *o->stop && !r.stop) {
 				r.stop = 1;
@@ -787,6 +851,11 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			if (wrc && !rc)
 				rc = wrc;
 		}
+	/* The end, Ctrl-C or an error: what is written is committed. */
+	int crc = batch_commit(&r, db, st, rc && rc != PS_EINTR ? NULL : err,
+			       errlen);
+	if (crc && (!rc || rc == PS_EINTR))
+		rc = crc;
 	if (o->progress)
 		progress(&r, done, events, t0, 1);
 	if (rc == PS_EINTR)

@@ -8,9 +8,10 @@
  * prints these numbers and `run -r` selects them.
  *
  * exp_run executes a plan on N threads. Worker threads only simulate; the
- * calling thread is the one writer: it stores each finished run in its own
- * transaction (res_run_write) as it completes, so the database holds the
- * same rows, keyed by (point, replication), whatever N.
+ * calling thread is the one writer: it stores each finished run as it
+ * completes (res_run_write), whole, in a batch committed within
+ * EXP_COMMIT_S (runner.c), so the database holds the same rows, keyed by
+ * (point, replication), whatever N.
  */
 #ifndef EXP_RUNNER_H
 #define EXP_RUNNER_H

@@ -3,9 +3,12 @@
  *
  * Workload: one writer (the runner's collector thread) appends a run at a
  * time — a few hundred run_param/scalar rows and up to a few thousand series
- * points — in one transaction each; readers (show, plot, report) scan one
- * experiment at a time. The insert statements are prepared once per
- * connection and reused, so a run costs one fsync (WAL) plus O(rows) steps.
+ * points — in one transaction each, or several finished runs to a
+ * transaction (a batch) when runs are short; readers (show, plot, report)
+ * scan one experiment at a time. The insert statements are prepared once
+ * per connection and reused, so a run costs O(rows) steps plus its share
+ * of a commit: one WAL append, no fsync (synchronous = NORMAL syncs at
+ * checkpoints: res_checkpoint while the writer is idle, and res_close).
  *
  * point_summary is plain SQL so that the sqlite3 command-line tool can query
  * it too: the mean comes from an aggregate subquery (into which SQLite
@@ -66,6 +69,7 @@ struct res_db {
 	int readonly;
 	sqlite3_stmt *ins_run, *del_run, *ins_param, *ins_scalar, *ins_series;
 	sqlite3_stmt *ins_series_n;
+	int in_batch;           /* between res_batch_begin and its commit */
 };
 
 static const char SCHEMA[] =
@@ -606,11 +610,12 @@ int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
 	if (db->readonly)
 		return ps_err(err, errlen, PS_EDB, "%s: opened read-only",
 			      db->path);
-	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (!db->in_batch &&
+	    sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(db, err, errlen, "starting a transaction");
 	const char *what = "";
 	int rc = write_rows(db, run, &what);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK && !db->in_batch)
 		rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		return 0;
@@ -618,8 +623,47 @@ int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
 	ps_err(err, errlen, PS_EDB, "%s: %s (point %d, replication %d): %s",
 	       db->path, what, run->point, run->replication,
 	       sqlite3_errmsg(db->h));
+	/* A run half written cannot be committed: the whole transaction
+	 * goes, the batch's earlier runs with it (store.h). */
 	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db->in_batch = 0;
 	return PS_EDB;
+}
+
+int res_batch_begin(res_db *db, char *err, size_t errlen)
+{
+	assert(db && !db->in_batch);
+	if (db->readonly)
+		return ps_err(err, errlen, PS_EDB, "%s: opened read-only",
+			      db->path);
+	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_err(db, err, errlen, "starting a transaction");
+	db->in_batch = 1;
+	return 0;
+}
+
+int res_batch_commit(res_db *db, char *err, size_t errlen)
+{
+	assert(db);
+	if (!db->in_batch)
+		return 0;
+	db->in_batch = 0;
+	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	ps_err(err, errlen, PS_EDB, "%s: committing runs: %s", db->path,
+	       sqlite3_errmsg(db->h));
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return PS_EDB;
+}
+
+int res_checkpoint(res_db *db)
+{
+	assert(db && !db->in_batch);
+	int rc = sqlite3_wal_checkpoint_v2(db->h, NULL,
+					   SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	/* BUSY: another connection is checkpointing; nothing is lost. */
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : PS_EDB;
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -11,8 +11,9 @@
  *   VIEW point_summary(experiment_id, experiment, point, itervars, scope,
  *                      name, n, mean, ci95, min, max)
  * WAL journal, foreign keys on, every statement prepared with bound
- * parameters. Each run is written in one transaction, so an interrupted
- * sweep keeps every finished run.
+ * parameters. Each run is written whole in one transaction (alone, or in
+ * a batch with other finished runs), so an interrupted sweep keeps every
+ * committed run complete, and never a part of one.
  *
  * A res_db is used by one thread at a time (the runner's writer).
  */
@@ -66,8 +67,26 @@ typedef struct res_run {
 	const model_result *result;  /* scalars and series; may be NULL */
 } res_run;
 
-/* Writes the run and everything under it in one transaction. */
+/* Writes the run and everything under it in one transaction: its own,
+ * or the open batch's. On failure nothing of the run is stored, and an
+ * open batch is rolled back whole (its earlier runs are lost, as if the
+ * process had been killed before the commit) and closed. */
 int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen);
+
+/* A batch: the runs written until res_batch_commit share one transaction,
+ * so the pages they all touch (the ends of the tables and indexes) go to
+ * the WAL once per commit instead of once per run. For a writer of many
+ * short runs; it bounds how long a finished run waits uncommitted.
+ * res_batch_commit with no batch open is a no-op returning 0; after a
+ * failed commit nothing of the batch is stored. */
+int res_batch_begin(res_db *db, char *err, size_t errlen);
+int res_batch_commit(res_db *db, char *err, size_t errlen);
+
+/* Copies the committed pages from the WAL into the database file (a
+ * passive checkpoint, two fsyncs), work res_close would otherwise do while
+ * the user waits: for the writer to call when it has nothing else to do.
+ * Not inside a batch. Returns 0 or PS_EDB (nothing committed is lost). */
+int res_checkpoint(res_db *db);
 
 /* ---- reading (show, plot, report, tests) ------------------------------- */
 

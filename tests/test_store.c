@@ -2,7 +2,8 @@
  * test_store.c — the results database against its contract (store.h,
  * DESIGN.md "Results"): schema and version checks, a run written and read
  * back, point_summary against stats_ci95 on the same values, quoting,
- * refusal of corrupt and foreign files, experiment reuse, atomic runs.
+ * refusal of corrupt and foreign files, experiment reuse, atomic runs,
+ * batches of runs, series of any length.
  * Each test works in its own temporary directory.
  */
 #include <setjmp.h>
@@ -436,6 +437,80 @@ static void test_rollback_leaves_nothing(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM series"), 1);
 }
 
+/* A batch is one transaction of whole runs: other connections see its
+ * runs only once committed; a failed run rolls the batch back whole and
+ * closes it, and the connection goes on. */
+static void test_batch(void **state)
+{
+	fixture *f = *state;
+	res_db *db = open_rw(f->path);
+	int64_t exp = 0;
+	char err[256] = "";
+	assert_int_equal(res_experiment_begin(db, "e", NULL, "", 0, &exp, NULL,
+					      0), 0);
+	assert_int_equal(res_batch_begin(db, err, sizeof err), 0);
+	write_run(db, exp, 0, 0, "K=10");
+	write_run(db, exp, 0, 1, "K=10");
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run"), 0);
+	assert_int_equal(res_batch_commit(db, err, sizeof err), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run"), 2);
+	assert_int_equal(res_checkpoint(db), 0);
+	assert_int_equal(res_batch_commit(db, err, sizeof err), 0);  /* none open */
+
+	assert_int_equal(res_batch_begin(db, err, sizeof err), 0);
+	write_run(db, exp, 1, 0, "K=20");
+	res_param dup[] = { { "K", "1" }, { "K", "2" } };
+	res_run bad = { .experiment_id = exp, .point = 1, .replication = 1,
+			.itervars = "K=20", .status = "done", .params = dup,
+			.n_params = 2 };
+	assert_int_equal(res_run_write(db, &bad, err, sizeof err), PS_EDB);
+	assert_int_equal(res_batch_commit(db, err, sizeof err), 0);  /* closed */
+	assert_int_equal(res_run_stored(db, exp, 1, 0), 0);
+	write_run(db, exp, 1, 0, "K=20");   /* in its own transaction again */
+	res_close(db);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run_param"), 12);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM"
+				 " pragma_foreign_key_check"), 0);
+}
+
+/* Series points go several to a statement: any count comes back whole, in
+ * order (a run of 2 full statements and a remainder, and runs below one
+ * statement). */
+static void test_many_points(void **state)
+{
+	fixture *f = *state;
+	res_db *db = open_rw(f->path);
+	int64_t exp = 0;
+	assert_int_equal(res_experiment_begin(db, "e", NULL, "", 0, &exp, NULL,
+					      0), 0);
+	static const int counts[] = { 0, 1, 31, 32, 70 };
+	for (int p = 0; p < 5; p++) {
+		model_result m;
+		model_result_init(&m);
+		for (int i = 0; i < counts[p]; i++)
+			model_result_point(&m, i % 2 ? "pool" : "tenant/a",
+					   "queue_depth", i * 0.5, p * 1000 + i);
+		res_run r = { .experiment_id = exp, .point = p,
+			      .itervars = "", .status = "done", .result = &m };
+		char err[256] = "";
+		assert_int_equal(res_run_write(db, &r, err, sizeof err), 0);
+		model_result_fini(&m);
+	}
+	res_close(db);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM series"), 134);
+	/* rowid order is insertion order: value = point * 1000 + index,
+	 * t = index / 2, scope alternating */
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM series s"
+				 " JOIN run r ON r.id = s.run_id"
+				 " WHERE s.value = r.point * 1000"
+				 " + (SELECT count(*) FROM series z"
+				 "    WHERE z.run_id = s.run_id AND z.rowid < s.rowid)"
+				 " AND s.t * 2 = s.value - r.point * 1000"
+				 " AND s.scope = CASE CAST(s.t * 2 AS INTEGER) % 2"
+				 "   WHEN 1 THEN 'pool' ELSE 'tenant/a' END"), 134);
+}
+
 /* The view is plain SQL: a connection that is not ours computes the same
  * half-width (sqlite3 shell users get the same numbers). */
 static void test_view_in_plain_sqlite(void **state)
@@ -470,6 +545,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_points, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_in_plain_sqlite, setup,
 						teardown),
 	};
