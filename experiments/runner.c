@@ -4,10 +4,11 @@
  * Workload: a sweep of tens to thousands of runs, each milliseconds to
  * seconds of CPU; the coordination here is negligible next to model_run.
  * Handing out a job scans points from a cursor (O(points) worst case per
- * job). Workers only simulate; the calling thread writes each finished run
- * as it arrives, into a batch committed at least every EXP_COMMIT_S (and at
- * the end, on Ctrl-C, on error): each run is stored whole or not at all, a
- * Ctrl-C keeps every finished run, a crash at most the last EXP_COMMIT_S of
+ * job). Workers only simulate; the calling thread is the writer: it sleeps
+ * until the oldest finished run is EXP_COMMIT_S old (or EXP_BATCH_RUNS are
+ * queued, or the sweep is ending), then writes every finished run in one
+ * transaction (a batch): each run is stored whole or not at all, a Ctrl-C
+ * keeps every finished run, a crash loses at most the last EXP_COMMIT_S of
  * them (--resume reruns those). Batches matter for short runs: the writer
  * shares the cores with the workers, and a commit per run was a fifth of
  * its time. While idle after a commit it also checkpoints the WAL, which
@@ -280,6 +281,8 @@ typedef struct job {
 	model_result res;
 	int rc;
 	double wall_s;
+	int closed;             /* precision: this run decided its point */
+	double done_at;         /* now_s() when it was queued for the writer */
 	struct job *next;
 } job;
 
@@ -293,12 +296,13 @@ typedef struct runner {
 	pthread_cond_t work;    /* workers wait for a job */
 	pthread_cond_t fin;     /* the writer waits for finished jobs */
 	job *done_head, *done_tail;
+	int queued;             /* jobs in the done list */
 	int stop;
 	int live;               /* workers still running */
+	int started;            /* workers started */
 	long planned;
 	/* The writer's own (not under mu): the open batch. Invariant:
 	 * batch_runs > 0 implies that db is in a batch. */
-	double batch_t0;        /* when its first run was written */
 	long batch_runs, batch_failed;
 	int broken;             /* a write failed: store nothing more */
 } runner;
@@ -375,6 +379,67 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Under the lock, after job j of a precision point finished: close the
+ * point when its replications so far meet the target or hit repeat.
+ * Returns 1 when this job closed it. */
+static int precision_step(runner *r, const job *j)
+{
+	const exp_experiment *x = &r->plan->e[j->e];
+	pstate *s = &r->ps[j->e][j->p];
+	s->vals[j->rep] = j->rc ? NAN :
+		model_result_get(&j->res, "pool", x->meta.precision_metric);
+	int initial = x->meta.repeat < EXP_PRECISION_MIN ? x->meta.repeat :
+		      EXP_PRECISION_MIN;
+	if (s->closed || s->inflight || s->next < initial)
+		return 0;
+	double *v = malloc((size_t)s->next * sizeof *v);
+	int n = 0, bad = 0;
+	if (!v)
+		return 0;   /* decided again when the next replication ends */
+	for (int i = 0; i < s->next; i++) {
+		if (isnan(s->vals[i])) {
+			bad += selected(r, run_no(r, j->e, j->p, i));
+			continue;
+		}
+		v[n++] = s->vals[i];
+	}
+	double mean, hw = n >= 2 ? stats_ci95(v, n, &mean) : INFINITY;
+	free(v);
+	if (n < 2)
+		mean = 0;
+	s->halfw_rel = mean != 0 ? hw / fabs(mean) : (hw == 0 ? 0 : INFINITY);
+	s->met = !bad && n >= 2 && s->halfw_rel < x->meta.precision_rel;
+	if (s->met || s->next >= x->meta.repeat) {
+		s->closed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Under the lock: j has finished. Its point's bookkeeping, and under
+ * precision the decision it may complete, happen here rather than in the
+ * writer, so that no worker waits for the writer. The writer is woken only
+ * when the queue was empty (it then sleeps until the first job is
+ * EXP_COMMIT_S old) or holds EXP_BATCH_RUNS: one wake-up per batch, not
+ * per run, so a worker is not preempted after each run to store it. */
+static void job_done(runner *r, job *j)
+{
+	r->ps[j->e][j->p].inflight--;
+	if (r->plan->e[j->e].meta.has_precision) {
+		j->closed = precision_step(r, j);
+		pthread_cond_broadcast(&r->work);   /* a decision may be due */
+	}
+	j->done_at = now_s();
+	j->next = NULL;
+	if (r->done_tail)
+		r->done_tail->next = j;
+	else
+		r->done_head = j;
+	r->done_tail = j;
+	if (r->queued++ == 0 || r->queued >= EXP_BATCH_RUNS)
+		pthread_cond_signal(&r->fin);
+}
+
 static void *worker(void *u)
 {
 	runner *r = u;
@@ -397,12 +462,7 @@ static void *worker(void *u)
 				  (uint32_t)j->rep, &j->res);
 		j->wall_s = now_s() - t0;
 		pthread_mutex_lock(&r->mu);
-		if (r->done_tail)
-			r->done_tail->next = j;
-		else
-			r->done_head = j;
-		r->done_tail = j;
-		pthread_cond_signal(&r->fin);
+		job_done(r, j);
 	}
 	r->live--;
 	pthread_cond_signal(&r->fin);
@@ -458,12 +518,7 @@ static void *mpi_proxy(void *u)
 		j->res = res;
 		j->rc = rc;
 		j->wall_s = wall;
-		if (r->done_tail)
-			r->done_tail->next = j;
-		else
-			r->done_head = j;
-		r->done_tail = j;
-		pthread_cond_signal(&r->fin);
+		job_done(r, j);
 	}
 	pthread_mutex_unlock(&r->mu);
 	exp_mpi_send_stop_all();
@@ -497,43 +552,6 @@ static int serve_rank(const exp_plan *plan)
 		model_result_fini(&res);
 		if (src)
 			return src;
-	}
-	return 0;
-}
-
-/* Under the lock, after job j of a precision point finished: close the
- * point when its replications so far meet the target or hit repeat.
- * Returns 1 when this job closed it. */
-static int precision_step(runner *r, const job *j)
-{
-	const exp_experiment *x = &r->plan->e[j->e];
-	pstate *s = &r->ps[j->e][j->p];
-	s->vals[j->rep] = j->rc ? NAN :
-		model_result_get(&j->res, "pool", x->meta.precision_metric);
-	int initial = x->meta.repeat < EXP_PRECISION_MIN ? x->meta.repeat :
-		      EXP_PRECISION_MIN;
-	if (s->closed || s->inflight || s->next < initial)
-		return 0;
-	double *v = malloc((size_t)s->next * sizeof *v);
-	int n = 0, bad = 0;
-	if (!v)
-		return 0;   /* decided again when the next replication ends */
-	for (int i = 0; i < s->next; i++) {
-		if (isnan(s->vals[i])) {
-			bad += selected(r, run_no(r, j->e, j->p, i));
-			continue;
-		}
-		v[n++] = s->vals[i];
-	}
-	double mean, hw = n >= 2 ? stats_ci95(v, n, &mean) : INFINITY;
-	free(v);
-	if (n < 2)
-		mean = 0;
-	s->halfw_rel = mean != 0 ? hw / fabs(mean) : (hw == 0 ? 0 : INFINITY);
-	s->met = !bad && n >= 2 && s->halfw_rel < x->meta.precision_rel;
-	if (s->met || s->next >= x->meta.repeat) {
-		s->closed = 1;
-		return 1;
 	}
 	return 0;
 }
@@ -606,17 +624,14 @@ static int write_one(runner *r, res_db *db, const int64_t *ids, job *j,
 {
 	int rc = 0;
 	if (j->write && !r->broken) {
-		if (r->batch_runs == 0) {
+		if (r->batch_runs == 0)
 			rc = res_batch_begin(db, err, errlen);
-			r->batch_t0 = now_s();
-		}
 		if (!rc)
 			rc = write_job(r, db, ids, j, closed, err, errlen);
 		if (!rc) {
 			r->batch_runs++;
 			r->batch_failed += j->rc != 0;
-			if (r->batch_runs >= EXP_BATCH_RUNS ||
-			    now_s() - r->batch_t0 >= EXP_COMMIT_S)
+			if (r->batch_runs >= EXP_BATCH_RUNS)
 				rc = batch_commit(r, db, st, err, errlen);
 		} else {
 			r->broken = 1;
@@ -752,29 +767,22 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 	uint64_t events = 0;
 	long done = 0;
 	pthread_mutex_lock(&r.mu);
+	r.started = nth;
 	for (;;) {
-		while (!r.done_head && r.live > 0) {
+		/* Sleep until the oldest finished run is EXP_COMMIT_S old, the
+		 * queue holds a batch, or the sweep is ending (a worker has
+		 * left: write at once, the last runs are the user's wait). */
+		while (r.live > 0) {
 			double wait = 0.2;   /* s: polls *stop, redraws progress */
-			if (r.batch_runs > 0) {
-				double left = r.batch_t0 + EXP_COMMIT_S - now_s();
-				if (left <= 0) {
-					pthread_mutex_unlock(&r.mu);
-					int crc = batch_commit(&r, db, st, err, errlen);
-					/* Nothing to write: checkpoint now
-					 * rather than in res_close. A failure
-					 * loses nothing; res_close retries. */
-					if (!crc)
-						res_checkpoint(db);
-					pthread_mutex_lock(&r.mu);
-					if (crc && !r.stop) {
-						r.stop = 1;
-						rc = crc;
-						pthread_cond_broadcast(&r.work);
-					}
-					continue;
-				}
-				if (left < wait)
-					wait = left;
+			if (r.done_head) {
+				if (r.queued >= EXP_BATCH_RUNS ||
+				    r.live < r.started)
+					break;
+				wait = r.done_head->done_at + EXP_COMMIT_S - now_s();
+				if (wait <= 0)
+					break;
+				if (wait > 0.2)
+					wait = 0.2;
 			}
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
@@ -792,44 +800,58 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 				progress(&r, done, events, t0, 0);
 			}
 		}
-		job *j = r.done_head;
-		if (!j)
-			break;
-		r.done_head = j->next;
-		if (!r.done_head)
-			r.done_tail = NULL;
-		pstate *s = &r.ps[j->e][j->p];
-		s->inflight--;
-		int closed = 0;
-		if (plan->e[j->e].meta.has_precision)
-			closed = precision_step(&r, j);
-		pthread_cond_broadcast(&r.work);
+		job *batch = r.done_head;
+		if (!batch)
+			break;   /* no worker left, nothing queued */
+		r.done_head = r.done_tail = NULL;
+		r.queued = 0;
+		int ending = r.live == 0;
 		pthread_mutex_unlock(&r.mu);
-		int wrc = 0, je = j->e, jp = j->p;
-		done++;
-		events += j->res.events;
-		if (plan->e[j->e].meta.has_precision) {
-			/* Held until the point closes, then written in
-			 * replication order with the outcome on the last one,
-			 * so that the rows do not depend on -j. */
-			hold(s, j);
-			if (closed)
-				wrc = flush_held(&r, db, ids, s, 1, st, err, errlen);
-		} else {
-			wrc = write_one(&r, db, ids, j, 0, st, err, errlen);
+		int wrc = 0;
+		while (batch) {
+			job *j = batch;
+			batch = j->next;
+			const exp_experiment *x = &plan->e[j->e];
+			pstate *s = &r.ps[j->e][j->p];
+			int closed = j->closed, jp = j->p, w;
+			done++;
+			events += j->res.events;
+			if (x->meta.has_precision) {
+				/* Held until the point closes, then written
+				 * in replication order with the outcome on the
+				 * last one, so that the rows do not depend on
+				 * -j. Every other run of the point finished
+				 * before the one that closed it: held. */
+				hold(s, j);
+				w = closed ? flush_held(&r, db, ids, s, 1, st,
+							wrc ? NULL : err, errlen) : 0;
+			} else {
+				w = write_one(&r, db, ids, j, 0, st,
+					      wrc ? NULL : err, errlen);
+			}
+			if (w && !wrc)
+				wrc = w;
+			if (closed) {
+				if (o->progress)
+					fputc('\n', stderr);
+				fprintf(stderr, "poolsim: %s%s%s: %s half-width "
+					"%.3g%% of the mean after %d replications: "
+					"target %.3g%% %s\n", x->name,
+					*x->pts[jp].itervars ? " " : "",
+					x->pts[jp].itervars,
+					x->meta.precision_metric,
+					100 * s->halfw_rel, s->next,
+					100 * x->meta.precision_rel,
+					s->met ? "met" : "NOT met (repeat reached)");
+			}
 		}
-		if (closed) {
-			const exp_experiment *x = &plan->e[je];
-			if (o->progress)
-				fputc('\n', stderr);
-			fprintf(stderr, "poolsim: %s%s%s: %s half-width %.3g%% of "
-				"the mean after %d replications: target %.3g%% %s\n",
-				x->name, *x->pts[jp].itervars ? " " : "",
-				x->pts[jp].itervars, x->meta.precision_metric,
-				100 * s->halfw_rel, s->next,
-				100 * x->meta.precision_rel,
-				s->met ? "met" : "NOT met (repeat reached)");
-		}
+		int crc = batch_commit(&r, db, st, wrc ? NULL : err, errlen);
+		if (crc && !wrc)
+			wrc = crc;
+		/* Idle until the next batch: checkpoint now rather than in
+		 * res_close, at the end. A failure loses nothing. */
+		if (!wrc && !ending)
+			res_checkpoint(db);
 		pthread_mutex_lock(&r.mu);
 		if (wrc && !r.stop) {
 			r.stop = 1;
