@@ -461,6 +461,9 @@ static void *worker(void *u)
 		j->rc = model_run(&x->pts[j->p].cfg, x->meta.seed,
 				  (uint32_t)j->rep, &j->res);
 		j->wall_s = now_s() - t0;
+		/* Here rather than in the writer, which shares the cores with
+		 * us; on failure the points go in as they are. */
+		res_series_sort(&j->res);
 		pthread_mutex_lock(&r->mu);
 		job_done(r, j);
 	}
@@ -548,7 +551,9 @@ static int serve_rank(const exp_plan *plan)
 		if (e >= 0 && e < plan->n && p >= 0 && p < plan->e[e].npts)
 			rc = model_run(&plan->e[e].pts[p].cfg, plan->e[e].meta.seed,
 				       (uint32_t)rep, &res);
-		int src = exp_mpi_send_result(rc, now_s() - t0, &res);
+		double wall = now_s() - t0;
+		res_series_sort(&res);   /* as the worker threads do */
+		int src = exp_mpi_send_result(rc, wall, &res);
 		model_result_fini(&res);
 		if (src)
 			return src;

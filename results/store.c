@@ -536,6 +536,57 @@ int res_run_stored(res_db *db, int64_t exp_id, int point, int replication)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : PS_EDB;
 }
 
+/* res_series_sort's order: the series index's key after run_id. TEXT
+ * compares as memcmp (BINARY collation) and so does strcmp; t as a number. */
+static int point_cmp(const model_point *a, const model_point *b)
+{
+	int c = strcmp(a->scope, b->scope);
+	if (!c)
+		c = strcmp(a->name, b->name);
+	if (!c)
+		c = (a->t > b->t) - (a->t < b->t);
+	return c;
+}
+
+/* A point and its place: the place breaks ties, which makes qsort stable. */
+typedef struct point_ref {
+	const model_point *p;
+	size_t i;
+} point_ref;
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const point_ref *x = a, *y = b;
+	int c = point_cmp(x->p, y->p);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+int res_series_sort(model_result *m)
+{
+	size_t n = m->n_series, i = 1;
+	while (i < n && point_cmp(&m->series[i - 1], &m->series[i]) <= 0)
+		i++;
+	if (i >= n)
+		return 0;   /* already in order (and ties, being in order, stay) */
+	point_ref *ref = malloc(n * sizeof *ref);
+	model_point *out = malloc(n * sizeof *out);
+	if (!ref || !out) {
+		free(ref);
+		free(out);
+		return PS_ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		ref[i] = (point_ref){ &m->series[i], i };
+	qsort(ref, n, sizeof *ref, ref_cmp);
+	for (i = 0; i < n; i++)
+		out[i] = *ref[i].p;
+	free(ref);
+	free(m->series);
+	m->series = out;
+	m->cap_series = n;
+	return 0;
+}
+
 /* Everything of one run, inside the caller's transaction. */
 static int write_rows(res_db *db, const res_run *r, const char **what)
 {

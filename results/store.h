@@ -67,6 +67,14 @@ typedef struct res_run {
 	const model_result *result;  /* scalars and series; may be NULL */
 } res_run;
 
+/* Puts m's series points in the order of the series index (scope, name,
+ * t; points equal in all three keep their order): inserted in that order
+ * each lands at the end of the index, which costs SQLite about a fifth less
+ * than points interleaved in time. The rows stored are the same either
+ * way. Pure computation, no database: for the runner's workers, so that the
+ * writer does not pay for it. Returns 0, or PS_ENOMEM (m unchanged). */
+int res_series_sort(model_result *m);
+
 /* Writes the run and everything under it in one transaction: its own,
  * or the open batch's. On failure nothing of the run is stored, and an
  * open batch is rolled back whole (its earlier runs are lost, as if the

@@ -3,7 +3,7 @@
  * DESIGN.md "Results"): schema and version checks, a run written and read
  * back, point_summary against stats_ci95 on the same values, quoting,
  * refusal of corrupt and foreign files, experiment reuse, atomic runs,
- * batches of runs, series of any length.
+ * batches of runs, series of any length and in index order.
  * Each test works in its own temporary directory.
  */
 #include <setjmp.h>
@@ -511,6 +511,59 @@ static void test_many_points(void **state)
 				 "   WHEN 1 THEN 'pool' ELSE 'tenant/a' END"), 134);
 }
 
+/* res_series_sort: index order (scope, name, t), ties in their order, the
+ * same points; sorted or not, a run stores the same rows. */
+static void test_series_sort(void **state)
+{
+	fixture *f = *state;
+	model_result m[2];
+	for (int k = 0; k < 2; k++) {
+		model_result_init(&m[k]);
+		/* three series interleaved in time, one tie at t = 1 */
+		for (int i = 0; i < 40; i++) {
+			model_result_point(&m[k], "pool", "queue_depth", i, i);
+			model_result_point(&m[k], "pool", "busy", i, 100 + i);
+			model_result_point(&m[k], "downstream/db", "busy", i,
+					   200 + i);
+		}
+		model_result_point(&m[k], "pool", "busy", 1, -1);
+	}
+	assert_int_equal(res_series_sort(&m[1]), 0);
+	assert_int_equal(m[1].n_series, 121);
+	assert_string_equal(m[1].series[0].scope, "downstream/db");
+	for (size_t i = 1; i < m[1].n_series; i++) {
+		const model_point *a = &m[1].series[i - 1], *b = &m[1].series[i];
+		int c = strcmp(a->scope, b->scope);
+		if (!c)
+			c = strcmp(a->name, b->name);
+		assert_true(c < 0 || (c == 0 && a->t <= b->t));
+	}
+	/* the tie: the point added first comes first */
+	assert_true(m[1].series[41].t == 1 && m[1].series[41].value == 101);
+	assert_true(m[1].series[42].t == 1 && m[1].series[42].value == -1);
+	assert_int_equal(res_series_sort(&m[1]), 0);   /* sorted: unchanged */
+	assert_true(m[1].series[42].value == -1);
+
+	res_db *db = open_rw(f->path);
+	int64_t exp = 0;
+	assert_int_equal(res_experiment_begin(db, "e", NULL, "", 0, &exp, NULL,
+					      0), 0);
+	for (int k = 0; k < 2; k++) {
+		res_run r = { .experiment_id = exp, .point = k, .itervars = "",
+			      .status = "done", .result = &m[k] };
+		char err[256] = "";
+		assert_int_equal(res_run_write(db, &r, err, sizeof err), 0);
+		model_result_fini(&m[k]);
+	}
+	res_close(db);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM (SELECT scope,"
+				 " name, t, value FROM series s JOIN run r ON"
+				 " r.id = s.run_id WHERE r.point = 0 EXCEPT SELECT"
+				 " scope, name, t, value FROM series s JOIN run r ON"
+				 " r.id = s.run_id WHERE r.point = 1)"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM series"), 242);
+}
+
 /* The view is plain SQL: a connection that is not ours computes the same
  * half-width (sqlite3 shell users get the same numbers). */
 static void test_view_in_plain_sqlite(void **state)
@@ -547,6 +600,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_points, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_series_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_in_plain_sqlite, setup,
 						teardown),
 	};
