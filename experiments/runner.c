@@ -301,6 +301,7 @@ typedef struct runner {
 	int live;               /* workers still running */
 	int started;            /* workers started */
 	long planned;
+	long handed;            /* jobs handed out */
 	/* The writer's own (not under mu): the open batch. Invariant:
 	 * batch_runs > 0 implies that db is in a batch. */
 	long batch_runs, batch_failed;
@@ -348,6 +349,8 @@ static job *take_job(runner *r, int *wait)
 				j->rep = s->next++;
 				j->write = !r->stored[run];
 				s->inflight++;
+				if (++r->handed == r->planned - 2 * r->started)
+					pthread_cond_signal(&r->fin);   /* ending */
 				return j;
 			}
 			if (!s->closed && s->next >= x->meta.repeat && !prec)
@@ -756,11 +759,12 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			}
 	}
 	int want = mpi ? 1 : o->threads;
-	r.live = want;
+	r.live = r.started = want;
 	for (nth = 0; nth < want; nth++)
 		if (pthread_create(&th[nth], NULL, mpi ? mpi_proxy : worker, &r)) {
 			pthread_mutex_lock(&r.mu);
 			r.live -= want - nth;
+			r.started = nth;
 			pthread_mutex_unlock(&r.mu);
 			break;
 		}
@@ -772,15 +776,18 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 	uint64_t events = 0;
 	long done = 0;
 	pthread_mutex_lock(&r.mu);
-	r.started = nth;
 	for (;;) {
 		/* Sleep until the oldest finished run is EXP_COMMIT_S old, the
-		 * queue holds a batch, or the sweep is ending (a worker has
-		 * left: write at once, the last runs are the user's wait). */
+		 * queue holds a batch, or the sweep is ending: once at most two
+		 * jobs per worker are left to hand out (or a worker has left,
+		 * when precision makes the count uncertain) write at once, so
+		 * that the backlog is stored while the last runs simulate and
+		 * only the very last run waits for the writer. */
 		while (r.live > 0) {
 			double wait = 0.2;   /* s: polls *stop, redraws progress */
 			if (r.done_head) {
 				if (r.queued >= EXP_BATCH_RUNS ||
+				    r.handed >= r.planned - 2 * r.started ||
 				    r.live < r.started)
 					break;
 				wait = r.done_head->done_at + EXP_COMMIT_S - now_s();
