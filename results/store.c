@@ -51,9 +51,14 @@
  * rewrite; synchronous = NORMAL then syncs at checkpoints only, so a power
  * cut may lose the last commits but never corrupts the file. synchronous
  * comes first so that the switch of a new file to WAL (one rollback-journal
- * transaction) syncs as NORMAL too. */
+ * transaction) syncs as NORMAL too. The writer only appends: it touches
+ * the right edge of each b-tree (a few dozen pages), so 64 pages of cache
+ * do (full pages spill to the WAL early, as the commit would write them
+ * anyway); SQLite's default of 2 MB only grew the process by a page fault
+ * per new page (~11 us each on a VM: ~340 faults, ~4 ms of the writer on
+ * the jscale sweep, same instructions). */
 #define WRITER_PRAGMAS "PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL; " \
-		       "PRAGMA foreign_keys = ON;"
+		       "PRAGMA foreign_keys = ON; PRAGMA cache_size = 64;"
 
 /* Series points go SERIES_ROWS to a statement (ins_series_n, one
  * multi-row VALUES), the rest one by one (ins_series): a run has hundreds
