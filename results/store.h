@@ -10,7 +10,8 @@
  *   series(run_id, scope, name, t, value)
  *   VIEW point_summary(experiment_id, experiment, point, itervars, scope,
  *                      name, n, mean, ci95, min, max)
- * WAL journal, foreign keys on, every statement prepared with bound
+ * WAL journal, foreign keys declared (kept by the writer, not checked by
+ * SQLite on its connection: store.c), every statement prepared with bound
  * parameters. Each run is written whole in one transaction (alone, or in
  * a batch with other finished runs), so an interrupted sweep keeps every
  * committed run complete, and never a part of one.
