@@ -679,6 +679,59 @@ static int flush_held(runner *r, res_db *db, const int64_t *ids, pstate *s,
 	return rc;
 }
 
+/* Starts want workers (or the MPI proxy); returns how many started. */
+static int start_workers(runner *r, pthread_t *th, int want, int mpi)
+{
+	int n;
+	pthread_mutex_lock(&r->mu);
+	r->live = r->started = want;
+	pthread_mutex_unlock(&r->mu);
+	for (n = 0; n < want; n++)
+		if (pthread_create(&th[n], NULL, mpi ? mpi_proxy : worker, r)) {
+			pthread_mutex_lock(&r->mu);
+			r->live -= want - n;
+			r->started = n;
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+	return n;
+}
+
+/* The experiment rows (of experiments with a selected run; -r may leave
+ * none), and under --resume the runs already stored: marked, skipped, and
+ * no longer planned. */
+static int begin_experiments(runner *r, res_db *db, int64_t *ids,
+			     exp_run_stats *st, char *err, size_t errlen)
+{
+	const exp_plan *plan = r->plan;
+	for (int e = 0; e < plan->n; e++) {
+		const exp_experiment *x = &plan->e[e];
+		int any = 0;
+		for (long k = 0; k < (long)x->npts * x->meta.repeat && !any; k++)
+			any = selected(r, x->first_run + k);
+		if (!any)
+			continue;
+		int rc = res_experiment_begin(db, x->name, x->description,
+					      x->text, r->o->resume, &ids[e],
+					      err, errlen);
+		if (rc)
+			return rc;
+		if (!r->o->resume)
+			continue;
+		for (int p = 0; p < x->npts; p++)
+			for (int i = 0; i < x->meta.repeat; i++) {
+				long run = run_no(r, e, p, i);
+				if (selected(r, run) &&
+				    res_run_stored(db, ids[e], p, i) == 1) {
+					r->stored[run] = 1;
+					r->planned--;
+					st->skipped++;
+				}
+			}
+	}
+	return 0;
+}
+
 static void progress(const runner *r, long done, uint64_t events, double t0,
 		     int final)
 {
@@ -723,7 +776,6 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
 			goto out;
 		}
-		int any = 0;
 		for (int p = 0; p < x->npts; p++) {
 			if (x->meta.has_precision) {
 				r.ps[e][p].vals = malloc((size_t)x->meta.repeat *
@@ -736,39 +788,25 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 					r.ps[e][p].vals[i] = NAN;
 			}
 			for (int i = 0; i < x->meta.repeat; i++)
-				any |= selected(&r, run_no(&r, e, p, i));
+				r.planned += selected(&r, run_no(&r, e, p, i));
 		}
-		if (!any)
-			continue;   /* -r left nothing of it: no experiment row */
-		if ((rc = res_experiment_begin(db, x->name, x->description,
-					       x->text, o->resume, &ids[e],
-					       err, errlen)))
-			goto out;
-		for (int p = 0; p < x->npts; p++)
-			for (int i = 0; i < x->meta.repeat; i++) {
-				long run = run_no(&r, e, p, i);
-				if (!selected(&r, run))
-					continue;
-				if (o->resume &&
-				    res_run_stored(db, ids[e], p, i) == 1) {
-					r.stored[run] = 1;
-					st->skipped++;
-				} else {
-					r.planned++;
-				}
-			}
 	}
+	/* Without --resume the workers need nothing from the database:
+	 * start them first, and the schema of a new file (res_open) is
+	 * created while the first runs simulate rather than before. */
 	int want = mpi ? 1 : o->threads;
-	r.live = r.started = want;
-	for (nth = 0; nth < want; nth++)
-		if (pthread_create(&th[nth], NULL, mpi ? mpi_proxy : worker, &r)) {
-			pthread_mutex_lock(&r.mu);
-			r.live -= want - nth;
-			r.started = nth;
-			pthread_mutex_unlock(&r.mu);
-			break;
-		}
-	if (nth == 0) {
+	if (!o->resume && (nth = start_workers(&r, th, want, mpi)) == 0) {
+		rc = ps_err(err, errlen, PS_ENOMEM, "cannot start threads");
+		goto out;
+	}
+	if ((rc = begin_experiments(&r, db, ids, st, err, errlen))) {
+		pthread_mutex_lock(&r.mu);
+		r.stop = 1;
+		pthread_cond_broadcast(&r.work);
+		pthread_mutex_unlock(&r.mu);
+		goto out;
+	}
+	if (o->resume && (nth = start_workers(&r, th, want, mpi)) == 0) {
 		rc = ps_err(err, errlen, PS_ENOMEM, "cannot start threads");
 		goto out;
 	}

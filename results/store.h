@@ -36,7 +36,10 @@ typedef struct res_db res_db;
 /* Opens (creating the file, its directory's absence is an error, and the
  * schema if new) the database at path. readonly = 1 for show/plot/report:
  * then a missing file is an error. Corrupt, unwritable or foreign files are
- * PS_EDB with a message naming the path. */
+ * PS_EDB with a message naming the path. Of a new file, res_open only
+ * creates the file, quickly; the schema (a few ms) comes with the first
+ * call that needs it, or with res_close: a caller may start other work in
+ * between, knowing the path is good. */
 int res_open(const char *path, int readonly, res_db **out,
 	     char *err, size_t errlen);
 void res_close(res_db *db);             /* NULL is a no-op */
