@@ -377,6 +377,16 @@ static int ready(res_db *db, char *err, size_t errlen)
 	return rc;
 }
 
+/* The preamble of every write: refused on a read-only handle, and the
+ * schema of a new file created first (ready). */
+static int writable(res_db *db, char *err, size_t errlen)
+{
+	if (db->readonly)
+		return ps_err(err, errlen, PS_EDB, "%s: opened read-only",
+			      db->path);
+	return ready(db, err, errlen);
+}
+
 /* SQLite keeps memory statistics by default: every allocation and free
  * it makes then takes a global mutex, ~10% of the instructions of a
  * run's inserts. Nothing here reads the statistics or sets a heap limit.
@@ -515,10 +525,7 @@ int res_experiment_begin(res_db *db, const char *name, const char *description,
 			 char *err, size_t errlen)
 {
 	assert(db && name && exp_id);
-	if (db->readonly)
-		return ps_err(err, errlen, PS_EDB, "%s: opened read-only",
-			      db->path);
-	int rrc = ready(db, err, errlen);
+	int rrc = writable(db, err, errlen);
 	if (rrc)
 		return rrc;
 	if (!ini_text)
@@ -731,10 +738,7 @@ static int write_rows(res_db *db, const res_run *r, const char **what)
 int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
 {
 	assert(db && run);
-	if (db->readonly)
-		return ps_err(err, errlen, PS_EDB, "%s: opened read-only",
-			      db->path);
-	int rc = ready(db, err, errlen);
+	int rc = writable(db, err, errlen);
 	if (rc)
 		return rc;
 	if (!db->in_batch &&
@@ -760,10 +764,7 @@ int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
 int res_batch_begin(res_db *db, char *err, size_t errlen)
 {
 	assert(db && !db->in_batch);
-	if (db->readonly)
-		return ps_err(err, errlen, PS_EDB, "%s: opened read-only",
-			      db->path);
-	int rc = ready(db, err, errlen);
+	int rc = writable(db, err, errlen);
 	if (rc)
 		return rc;
 	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
