@@ -377,6 +377,16 @@ static int ready(res_db *db, char *err, size_t errlen)
 	return rc;
 }
 
+/* A statement of a read path: the schema of a new file first (ready),
+ * then sql prepared into *st. Returns 0, or nonzero with *st NULL. */
+static int prepare_read(res_db *db, const char *sql, sqlite3_stmt **st)
+{
+	*st = NULL;
+	if (ready(db, NULL, 0))
+		return 1;
+	return sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK;
+}
+
 /* The preamble of every write: refused on a read-only handle, and the
  * schema of a new file created first (ready). */
 static int writable(res_db *db, char *err, size_t errlen)
@@ -569,13 +579,11 @@ int res_experiment_begin(res_db *db, const char *name, const char *description,
 
 int res_run_stored(res_db *db, int64_t exp_id, int point, int replication)
 {
-	if (ready(db, NULL, 0))
-		return PS_EDB;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db->h,
-			       "SELECT 1 FROM run WHERE experiment_id = ? AND"
-			       " point = ? AND replication = ? AND status = 'done'",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT 1 FROM run WHERE experiment_id = ? AND"
+			 " point = ? AND replication = ? AND status = 'done'",
+			 &st))
 		return PS_EDB;
 	sqlite3_bind_int64(st, 1, exp_id);
 	sqlite3_bind_int(st, 2, point);
@@ -847,15 +855,13 @@ static int exp_row(sqlite3_stmt *st, void *ctx)
 int res_experiments(res_db *db, const char *name,
 		    int (*cb)(void *u, const res_experiment *e), void *u)
 {
-	if (ready(db, NULL, 0))
-		return PS_EDB;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db->h,
-			       "SELECT id, name, description, ini_text, created_at"
-			       " FROM experiment WHERE id IN (SELECT max(id) FROM"
-			       " experiment WHERE ?1 IS NULL OR name = ?1"
-			       " GROUP BY name) ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT id, name, description, ini_text, created_at"
+			 " FROM experiment WHERE id IN (SELECT max(id) FROM"
+			 " experiment WHERE ?1 IS NULL OR name = ?1"
+			 " GROUP BY name) ORDER BY id",
+			 &st))
 		return PS_EDB;
 	bind_text(st, 1, name);
 	struct exp_cb c = { cb, u };
@@ -888,16 +894,14 @@ int res_summaries(res_db *db, int64_t exp_id, const char *scope,
 		  const char *name,
 		  int (*cb)(void *u, const res_summary *s), void *u)
 {
-	if (ready(db, NULL, 0))
-		return PS_EDB;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db->h,
-			       "SELECT point, itervars, scope, name, n, mean, ci95,"
-			       " min, max FROM point_summary WHERE experiment_id = ?1"
-			       " AND (?2 IS NULL OR scope = ?2)"
-			       " AND (?3 IS NULL OR name = ?3)"
-			       " ORDER BY point, scope, name",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT point, itervars, scope, name, n, mean, ci95,"
+			 " min, max FROM point_summary WHERE experiment_id = ?1"
+			 " AND (?2 IS NULL OR scope = ?2)"
+			 " AND (?3 IS NULL OR name = ?3)"
+			 " ORDER BY point, scope, name",
+			 &st))
 		return PS_EDB;
 	sqlite3_bind_int64(st, 1, exp_id);
 	bind_text(st, 2, scope);
@@ -909,15 +913,13 @@ int res_summaries(res_db *db, int64_t exp_id, const char *scope,
 int res_point_param(res_db *db, int64_t exp_id, int point, const char *name,
 		    char *buf, size_t buflen)
 {
-	if (ready(db, NULL, 0))
-		return PS_EDB;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db->h,
-			       "SELECT p.value FROM run r JOIN run_param p"
-			       " ON p.run_id = r.id WHERE r.experiment_id = ?"
-			       " AND r.point = ? AND p.name = ?"
-			       " ORDER BY r.replication, r.id LIMIT 1",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT p.value FROM run r JOIN run_param p"
+			 " ON p.run_id = r.id WHERE r.experiment_id = ?"
+			 " AND r.point = ? AND p.name = ?"
+			 " ORDER BY r.replication, r.id LIMIT 1",
+			 &st))
 		return PS_EDB;
 	sqlite3_bind_int64(st, 1, exp_id);
 	sqlite3_bind_int(st, 2, point);
@@ -950,15 +952,13 @@ static int param_row(sqlite3_stmt *st, void *ctx)
 int res_point_params(res_db *db, int64_t exp_id, int point,
 		     int (*cb)(void *u, const res_param *p), void *u)
 {
-	if (ready(db, NULL, 0))
-		return PS_EDB;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db->h,
-			       "SELECT name, value FROM run_param WHERE run_id ="
-			       " (SELECT id FROM run WHERE experiment_id = ? AND"
-			       " point = ? ORDER BY replication, id LIMIT 1)"
-			       " ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT name, value FROM run_param WHERE run_id ="
+			 " (SELECT id FROM run WHERE experiment_id = ? AND"
+			 " point = ? ORDER BY replication, id LIMIT 1)"
+			 " ORDER BY name",
+			 &st))
 		return PS_EDB;
 	sqlite3_bind_int64(st, 1, exp_id);
 	sqlite3_bind_int(st, 2, point);
@@ -989,17 +989,15 @@ int res_series(res_db *db, int64_t exp_id, const char *scope,
 	       const char *name,
 	       int (*cb)(void *u, const res_series_pt *p), void *u)
 {
-	if (ready(db, NULL, 0))
-		return PS_EDB;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db->h,
-			       "SELECT r.point, r.replication, s.scope, s.name, s.t,"
-			       " s.value FROM run r JOIN series s ON s.run_id = r.id"
-			       " WHERE r.experiment_id = ?1"
-			       " AND (?2 IS NULL OR s.scope = ?2)"
-			       " AND (?3 IS NULL OR s.name = ?3)"
-			       " ORDER BY r.point, r.replication, s.scope, s.name, s.t",
-			       -1, &st, NULL) != SQLITE_OK)
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT r.point, r.replication, s.scope, s.name, s.t,"
+			 " s.value FROM run r JOIN series s ON s.run_id = r.id"
+			 " WHERE r.experiment_id = ?1"
+			 " AND (?2 IS NULL OR s.scope = ?2)"
+			 " AND (?3 IS NULL OR s.name = ?3)"
+			 " ORDER BY r.point, r.replication, s.scope, s.name, s.t",
+			 &st))
 		return PS_EDB;
 	sqlite3_bind_int64(st, 1, exp_id);
 	bind_text(st, 2, scope);
