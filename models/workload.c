@@ -466,7 +466,8 @@ int wl_gen_next_other(wl_gen *g, double *t, double *work)
 	int more = 1;
 	switch (s->kind) {
 	case WL_POISSON:
-		g->t += rng_exp(g->ia, g->gap);   /* as wl_gen_next */
+		assert(0 && "wl_gen_next draws poisson gaps inline");
+		more = 0;
 		break;
 	case WL_CONST:
 		/* i/rate rather than a running sum: no drift over 10^8 tasks. */

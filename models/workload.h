@@ -44,7 +44,9 @@ void wl_gen_free(wl_gen *g);                       /* NULL no-op */
 
 /* Next arrival: returns 1 with *t (absolute, non-decreasing) and *work
  * (the trace's work, or NAN when none), or 0 when the process has no more
- * arrivals (and 0 on every later call). Not for WL_CLOSED (asserted). */
+ * arrivals (and 0 on every later call). Not for WL_CLOSED (asserted).
+ * A poisson gap is drawn here, inline; every other law (and the end) in
+ * wl_gen_next_other, which is not for callers. */
 int wl_gen_next_other(wl_gen *g, double *t, double *work);
 static inline int wl_gen_next(wl_gen *g, double *t, double *work)
 {
