@@ -343,6 +343,11 @@ static int cmd_run(const cli *c)
 		rc = PS_EXIT_INTR;
 	} else if (rrc) {
 		fprintf(stderr, "poolsim: error: %s\n", err);
+		if (st.kept > 0)
+			fprintf(stderr, "poolsim: %ld runs kept in %s (%ld "
+				"written now); once the cause is fixed, 'poolsim "
+				"run --resume' with the same arguments continues\n",
+				st.kept, c->db, st.written);
 		rc = PS_EXIT_FAIL;
 	} else {
 		fprintf(stderr, "poolsim: %ld runs written to %s", st.written,

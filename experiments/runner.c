@@ -642,8 +642,11 @@ static int write_one(runner *r, res_db *db, const int64_t *ids, job *j,
 			if (r->batch_runs >= EXP_BATCH_RUNS)
 				rc = batch_commit(r, db, st, err, errlen);
 		} else {
+			/* Nothing more is written; the batch's earlier runs
+			 * are committed by the collector's next batch_commit,
+			 * unless SQLite took the batch back with the run. */
 			r->broken = 1;
-			if (rc == PS_EDB)   /* the batch is rolled back (store.h) */
+			if (!res_batch_open(db))
 				r->batch_runs = r->batch_failed = 0;
 		}
 	}

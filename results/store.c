@@ -749,24 +749,39 @@ int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
 	int rc = writable(db, err, errlen);
 	if (rc)
 		return rc;
-	if (!db->in_batch &&
-	    sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	/* In a batch the run gets a savepoint, so that a failure takes back
+	 * this run only and not the finished runs written before it. */
+	if (sqlite3_exec(db->h, db->in_batch ? "SAVEPOINT run" : "BEGIN IMMEDIATE",
+			 NULL, NULL, NULL) != SQLITE_OK)
 		return db_err(db, err, errlen, "starting a transaction");
 	const char *what = "";
 	rc = write_rows(db, run, &what);
-	if (rc == SQLITE_OK && !db->in_batch)
-		rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db->h, db->in_batch ? "RELEASE run" : "COMMIT",
+				  NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		return 0;
 	/* Keep SQLite's message before ROLLBACK replaces it. */
 	ps_err(err, errlen, PS_EDB, "%s: %s (point %d, replication %d): %s",
 	       db->path, what, run->point, run->replication,
 	       sqlite3_errmsg(db->h));
-	/* A run half written cannot be committed: the whole transaction
-	 * goes, the batch's earlier runs with it (store.h). */
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	/* A run half written is never committed. The batch's earlier runs
+	 * stay, uncommitted, unless SQLite has already rolled the whole
+	 * transaction back itself (it does for some errors: a full disk, an
+	 * I/O error, no memory); then the batch is gone and closed. */
+	if (db->in_batch && !sqlite3_get_autocommit(db->h) &&
+	    sqlite3_exec(db->h, "ROLLBACK TO run; RELEASE run", NULL, NULL,
+			 NULL) == SQLITE_OK)
+		return PS_EDB;
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	db->in_batch = 0;
 	return PS_EDB;
+}
+
+int res_batch_open(const res_db *db)
+{
+	return db->in_batch;
 }
 
 int res_batch_begin(res_db *db, char *err, size_t errlen)

@@ -80,9 +80,12 @@ typedef struct res_run {
 int res_series_sort(model_result *m);
 
 /* Writes the run and everything under it in one transaction: its own,
- * or the open batch's. On failure nothing of the run is stored, and an
- * open batch is rolled back whole (its earlier runs are lost, as if the
- * process had been killed before the commit) and closed. */
+ * or the open batch's. On failure (PS_EDB) nothing of the run is stored;
+ * an open batch normally stays open with its earlier runs in it, still to
+ * commit (res_batch_open says so), but when SQLite has rolled the whole
+ * transaction back itself (a full disk, an I/O error) those are lost too,
+ * as if the process had been killed before the commit, and the batch is
+ * closed. */
 int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen);
 
 /* A batch: the runs written until res_batch_commit share one transaction,
@@ -90,9 +93,11 @@ int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen);
  * the WAL once per commit instead of once per run. For a writer of many
  * short runs; it bounds how long a finished run waits uncommitted.
  * res_batch_commit with no batch open is a no-op returning 0; after a
- * failed commit nothing of the batch is stored. */
+ * failed commit nothing of the batch is stored. res_batch_open: 1 between
+ * res_batch_begin and the commit (or a failure that closed the batch). */
 int res_batch_begin(res_db *db, char *err, size_t errlen);
 int res_batch_commit(res_db *db, char *err, size_t errlen);
+int res_batch_open(const res_db *db);
 
 /* Copies the committed pages from the WAL into the database file (a
  * passive checkpoint, two fsyncs), work res_close would otherwise do while

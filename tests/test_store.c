@@ -437,9 +437,21 @@ static void test_rollback_leaves_nothing(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM series"), 1);
 }
 
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *h = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
 /* A batch is one transaction of whole runs: other connections see its
- * runs only once committed; a failed run rolls the batch back whole and
- * closes it, and the connection goes on. */
+ * runs only once committed. A failed run takes back only its own rows:
+ * the batch stays open and its earlier runs commit. When SQLite rolls the
+ * whole transaction back itself (here a trigger's RAISE(ROLLBACK), as a
+ * full disk would), the batch is lost and closed, and the connection goes
+ * on. */
 static void test_batch(void **state)
 {
 	fixture *f = *state;
@@ -448,11 +460,14 @@ static void test_batch(void **state)
 	char err[256] = "";
 	assert_int_equal(res_experiment_begin(db, "e", NULL, "", 0, &exp, NULL,
 					      0), 0);
+	assert_int_equal(res_batch_open(db), 0);
 	assert_int_equal(res_batch_begin(db, err, sizeof err), 0);
+	assert_int_equal(res_batch_open(db), 1);
 	write_run(db, exp, 0, 0, "K=10");
 	write_run(db, exp, 0, 1, "K=10");
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run"), 0);
 	assert_int_equal(res_batch_commit(db, err, sizeof err), 0);
+	assert_int_equal(res_batch_open(db), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run"), 2);
 	assert_int_equal(res_checkpoint(db), 0);
 	assert_int_equal(res_batch_commit(db, err, sizeof err), 0);  /* none open */
@@ -464,12 +479,30 @@ static void test_batch(void **state)
 			.itervars = "K=20", .status = "done", .params = dup,
 			.n_params = 2 };
 	assert_int_equal(res_run_write(db, &bad, err, sizeof err), PS_EDB);
+	assert_non_null(strstr(err, "point 1, replication 1"));
+	assert_int_equal(res_batch_open(db), 1);
+	write_run(db, exp, 1, 2, "K=20");   /* the batch goes on */
+	assert_int_equal(res_batch_commit(db, err, sizeof err), 0);
+	assert_int_equal(res_run_stored(db, exp, 1, 0), 1);
+	assert_int_equal(res_run_stored(db, exp, 1, 1), 0);
+	assert_int_equal(res_run_stored(db, exp, 1, 2), 1);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run"), 4);
+
+	raw_exec(f->path, "CREATE TRIGGER boom BEFORE INSERT ON run "
+		 "WHEN NEW.point = 9 BEGIN SELECT RAISE(ROLLBACK, 'boom'); END");
+	assert_int_equal(res_batch_begin(db, err, sizeof err), 0);
+	write_run(db, exp, 2, 0, "K=30");
+	res_run gone = { .experiment_id = exp, .point = 9, .replication = 0,
+			 .itervars = "K=100", .status = "done" };
+	assert_int_equal(res_run_write(db, &gone, err, sizeof err), PS_EDB);
+	assert_non_null(strstr(err, "boom"));
+	assert_int_equal(res_batch_open(db), 0);
 	assert_int_equal(res_batch_commit(db, err, sizeof err), 0);  /* closed */
-	assert_int_equal(res_run_stored(db, exp, 1, 0), 0);
-	write_run(db, exp, 1, 0, "K=20");   /* in its own transaction again */
+	assert_int_equal(res_run_stored(db, exp, 2, 0), 0);
+	write_run(db, exp, 2, 0, "K=30");   /* in its own transaction again */
 	res_close(db);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run"), 3);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run_param"), 12);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run"), 5);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM run_param"), 20);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM"
 				 " pragma_foreign_key_check"), 0);
 }
