@@ -141,8 +141,11 @@ typedef struct worker {
 	double setup;         /* tunny: constructor cost still to pay */
 } worker;
 
-/* A plain sum/count/max: the per-task means need no variance, and Welford's
- * division per sample was 7% of the bench's time. */
+/* A plain sum/count/max for the means that have no histogram (time
+ * blocked in Submit, waits for a shard's lock): they need no variance, and
+ * Welford's division per sample was 7% of the bench's time. Latencies and
+ * waits are recorded once, in their histograms (count, exact sum, min,
+ * max and quantiles). */
 typedef struct acc {
 	double sum, max;
 	uint64_t n;
@@ -195,14 +198,12 @@ typedef struct dsrun {
 	long in_use, calls;
 	psq ps;               /* calls in progress, when spec->usl */
 	stats_level lv_in_use;
-	acc t_wait;
-	stats_hist *h_wait;
+	stats_hist *h_wait;   /* also the mean and count */
 } dsrun;
 
 /* Per-scope tallies of a tenant/service (source) or a tier. */
 typedef struct sstat {
-	acc t_lat, t_wait;
-	stats_hist *h_lat, *h_wait;
+	stats_hist *h_lat, *h_wait;   /* also the means and counts */
 	long submitted, completed, rejected, over_quota, counted_arrivals,
 	     counted_rejected, counted_completed;
 } sstat;
@@ -327,8 +328,8 @@ typedef struct run {
 	/* one source, not closed-loop: its next arrival is kept outside the
 	 * event list (fetch_next, model_run); fixed at setup */
 	int single;
-	acc t_lat, t_wait, t_blocked, t_rlat;
-	stats_hist *h_lat, *h_wait, *h_rlat;
+	acc t_blocked;
+	stats_hist *h_lat, *h_wait, *h_rlat;   /* also the means and counts */
 	long submitted, completed, rejected, over_quota, timed_out,
 	     counted_arrivals, counted_rejected, counted_completed,
 	     r_completed, r_counted_done;
@@ -1107,7 +1108,6 @@ start(run *r, uint32_t h, uint32_t w)
 	busy_add(r, &r->pools[x->pi], 1);
 	if (x->flags & F_COUNTED) {
 		double wait = *r->clock - x->t0;
-		acc_add(&r->t_wait, wait);
 		stats_hist_add(r->h_wait, wait);
 	}
 	sim_after(r->s, x->setup + x->work, PRIO_DONE, ev_work_done, r, h);
@@ -1124,17 +1124,13 @@ static void start_full(run *r, uint32_t h, uint32_t w)
 	busy_add(r, p, 1);
 	if (x->flags & F_COUNTED) {
 		double wait = now - x->t0;
-		acc_add(&r->t_wait, wait);
 		stats_hist_add(r->h_wait, wait);
 		if (r->n_src > 1 || r->src[0].ten) {
 			sstat *st = &r->src[x->src].st;
-			acc_add(&st->t_wait, wait);
 			stats_hist_add(st->h_wait, wait);
 		}
-		if (p->grp >= 0) {
-			acc_add(&r->tst[p->grp].t_wait, wait);
+		if (p->grp >= 0)
 			stats_hist_add(r->tst[p->grp].h_wait, wait);
-		}
 	}
 	double setup = x->setup;
 	if (r->cancelled) {
@@ -1168,10 +1164,8 @@ static void ds_begin(run *r, uint32_t h)
 	double now = sim_now(r->s);
 	d->in_use++;
 	d->calls++;
-	if (x->flags & F_COUNTED) {
-		acc_add(&d->t_wait, now - x->t_mark);
+	if (x->flags & F_COUNTED)
 		stats_hist_add(d->h_wait, now - x->t_mark);
-	}
 	stats_level_set(&d->lv_in_use, now, (double)d->in_use);
 	double call = x->ds_call[x->ds_i];
 	if (d->spec->usl) {
@@ -1804,7 +1798,6 @@ static inline void resolve_done_lean(run *r, const task *x)
 	if (x->flags & F_COUNTED) {
 		double lat = now - x->t0;
 		r->counted_completed++;
-		acc_add(&r->t_lat, lat);
 		stats_hist_add(r->h_lat, lat);
 	}
 }
@@ -1831,14 +1824,12 @@ static void resolve(run *r, uint32_t h, int how)
 		if (counted) {
 			double lat = now - x->t0;
 			r->counted_completed++;
-			acc_add(&r->t_lat, lat);
 			stats_hist_add(r->h_lat, lat);
 			for (int i = 0; i < 2; i++) {
 				sstat *st = i ? ts : ss;
 				if (!st)
 					continue;
 				st->counted_completed++;
-				acc_add(&st->t_lat, lat);
 				stats_hist_add(st->h_lat, lat);
 			}
 		}
@@ -1888,7 +1879,6 @@ static void resolve(run *r, uint32_t h, int how)
 			r->r_completed++;
 			if (q->counted) {
 				r->r_counted_done++;
-				acc_add(&r->t_rlat, now - q->t0);
 				stats_hist_add(r->h_rlat, now - q->t0);
 			}
 		}
@@ -2147,20 +2137,20 @@ static double horizon_guess(const model_config *c)
 
 /* ---- results ------------------------------------------------------------ */
 
+/* An empty histogram gives NAN for every one of these. */
 static void emit_latency(model_result *o, const char *scope,
-			 const acc *t, const stats_hist *h)
+			 const stats_hist *h)
 {
-	int any = t->n > 0;
-	model_result_scalar(o, scope, "latency_mean", acc_mean(t));
-	model_result_scalar(o, scope, "latency_p50",
-			    any ? stats_hist_quantile(h, 0.50) : NAN);
-	model_result_scalar(o, scope, "latency_p90",
-			    any ? stats_hist_quantile(h, 0.90) : NAN);
-	model_result_scalar(o, scope, "latency_p99",
-			    any ? stats_hist_quantile(h, 0.99) : NAN);
-	model_result_scalar(o, scope, "latency_p999",
-			    any ? stats_hist_quantile(h, 0.999) : NAN);
-	model_result_scalar(o, scope, "latency_max", any ? t->max : NAN);
+	static const struct {
+		const char *name;
+		double p;
+	} q[] = { { "latency_p50", 0.50 }, { "latency_p90", 0.90 },
+		  { "latency_p99", 0.99 }, { "latency_p999", 0.999 },
+		  { "latency_max", 1 } };
+	model_result_scalar(o, scope, "latency_mean", stats_hist_mean(h));
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+		model_result_scalar(o, scope, q[i].name,
+				    stats_hist_quantile(h, q[i].p));
 }
 
 static void emit_sstat(model_result *o, const char *scope, const sstat *st,
@@ -2177,11 +2167,10 @@ static void emit_sstat(model_result *o, const char *scope, const sstat *st,
 				    : 0);
 	model_result_scalar(o, scope, "throughput",
 			    span > 0 ? (double)st->counted_completed / span : NAN);
-	emit_latency(o, scope, &st->t_lat, st->h_lat);
-	model_result_scalar(o, scope, "wait_mean", acc_mean(&st->t_wait));
+	emit_latency(o, scope, st->h_lat);
+	model_result_scalar(o, scope, "wait_mean", stats_hist_mean(st->h_wait));
 	model_result_scalar(o, scope, "wait_p99",
-			    st->t_wait.n ? stats_hist_quantile(st->h_wait, 0.99)
-					 : NAN);
+			    stats_hist_quantile(st->h_wait, 0.99));
 }
 
 /* Tenant, service and tier scopes; fairness; the sharded pool's lock and
@@ -2246,13 +2235,13 @@ static void emit(run *r, model_result *o)
 			    cs > 0 ? (double)r->counted_rejected / (double)cs : 0);
 	model_result_scalar(o, "pool", "throughput",
 			    span > 0 ? (double)r->counted_completed / span : NAN);
-	emit_latency(o, "pool", &r->t_lat, r->h_lat);
+	emit_latency(o, "pool", r->h_lat);
 	model_result_scalar(o, "pool", "wait_mean",
-			    acc_mean(&r->t_wait));
+			    stats_hist_mean(r->h_wait));
 	model_result_scalar(o, "pool", "wait_p99",
-			    r->t_wait.n ? stats_hist_quantile(r->h_wait, 0.99) : NAN);
+			    stats_hist_quantile(r->h_wait, 0.99));
 	model_result_scalar(o, "pool", "waited_frac",
-			    r->t_wait.n ? 1 - stats_hist_frac_zero(r->h_wait) : NAN);
+			    1 - stats_hist_frac_zero(r->h_wait));   /* NAN: none */
 	model_result_scalar(o, "pool", "blocked_mean",
 			    r->t_blocked.n ? acc_mean(&r->t_blocked) : 0);
 	model_result_scalar(o, "pool", "utilization",
@@ -2316,7 +2305,7 @@ static void emit(run *r, model_result *o)
 							 (double)r->reuse_n
 					       : NAN);
 	if (r->fanout > 1) {
-		emit_latency(o, "request", &r->t_rlat, r->h_rlat);
+		emit_latency(o, "request", r->h_rlat);
 		model_result_scalar(o, "request", "completed",
 				    (double)r->r_completed);
 		model_result_scalar(o, "request", "throughput",
@@ -2329,10 +2318,9 @@ static void emit(run *r, model_result *o)
 		dsrun *d = &r->ds[i];
 		snprintf(scope, sizeof scope, "downstream/%s", d->spec->name);
 		model_result_scalar(o, scope, "wait_mean",
-				    acc_mean(&d->t_wait));
+				    stats_hist_mean(d->h_wait));
 		model_result_scalar(o, scope, "wait_p99",
-				    d->t_wait.n ? stats_hist_quantile(d->h_wait, 0.99)
-						: NAN);
+				    stats_hist_quantile(d->h_wait, 0.99));
 		double lim = d->spec->limit > 0 ? d->spec->limit : d->lv_in_use.max;
 		model_result_scalar(o, scope, "utilization",
 				    lim > 0 ? stats_level_mean(&d->lv_in_use, end) / lim

@@ -177,6 +177,7 @@ void stats_hist_merge(stats_hist *into, const stats_hist *from)
 	}
 	into->n += from->n;
 	into->zero += from->zero;
+	into->sum += from->sum;
 }
 
 void stats_hist_clear(stats_hist *h)
@@ -186,6 +187,7 @@ void stats_hist_clear(stats_hist *h)
 		memset(&h->counts[lo], 0, (size_t)(hi - lo + 1) * sizeof h->counts[0]);
 	h->n = 0;
 	h->zero = 0;
+	h->sum = 0;
 	h->min = NAN;
 	h->max = NAN;
 }
@@ -193,6 +195,11 @@ void stats_hist_clear(stats_hist *h)
 uint64_t stats_hist_count(const stats_hist *h)
 {
 	return h->n;
+}
+
+double stats_hist_mean(const stats_hist *h)
+{
+	return h->n ? h->sum / (double)h->n : NAN;
 }
 
 /* The 1-based rank stats.h's definition selects: ceil(p*n), at least 1.

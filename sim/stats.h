@@ -68,12 +68,13 @@ double stats_level_mean(const stats_level *l, double t_end);
  * pool model); the fields are private to stats.c. Allocate with
  * stats_hist_new (about 440 KB: not for the stack).
  * Invariant: n = zero + sum(counts); min/max are the exact extremes of all
- * values added (NAN when n == 0); every non-zero count lies between the
- * buckets of min and max (the zero bucket aside). */
+ * values added (NAN when n == 0), sum their sum; every non-zero count
+ * lies between the buckets of min and max (the zero bucket aside). */
 typedef struct stats_hist {
 	uint64_t n;
 	uint64_t zero;             /* values < STATS_HIST_MIN */
 	double min, max;
+	double sum;                /* of the values added, exactly as given */
 	uint64_t counts[STATS_HIST_BUCKETS];
 } stats_hist;
 
@@ -106,6 +107,7 @@ static inline void stats_hist_add(stats_hist *h, double v)
 		h->max = v;
 	}
 	h->n++;
+	h->sum += v;
 	if (v < STATS_HIST_MIN)
 		h->zero++;
 	else
@@ -114,6 +116,10 @@ static inline void stats_hist_add(stats_hist *h, double v)
 void stats_hist_merge(stats_hist *into, const stats_hist *from);
 void stats_hist_clear(stats_hist *h);
 uint64_t stats_hist_count(const stats_hist *h);
+/* The exact mean of the values added (their sum in the order added over
+ * n; not from the buckets); NAN when empty. A histogram is also its
+ * samples' count, mean, min and max: no separate tally is needed. */
+double stats_hist_mean(const stats_hist *h);
 /* NAN when empty. Exact min and max are kept and returned for p=0 / p=1. */
 double stats_hist_quantile(const stats_hist *h, double p);
 

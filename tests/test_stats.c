@@ -246,12 +246,15 @@ static void test_hist_zeros_and_edges(void **state)
 	(void)state;
 	stats_hist *h = stats_hist_new();
 	assert_true(isnan(stats_hist_quantile(h, 0.5)));
+	assert_true(isnan(stats_hist_mean(h)));
 	for (int i = 0; i < 30; i++)
 		stats_hist_add(h, 0.0);
 	stats_hist_add(h, 1e-12);             /* below MIN: zero bucket */
 	for (int i = 1; i <= 69; i++)
 		stats_hist_add(h, i * 1e-3);
 	assert_int_equal(stats_hist_count(h), 100);
+	/* the mean is the values' own, not the buckets': (1e-12 + 2415e-3)/100 */
+	assert_true(fabs(stats_hist_mean(h) - (1e-12 + 2.415) / 100) < 1e-15);
 	assert_true(stats_hist_quantile(h, 0) == 0);
 	assert_true(stats_hist_quantile(h, 0.3) == 0);
 	assert_true(fabs(stats_hist_quantile(h, 0.32) / 1e-3 - 1) < 0.0005);
@@ -267,6 +270,7 @@ static void test_hist_zeros_and_edges(void **state)
 	stats_hist_clear(h);
 	assert_int_equal(stats_hist_count(h), 0);
 	assert_true(isnan(stats_hist_quantile(h, 0.5)));
+	assert_true(isnan(stats_hist_mean(h)));
 	for (int e = -29; e <= 23; e++)
 		stats_hist_add(h, ldexp(1, e));
 	for (int e = -29; e <= 23; e++) {
@@ -296,6 +300,8 @@ static void test_hist_merge(void **state)
 	stats_hist_merge(m, a);
 	stats_hist_merge(m, b);
 	assert_int_equal(stats_hist_count(m), stats_hist_count(all));
+	/* the same values summed in another order: equal to rounding */
+	assert_true(fabs(stats_hist_mean(m) / stats_hist_mean(all) - 1) < 1e-12);
 	for (int p = 0; p <= 1000; p++)
 		assert_true(stats_hist_quantile(m, p / 1000.0) ==
 			    stats_hist_quantile(all, p / 1000.0));
@@ -303,6 +309,7 @@ static void test_hist_merge(void **state)
 	stats_hist_clear(m);
 	stats_hist_merge(m, b);
 	assert_true(stats_hist_quantile(m, 0.5) == stats_hist_quantile(b, 0.5));
+	assert_true(stats_hist_mean(m) == stats_hist_mean(b));
 	assert_true(stats_hist_quantile(m, 1) == stats_hist_quantile(b, 1));
 	stats_hist_free(all);
 	stats_hist_free(a);
