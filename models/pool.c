@@ -288,6 +288,10 @@ typedef struct run {
 
 	/* arrivals and warm-up */
 	long arrived;         /* arrivals (requests) so far */
+	long arrive_max;      /* the task limit; LONG_MAX when there is none */
+	/* the warm-up is over for arrivals: every later one is counted (both
+	 * of its conditions, arrival index and time, only ever become true) */
+	int counting;
 	long warm_n;          /* arrivals with index < warm_n are warm-up */
 	double warm_t;        /* arrivals before this time are warm-up */
 	int arrivals_done, cut_done, finished;
@@ -323,8 +327,9 @@ typedef struct run {
 	 * adds: no setup, weight, downstream or failure draws and no shard
 	 * route, so make_arrival fills one record and draws only its work. */
 	int lean, lean_start, lean_arrival;
-	/* lean_start and lean_arrival, workerpool: wp_done_lean */
-	int lean_wp;
+	/* lean_start and lean_arrival, workerpool: wp_done_lean; lean_each:
+	 * lean_wp with a goroutine per arrival (submit_lean) */
+	int lean_wp, lean_each;
 	/* one source, not closed-loop: its next arrival is kept outside the
 	 * event list (fetch_next, model_run); fixed at setup */
 	int single;
@@ -547,15 +552,17 @@ static void sync_rare(run *r, double t, double mem)
  * three per event in a pool model), and one memory sum; the rest only when
  * the configuration asks for it (r->sync_rare, fixed at setup).
  * can_grow = 0 when the event certainly lowered or kept every term of the
- * memory sum and the worker count (a lean workerpool completion): the
- * peaks cannot move, and the sum is left out. */
+ * memory sum and kept the worker count (a lean workerpool completion): the
+ * peaks cannot move and the workers level has not changed, so the sum
+ * and that level are left out. */
 static inline __attribute__((always_inline)) void
 sync_state_inl(run *r, int can_grow)
 {
 	double t = *r->clock;
 	lv_sync(&r->lv_queue, &r->sy_queue, t, r->n_waiting);
 	lv_sync(&r->lv_busy, &r->sy_busy, t, r->n_busy);
-	lv_sync(&r->lv_workers, &r->sy_workers, t, r->n_workers);
+	if (can_grow)
+		lv_sync(&r->lv_workers, &r->sy_workers, t, r->n_workers);
 	lv_sync(&r->lv_system, &r->sy_system, t, r->n_system);
 	double mem = NAN;
 	if (can_grow || r->sync_rare) {
@@ -680,9 +687,12 @@ make_arrival(run *r, int si, double work_override,
 	source *so = &r->src[si];
 	double t0 = *r->clock;
 	long idx = r->arrived++;
-	int counted = idx >= r->warm_n && t0 >= r->warm_t;
-	if (counted && !r->cut_done)
-		do_cut(r);
+	int counted = r->counting;
+	if (!counted && idx >= r->warm_n && t0 >= r->warm_t) {
+		counted = r->counting = 1;
+		if (!r->cut_done)
+			do_cut(r);
+	}
 	if (counted)
 		r->counted_arrivals++;
 	if (r->lean_arrival) {
@@ -807,7 +817,7 @@ fetch_next(run *r, int si)
 	const model_config *c = r->c;
 	source *so = &r->src[si];
 	double t, w;
-	if (c->tasks > 0 && r->arrived >= c->tasks) {
+	if (r->arrived >= r->arrive_max) {
 		all_sources_done(r);
 		return;
 	}
@@ -831,7 +841,7 @@ static void ev_arrival(sim *s, void *ctx, uint64_t arg)
 	int si = (int)arg;
 	if (r->term)
 		return;   /* SIGTERM: the service accepts nothing new */
-	if (r->c->tasks > 0 && r->arrived >= r->c->tasks) {
+	if (r->arrived >= r->arrive_max) {
 		/* another source reached the limit first */
 		all_sources_done(r);
 		check_end(r);
@@ -842,7 +852,7 @@ static void ev_arrival(sim *s, void *ctx, uint64_t arg)
 		sim_stop(s);
 		return;
 	}
-	if (r->lean_wp && r->c->producers <= 0)
+	if (r->lean_each)
 		submit_lean(r, h);   /* dispatch(BY_EACH): make_arrival set by */
 	else
 		dispatch(r, h, r->c->producers > 0 ? BY_LOOP : BY_EACH);
@@ -859,7 +869,7 @@ static void ev_client(sim *s, void *ctx, uint64_t arg)
 	run *r = ctx;
 	const model_config *c = r->c;
 	int si = (int)(arg >> 32);
-	if ((c->tasks > 0 && r->arrived >= c->tasks) || r->term) {
+	if (r->arrived >= r->arrive_max || r->term) {
 		all_sources_done(r);
 		check_end(r);
 		return;
@@ -875,7 +885,7 @@ static void ev_client(sim *s, void *ctx, uint64_t arg)
 		return;
 	}
 	dispatch(r, h, BY_CLIENT);
-	if (c->tasks > 0 && r->arrived >= c->tasks)
+	if (r->arrived >= r->arrive_max)
 		all_sources_done(r);
 	sync_state(r);
 	check_end(r);
@@ -895,7 +905,8 @@ static void client_next(run *r, int si, uint32_t owner)
  * Closed-loop clients still thinking will find their source done and stop. */
 static void check_end(run *r)
 {
-	if (r->finished || !r->arrivals_done || r->n_system > 0 || r->n_busy > 0)
+	/* arrivals_done first: false on all but the last few events */
+	if (!r->arrivals_done || r->finished || r->n_system > 0 || r->n_busy > 0)
 		return;
 	r->finished = 1;
 	sim_stop(r->s);
@@ -1405,8 +1416,12 @@ static inline void submit_lean(run *r, uint32_t h)
 	task *x = T(r, h);
 	x->t_mark = *r->clock;
 	r->n_submitted++;
+	/* submit_returned, done first: workerpool's Submit never blocks
+	 * (0 s in it), and an `each` submitter of a one-task request just
+	 * leaves */
+	if (x->flags & F_COUNTED)
+		acc_add(&r->t_blocked, 0.0);
 	wp_submit(r, &r->pools[0], x, h);
-	submit_returned(r, h);
 }
 
 static void submit(run *r, uint32_t h)
@@ -2594,6 +2609,7 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 		return PS_ENOMEM;
 	r->smp_dt = horizon_guess(c) / pts;
 
+	r->arrive_max = c->tasks > 0 ? c->tasks : LONG_MAX;
 	/* warm-up */
 	r->warm_n = 0;
 	r->warm_t = 0;
@@ -2674,6 +2690,7 @@ static void set_lean(run *r)
 			  !r->src[0].r_weight && r->n_ds == 0 && !r->r_fail;
 	r->lean_wp = r->lean_start && r->lean_arrival &&
 		     r->kind == POOL_WORKERPOOL;
+	r->lean_each = r->lean_wp && c->producers <= 0;
 }
 
 static void sstat_fini(sstat *st)

@@ -153,7 +153,7 @@ sim *sim_new(void)
 	s->lbits = MIN_LBITS;
 	s->mask = ((uint64_t)1 << MIN_LBITS) - 1;
 	s->seq_end = (uint64_t)1 << (SEQ_TOP - MIN_LBITS);
-	s->heap = malloc(s->cap * sizeof *s->heap);
+	s->heap = malloc((s->cap + 1) * sizeof *s->heap);
 	s->slots = malloc(s->cap * sizeof *s->slots);
 	s->pos = malloc(s->cap * sizeof *s->pos);
 	if (!s->heap || !s->slots || !s->pos) {
@@ -328,7 +328,7 @@ static int grow(sim *s)
 	assert(cap > s->cap);
 	if (s->lbits + 1 > MAX_LBITS)
 		return 0;
-	key *h = realloc(s->heap, (size_t)cap * sizeof *h);
+	key *h = realloc(s->heap, ((size_t)cap + 1) * sizeof *h);
 	if (!h)
 		return 0;
 	s->heap = h;
@@ -378,18 +378,20 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 {
 	assert(fn);
 	assert(t >= s->now);   /* also rejects NaN */
-	if (s->n + 1 >= s->cap || (s->free_head == NOT_PENDING && s->n_slots == s->cap)) {
-		/* Out of memory in the event list is not recoverable for a run. */
-		int ok = grow(s);
-		assert(ok && "sim: out of memory");
-		if (!ok)
-			abort();
-	}
-	uint32_t idx;
-	if (s->free_head != NOT_PENDING) {
-		idx = s->free_head;
+	/* A free slot means room in the heap too: the heap has cap + 1
+	 * entries, and n <= slots in use + 1 (the hole) <= cap. */
+	uint32_t idx = s->free_head;
+	if (idx != NOT_PENDING) {
 		s->free_head = s->slots[idx].next_free;
 	} else {
+		if (s->n_slots == s->cap) {
+			/* Out of memory in the event list is not
+			 * recoverable for a run. */
+			int ok = grow(s);
+			assert(ok && "sim: out of memory");
+			if (!ok)
+				abort();
+		}
 		idx = s->n_slots++;
 		s->slots[idx].gen = 1;
 	}

@@ -149,8 +149,8 @@ stats_hist *stats_hist_new(void)
 {
 	stats_hist *h = calloc(1, sizeof *h);
 	if (h) {
-		h->min = NAN;
-		h->max = NAN;
+		h->min = INFINITY;
+		h->max = -INFINITY;
 	}
 	return h;
 }
@@ -168,13 +168,8 @@ void stats_hist_merge(stats_hist *into, const stats_hist *from)
 	if (bucket_range(from, &lo, &hi))
 		for (uint32_t i = lo; i <= hi; i++)
 			into->counts[i] += from->counts[i];
-	if (into->n == 0) {
-		into->min = from->min;
-		into->max = from->max;
-	} else {
-		into->min = fmin(into->min, from->min);
-		into->max = fmax(into->max, from->max);
-	}
+	into->min = fmin(into->min, from->min);
+	into->max = fmax(into->max, from->max);
 	into->n += from->n;
 	into->zero += from->zero;
 	into->sum += from->sum;
@@ -188,8 +183,8 @@ void stats_hist_clear(stats_hist *h)
 	h->n = 0;
 	h->zero = 0;
 	h->sum = 0;
-	h->min = NAN;
-	h->max = NAN;
+	h->min = INFINITY;
+	h->max = -INFINITY;
 }
 
 uint64_t stats_hist_count(const stats_hist *h)

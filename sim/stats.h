@@ -68,7 +68,7 @@ double stats_level_mean(const stats_level *l, double t_end);
  * pool model); the fields are private to stats.c. Allocate with
  * stats_hist_new (about 440 KB: not for the stack).
  * Invariant: n = zero + sum(counts); min/max are the exact extremes of all
- * values added (NAN when n == 0), sum their sum; every non-zero count
+ * values added (+inf and -inf when n == 0), sum their sum; every non-zero count
  * lies between the buckets of min and max (the zero bucket aside). */
 typedef struct stats_hist {
 	uint64_t n;
@@ -98,14 +98,8 @@ static inline uint32_t stats_hist_bucket(double v)
 static inline void stats_hist_add(stats_hist *h, double v)
 {
 	assert(v >= 0);   /* also rejects NaN */
-	if (h->n == 0) {
-		h->min = v;
-		h->max = v;
-	} else if (v < h->min) {
-		h->min = v;
-	} else if (v > h->max) {
-		h->max = v;
-	}
+	h->min = v < h->min ? v : h->min;   /* minsd, maxsd: no branch */
+	h->max = v > h->max ? v : h->max;
 	h->n++;
 	h->sum += v;
 	if (v < STATS_HIST_MIN)
