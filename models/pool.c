@@ -289,9 +289,6 @@ typedef struct run {
 	/* arrivals and warm-up */
 	long arrived;         /* arrivals (requests) so far */
 	long arrive_max;      /* the task limit; LONG_MAX when there is none */
-	/* the warm-up is over for arrivals: every later one is counted (both
-	 * of its conditions, arrival index and time, only ever become true) */
-	int counting;
 	long warm_n;          /* arrivals with index < warm_n are warm-up */
 	double warm_t;        /* arrivals before this time are warm-up */
 	int arrivals_done, cut_done, finished;
@@ -687,12 +684,9 @@ make_arrival(run *r, int si, double work_override,
 	source *so = &r->src[si];
 	double t0 = *r->clock;
 	long idx = r->arrived++;
-	int counted = r->counting;
-	if (!counted && idx >= r->warm_n && t0 >= r->warm_t) {
-		counted = r->counting = 1;
-		if (!r->cut_done)
-			do_cut(r);
-	}
+	int counted = idx >= r->warm_n && t0 >= r->warm_t;
+	if (counted && !r->cut_done)
+		do_cut(r);
 	if (counted)
 		r->counted_arrivals++;
 	if (r->lean_arrival) {
@@ -1416,12 +1410,8 @@ static inline void submit_lean(run *r, uint32_t h)
 	task *x = T(r, h);
 	x->t_mark = *r->clock;
 	r->n_submitted++;
-	/* submit_returned, done first: workerpool's Submit never blocks
-	 * (0 s in it), and an `each` submitter of a one-task request just
-	 * leaves */
-	if (x->flags & F_COUNTED)
-		acc_add(&r->t_blocked, 0.0);
 	wp_submit(r, &r->pools[0], x, h);
+	submit_returned(r, h);
 }
 
 static void submit(run *r, uint32_t h)
