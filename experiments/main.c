@@ -296,6 +296,16 @@ static void tune_allocator(void)
 #endif
 }
 
+/* After a sweep that stopped early: what is in the database, and how to
+ * go on. */
+static void say_kept(const char *what, const exp_run_stats *st,
+		     const char *db, const char *when)
+{
+	fprintf(stderr, "poolsim: %s%ld runs kept in %s (%ld written now); "
+		"%s'poolsim run --resume' with the same arguments continues\n",
+		what, st->kept, db, st->written, when);
+}
+
 static int cmd_run(const cli *c)
 {
 	exp_ini *ini = NULL;
@@ -337,17 +347,12 @@ static int cmd_run(const cli *c)
 				exp_mpi_rank(), err);
 		rc = rrc ? PS_EXIT_FAIL : PS_EXIT_OK;
 	} else if (rrc == PS_EINTR) {
-		fprintf(stderr, "poolsim: interrupted: %ld runs kept in %s (%ld "
-			"written now); 'poolsim run --resume' with the same "
-			"arguments continues\n", st.kept, c->db, st.written);
+		say_kept("interrupted: ", &st, c->db, "");
 		rc = PS_EXIT_INTR;
 	} else if (rrc) {
 		fprintf(stderr, "poolsim: error: %s\n", err);
 		if (st.kept > 0)
-			fprintf(stderr, "poolsim: %ld runs kept in %s (%ld "
-				"written now); once the cause is fixed, 'poolsim "
-				"run --resume' with the same arguments continues\n",
-				st.kept, c->db, st.written);
+			say_kept("", &st, c->db, "once the cause is fixed, ");
 		rc = PS_EXIT_FAIL;
 	} else {
 		fprintf(stderr, "poolsim: %ld runs written to %s", st.written,
