@@ -148,10 +148,8 @@ static int bucket_range(const stats_hist *h, uint32_t *lo, uint32_t *hi)
 stats_hist *stats_hist_new(void)
 {
 	stats_hist *h = calloc(1, sizeof *h);
-	if (h) {
-		h->min = INFINITY;
-		h->max = -INFINITY;
-	}
+	if (h)
+		stats_hist_clear(h);   /* min/max of the empty histogram */
 	return h;
 }
 
