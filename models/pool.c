@@ -823,7 +823,7 @@ fetch_next(run *r, int si)
 	so->next_t = t;
 	so->next_work = w;
 	/* One source (the common case): not scheduled, model_run merges it
-	 * in with sim_run_to, which saves two heap passes per task (the next
+	 * in with sim_run_to, which saves a schedule and a pop per task (the next
 	 * arrival is always due soon). Several sources stay listed events. */
 	if (!single_source(r))
 		sim_schedule(r->s, t, PRIO_ARRIVE, ev_arrival, r, (uint64_t)si);

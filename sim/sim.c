@@ -8,46 +8,50 @@
  * few thousand) and does millions of schedule/pop pairs, with occasional
  * cancels (timeouts, expiry timers) and reschedules (processor sharing).
  *
- * Structure: a flat binary min-heap of 16-byte keys (time, prio|seq|slot:
- * the slot index in the low bits of the order word), a slot table holding
- * the handler, its arguments and the slot's generation, and a position
- * array (slot -> heap index) for cancel and reschedule. A handle packs
- * (generation << 32) | (slot + 1), so 0 is never valid and a handle whose
- * slot has been reused carries the wrong generation and is ignored. Free
- * slots form a LIFO free list threaded through the slot table; the arrays
- * grow by doubling and are never shrunk, so once warmed up the hot path
- * allocates nothing.
+ * Structure: a winner tree (a complete binary tournament) over the slot
+ * table. Every slot owns a leaf holding its event's 16-byte key (time,
+ * prio|seq|slot: the slot index in the low bits of the order word), and
+ * every inner node the smaller key of its two children, so the root is
+ * the next event. The slot table holds the handler, its arguments and
+ * the slot's generation. A handle packs (generation << 32) | (slot + 1),
+ * so 0 is never valid and a handle whose slot has been reused carries the
+ * wrong generation and is ignored. Free slots form a LIFO free list
+ * threaded through the slot table; table and tree grow by doubling and
+ * are never shrunk, so once warmed up the hot path allocates nothing.
  *
- * Why binary, with a branch-free child choice: at tens to hundreds of
- * pending events the heap lives in L1 and the cost is branch mispredicts
- * (which child is smaller is a coin flip). Measured with cachegrind
- * --branch-sim on a bare M/M/50 (rho=0.9, 300k tasks) on this engine, per
- * task: 4-ary with branches 915 instructions / 9.4 mispredicts; binary
- * with branches 830 / 7.4; 4-ary branch-free 946 / 5.6; binary
- * branch-free 884 / 4.7 (chosen). Wall-clock timings on this shared
- * 2-core machine were within noise of each other. Keys went from 24 to 16
- * bytes (the slot folded into the order word, positions in their own
- * array): about 4% of the M/M/50 bench's CPU time.
+ * Why a winner tree, not a binary heap: at tens to hundreds of pending
+ * events both live in L1, and the cost is the chain of dependent compares
+ * and the mispredicted branches. Changing a leaf (schedule, cancel,
+ * reschedule, or emptying a fired event's leaf) replays its path to the
+ * root: log2(cap) levels of one compare and two conditional moves each,
+ * no early exit, so the loop count is fixed and predicted, and no position
+ * index to keep. The heap's sift-down compared two children per level and
+ * mispredicted its exit about once per call. On the M/M/50 bench (rho=0.9,
+ * interleaved bench_mmc --gate rounds) the heap ran 90 ns/task and the
+ * tree 75, with slightly more instructions (943 -> 973 per task). The
+ * select must be cmov: written as C, gcc 12 compiles it to a branch or
+ * to vector shuffles, and either ran 115-119 ns/task (see play()).
+ * Before that, the heap itself had been tuned: branch-free child choice
+ * (4.7 mispredicts/task against 7.4 with branches, 4-ary worse), 16-byte
+ * keys, the fired root kept as a hole for the handler's first schedule.
  *
- * Fast path: while a handler runs, the fired event's root position is left
- * as a hole; the handler's first sim_schedule drops its key there and sifts
- * down once (replace-top), instead of refilling the root from the last
- * leaf and then sifting the new key up. Most handlers schedule exactly
- * one follow-up event, so this halves the heap work per event.
+ * Fast path: the fired event's slot goes back to the free list before
+ * its handler runs, and its leaf keeps the stale key (the "hole") until
+ * the next pass over the list needs the root. The handler's first
+ * sim_schedule takes that slot back (the free list is LIFO) and
+ * overwrites the leaf: one replay per event that schedules its successor,
+ * not two. Otherwise the leaf is emptied (one replay) before the next pop.
  *
  * Events kept outside the list (sim_run_to): a pool model's next arrival
- * is always due soon, so as a listed event it sifts up nearly to the root
- * and is popped a few events later: two of the three heap passes per task.
- * Kept by the model and merged in by sim_run_to, it costs one compare
- * against the root per event fired before it. A root hole left by the
- * last handler (a worker went idle: nothing scheduled) stays open across
- * sim_run_to, so the arrival's first schedule fills it (one sift-down, no
- * settle and no sift-up): -23 instructions/task on the M/M/50 bench.
+ * is always due soon, and as a listed event it would cost a schedule and
+ * a pop per task. Kept by the model and merged in by sim_run_to, it costs
+ * one compare against the root per event fired before it.
  *
- * Complexity: schedule, cancel, reschedule, pop: O(log n); is_pending and
- * event_time: O(1), amortised over renumbering (below). Memory: 16 + 32 +
- * 4 bytes per event pending at once (the high-water mark). Limits: prio
- * in [-128, 127] (asserted), 2^28 events pending at once.
+ * Complexity: schedule, cancel, reschedule, pop: O(log cap), cap the
+ * high-water mark of pending events rounded up to a power of two (at
+ * least 64); is_pending and event_time: O(1); renumbering (below) O(cap +
+ * n log n), rarely. Memory: 32 + 32 bytes per slot. Limits: prio in
+ * [-128, 127] (asserted), 2^28 events pending at once.
  */
 #include "sim.h"
 
@@ -57,18 +61,19 @@
 
 #define NOT_PENDING UINT32_MAX
 
-/* Heap order: t, then ord = (prio + PRIO_BIAS) << PRIO_SHIFT | seq << lbits
+/* Tree order: t, then ord = (prio + PRIO_BIAS) << PRIO_SHIFT | seq << lbits
  * | slot, i.e. prio then insertion sequence in one integer compare; the
  * slot index rides in the low lbits bits, below seq, so it never decides
- * the order (seq is unique among pending events: the order is total and
- * the pop sequence does not depend on the heap's shape). lbits grows with
- * the slot table (2^lbits >= slots), and seq has SEQ_TOP - lbits bits: 50
+ * the order (seq is unique among pending events: the order is total, so
+ * the pop sequence is the sorted order whatever the list's shape). lbits
+ * is log2 of the slot table's size, and seq has SEQ_TOP - lbits bits: 50
  * for a pool model's few dozen pending events. When seq would overflow,
- * or lbits grows, the pending keys are renumbered 0..n-1 in their current
- * order (renumber: O(n log n), at most once per 2^(SEQ_TOP-lbits) - n
- * schedules and once per doubling of the table). prio must fit 8 bits.
- * tests/test_sim_renumber.c compiles this file with a small SEQ_TOP, so
- * that renumbering happens every few thousand schedules there. */
+ * or the table doubles, the pending keys are renumbered 0..n-1 in their
+ * current order (renumber: O(cap + n log n), at most once per
+ * 2^(SEQ_TOP-lbits) - n schedules and once per doubling of the table).
+ * prio must fit 8 bits. tests/test_sim_renumber.c compiles this file with
+ * a small SEQ_TOP, so that renumbering happens every few thousand
+ * schedules there. */
 #define PRIO_SHIFT 56
 #define PRIO_BIAS 128
 #ifndef SEQ_TOP
@@ -80,19 +85,18 @@
 /* t is stored as the bits of a non-negative double (times are >= 0, and
  * -0.0 is folded to +0.0 on entry), which as unsigned integers order like
  * the doubles themselves; (tb, ord) then compares as one 128-bit integer,
- * a cmp/sbb pair with no branch and no floating-point unit. 16 bytes: a
- * sift moves one vector register per level. */
+ * a cmp/sbb pair with no branch and no floating-point unit. The empty
+ * key (all ones) is after every real one. */
 typedef struct key {
 	uint64_t tb;
 	uint64_t ord;
 } key;
 
-/* Invariant: pos[idx] == NOT_PENDING exactly when slot idx is free (on the
- * free list, next_free valid) or its event has fired; otherwise
- * heap[pos[idx]] carries idx in its ord. gen changes every time the slot
- * is released, so handles issued before are stale. pos is its own array:
- * the sifts write it at every level, and 4-byte entries keep those writes
- * in a few cache lines. */
+static const key EMPTY = { UINT64_MAX, UINT64_MAX };
+
+/* gen changes every time the slot is released (its event fired or was
+ * cancelled), so handles issued before are stale: a handle is pending
+ * exactly when its generation is the slot's. */
 typedef struct slot {
 	sim_handler fn;
 	void *ctx;
@@ -101,29 +105,33 @@ typedef struct slot {
 	uint32_t next_free;
 } slot;
 
+/* The list is a winner tree over the slot table: tree[cap + i] is slot
+ * i's key (EMPTY when it holds no pending event) and every inner node
+ * tree[j], 1 <= j < cap, the smaller of tree[2j] and tree[2j+1], so
+ * tree[1] is the next event. Invariant: that holds for every node, except
+ * that while `hole` names a slot, that slot's leaf still holds the key of
+ * its event, which has fired (pop_run), and so may the nodes above it. */
 struct sim {
-	key *heap;
-	uint32_t n, cap;          /* heap entries used / allocated */
+	key *tree;                /* 2 * cap entries; tree[0] unused */
 	slot *slots;
-	uint32_t *pos;            /* per slot: its heap index, or NOT_PENDING */
+	uint32_t cap;             /* slots allocated: 2^lbits */
+	uint32_t n;               /* events pending */
 	uint32_t n_slots;         /* slots ever handed out (<= cap) */
 	uint32_t free_head;       /* NOT_PENDING when the free list is empty */
-	unsigned lbits;           /* slot bits in ord: 2^lbits >= cap */
-	uint64_t mask;            /* 2^lbits - 1: ord & mask is the slot */
+	/* The fired event's slot while its leaf has not been emptied or
+	 * reused, else NOT_PENDING. It opens when a handler runs; the
+	 * handler's first sim_schedule takes that slot back (the free list
+	 * is LIFO) and overwrites the leaf, so an event that schedules its
+	 * successor costs one pass up the tree, not two. */
+	uint32_t hole;
+	unsigned lbits;           /* log2(cap) */
+	uint64_t mask;            /* cap - 1: ord & mask is the slot */
 	uint64_t seq;             /* next insertion sequence number */
 	uint64_t seq_end;         /* renumber before seq reaches this */
 	uint64_t renumbers;       /* how many times (tests look) */
 	uint64_t fired;
 	double now;
 	int stopped;
-	/* 1 while the fired event's root position has not been refilled:
-	 * heap[1..n) is valid, heap[0] is a hole. It opens when a handler
-	 * runs and may stay open after sim_run_to returns 1 (until the
-	 * outside event's handler schedules). The first sim_schedule drops
-	 * its key into the hole (one sift-down instead of a sift-down plus a
-	 * sift-up); anything else that needs the whole heap refills it first
-	 * (settle). */
-	int hole;
 };
 
 static inline uint32_t slot_of(const sim *s, const key *k)
@@ -136,12 +144,73 @@ static inline int prio_of(const key *k)
 	return (int)(k->ord >> PRIO_SHIFT) - PRIO_BIAS;
 }
 
-/* heap[n] is always a key after every real one (the heap array has room
- * for n + 1): a sift-down then compares two children even where the last
- * parent has one, without testing for it. */
-static inline void seal(sim *s)
+/* "a before b", branch-free. */
+static inline int before(const key *a, const key *b)
 {
-	s->heap[s->n] = (key){ UINT64_MAX, UINT64_MAX };
+	unsigned __int128 x = ((unsigned __int128)a->tb << 64) | a->ord;
+	unsigned __int128 y = ((unsigned __int128)b->tb << 64) | b->ord;
+	return x < y;
+}
+
+/* Stores k in slot idx's leaf and recomputes the nodes above it: lbits
+ * levels, one compare each, selected without a branch (which of two
+ * events comes first is a coin flip a predictor cannot learn), and no
+ * early exit, so the loop runs a fixed count the predictor does learn.
+ * A binary heap's sift-down compares two children per level and
+ * mispredicts its exit about once per call. */
+static inline void play(sim *s, uint32_t idx, key k)
+{
+	key *tree = s->tree;
+	uint32_t i = s->cap + idx;
+	tree[i] = k;
+	/* the winner in two scalars, so the compare and the selects stay in
+	 * general registers (cmp/sbb, two cmov: about 3 cycles a level) */
+	uint64_t tb = k.tb, ord = k.ord;
+	for (unsigned l = s->lbits; l > 0; l--) {
+		const uint64_t stb = tree[i ^ 1].tb, sord = tree[i ^ 1].ord;
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(SIM_PORTABLE_SELECT)
+		/* (stb, sord) < (tb, ord) as one 128-bit subtraction, and
+		 * the winner moved by cmov: gcc turns every C spelling of
+		 * this select into a branch or into vector shuffles, each
+		 * slower here (bench_mmc: 115-119 ns/task against 75) */
+		uint64_t tmp;
+		__asm__("cmp %[o], %[so]\n\t"
+			"mov %[stb], %[tmp]\n\t"
+			"sbb %[tb], %[tmp]\n\t"
+			"cmovb %[stb], %[tb]\n\t"
+			"cmovb %[so], %[o]"
+			: [tb] "+r"(tb), [o] "+r"(ord), [tmp] "=&r"(tmp)
+			: [stb] "r"(stb), [so] "r"(sord)
+			: "cc");
+#else
+		const unsigned __int128 x = ((unsigned __int128)stb << 64) | sord;
+		const unsigned __int128 y = ((unsigned __int128)tb << 64) | ord;
+		const uint64_t m = -(uint64_t)(x < y);
+		tb = (stb & m) | (tb & ~m);
+		ord = (sord & m) | (ord & ~m);
+#endif
+		i >>= 1;
+		tree[i].tb = tb;
+		tree[i].ord = ord;
+	}
+}
+
+/* Recomputes every inner node from the leaves: O(cap). */
+static void rebuild(sim *s)
+{
+	key *tree = s->tree;
+	for (uint32_t j = s->cap - 1; j > 0; j--)
+		tree[j] = before(&tree[2 * j + 1], &tree[2 * j]) ?
+			  tree[2 * j + 1] : tree[2 * j];
+}
+
+/* Empties the fired event's leaf if no schedule has reused it. */
+static inline void settle(sim *s)
+{
+	if (s->hole == NOT_PENDING)
+		return;
+	play(s, s->hole, EMPTY);
+	s->hole = NOT_PENDING;
 }
 
 sim *sim_new(void)
@@ -153,15 +222,16 @@ sim *sim_new(void)
 	s->lbits = MIN_LBITS;
 	s->mask = ((uint64_t)1 << MIN_LBITS) - 1;
 	s->seq_end = (uint64_t)1 << (SEQ_TOP - MIN_LBITS);
-	s->heap = malloc((s->cap + 1) * sizeof *s->heap);
+	s->tree = malloc(2 * (size_t)s->cap * sizeof *s->tree);
 	s->slots = malloc(s->cap * sizeof *s->slots);
-	s->pos = malloc(s->cap * sizeof *s->pos);
-	if (!s->heap || !s->slots || !s->pos) {
+	if (!s->tree || !s->slots) {
 		sim_free(s);
 		return NULL;
 	}
+	for (uint32_t j = 0; j < 2 * s->cap; j++)
+		s->tree[j] = EMPTY;
 	s->free_head = NOT_PENDING;
-	seal(s);
+	s->hole = NOT_PENDING;
 	return s;
 }
 
@@ -169,9 +239,8 @@ void sim_free(sim *s)
 {
 	if (!s)
 		return;
-	free(s->heap);
+	free(s->tree);
 	free(s->slots);
-	free(s->pos);
 	free(s);
 }
 
@@ -200,16 +269,46 @@ static inline double t_of(uint64_t b)
 	return t;
 }
 
-/* "a before b", branch-free: which child is smaller is a coin flip the
- * branch predictor cannot learn. */
-static inline int before(const key *a, const key *b)
+static int key_cmp(const void *a, const void *b)
 {
-	unsigned __int128 x = ((unsigned __int128)a->tb << 64) | a->ord;
-	unsigned __int128 y = ((unsigned __int128)b->tb << 64) | b->ord;
-	return x < y;
+	const key *x = a, *y = b;
+	return before(x, y) ? -1 : before(y, x);
 }
 
-static void renumber(sim *s, unsigned to);
+/* Gives the pending keys the sequence numbers 0..n-1 in their current
+ * order, encoded for lbits = to (the table must already have 2^to
+ * slots); seq continues at n. Every pair of keys keeps its order.
+ * O(cap + n log n) time, n keys of scratch. */
+static void renumber(sim *s, unsigned to)
+{
+	settle(s);
+	const uint32_t n = s->n;
+	const uint64_t mask = s->mask;
+	key *leaf = s->tree + s->cap;
+	key *tmp = malloc(((size_t)n + 1) * sizeof *tmp);
+	/* Out of memory in the event list is not recoverable for a run. */
+	assert(tmp && "sim: out of memory");
+	if (!tmp)
+		abort();
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < s->n_slots; i++)
+		if (leaf[i].tb != UINT64_MAX)
+			tmp[m++] = leaf[i];
+	assert(m == n);
+	qsort(tmp, n, sizeof *tmp, key_cmp);
+	for (uint32_t r = 0; r < n; r++) {
+		key *k = &leaf[tmp[r].ord & mask];
+		k->ord = ((k->ord >> PRIO_SHIFT) << PRIO_SHIFT) |
+			 ((uint64_t)r << to) | (k->ord & mask);
+	}
+	free(tmp);
+	s->renumbers++;
+	s->lbits = to;
+	s->mask = ((uint64_t)1 << to) - 1;
+	s->seq = n;
+	s->seq_end = (uint64_t)1 << (SEQ_TOP - to);
+	rebuild(s);
+}
 
 /* The ord of a new key for slot idx (renumbering first when seq is used
  * up: that may settle the hole). */
@@ -222,124 +321,27 @@ static inline uint64_t make_ord(sim *s, int prio, uint32_t idx)
 	       (s->seq++ << s->lbits) | idx;
 }
 
-/* Moves the hole at i up until k fits, then stores k there. */
-static void sift_up(sim *s, uint32_t i, key k)
-{
-	key *h = s->heap;
-	uint32_t *pos = s->pos;
-	while (i > 0) {
-		uint32_t p = (i - 1) / 2;
-		if (!before(&k, &h[p]))
-			break;
-		h[i] = h[p];
-		pos[slot_of(s, &h[i])] = i;
-		i = p;
-	}
-	h[i] = k;
-	pos[slot_of(s, &k)] = i;
-}
-
-/* Moves the hole at i down until k fits, then stores k there.
- * Tried and dropped: Floyd's bottom-up variant (hole to a leaf, then k
- * sifts up). Fewer compares on paper, but on the M/M/50 bench it ran 6%
- * more instructions and the sift-up's exit mispredicted more than the
- * sift-down's (callgrind/cachegrind, 300k tasks). */
-static void sift_down(sim *s, uint32_t i, key k)
-{
-	key *h = s->heap;
-	uint32_t *pos = s->pos;
-	const uint32_t n = s->n;
-	const uint64_t mask = s->mask;
-	key *hole = &h[i];
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		/* h[n] is the seal (c + 1 <= n): never before h[c] */
-		uint32_t right = (uint32_t)before(&h[c + 1], &h[c]);
-		key *m = &h[c + right];
-		if (!before(m, &k))
-			break;
-		*hole = *m;
-		pos[m->ord & mask] = i;
-		hole = m;
-		i = c + right;
-	}
-	*hole = k;
-	pos[k.ord & mask] = i;
-}
-
-/* Refills the root hole left by fire_top with the last entry. */
-static void settle(sim *s)
-{
-	if (!s->hole)
-		return;
-	s->hole = 0;
-	s->n--;
-	key last = s->heap[s->n];
-	seal(s);
-	if (s->n > 0)
-		sift_down(s, 0, last);
-}
-
-static int key_cmp(const void *a, const void *b)
-{
-	const key *x = a, *y = b;
-	return before(x, y) ? -1 : before(y, x);
-}
-
-/* Gives the pending keys the sequence numbers 0..n-1 in their current
- * order, encoded for lbits = to (>= the current lbits); seq continues at
- * n. The order of every pair of keys is unchanged, so the heap stays a
- * heap with every key where it was: only ord is rewritten. O(n log n)
- * time, n keys of scratch. */
-static void renumber(sim *s, unsigned to)
-{
-	settle(s);
-	uint32_t n = s->n;
-	const uint64_t mask = s->mask;
-	key *tmp = malloc(((size_t)n + 1) * sizeof *tmp);
-	/* Out of memory in the event list is not recoverable for a run. */
-	assert(tmp && "sim: out of memory");
-	if (!tmp)
-		abort();
-	memcpy(tmp, s->heap, (size_t)n * sizeof *tmp);
-	qsort(tmp, n, sizeof *tmp, key_cmp);
-	for (uint32_t r = 0; r < n; r++) {
-		uint32_t idx = (uint32_t)(tmp[r].ord & mask);
-		key *k = &s->heap[s->pos[idx]];
-		k->ord = ((k->ord >> PRIO_SHIFT) << PRIO_SHIFT) |
-			 ((uint64_t)r << to) | idx;
-	}
-	free(tmp);
-	s->renumbers++;
-	s->lbits = to;
-	s->mask = ((uint64_t)1 << to) - 1;
-	s->seq = n;
-	s->seq_end = (uint64_t)1 << (SEQ_TOP - to);
-}
-
-/* Grows the three arrays together: a pending event needs one of each, so
- * the slot count never exceeds the heap capacity; a longer slot index
- * re-encodes the keys. */
+/* Doubles the slot table and the tree; a longer slot index re-encodes
+ * the keys. */
 static int grow(sim *s)
 {
+	settle(s);
 	uint32_t cap = s->cap * 2;
 	assert(cap > s->cap);
 	if (s->lbits + 1 > MAX_LBITS)
 		return 0;
-	key *h = realloc(s->heap, ((size_t)cap + 1) * sizeof *h);
-	if (!h)
-		return 0;
-	s->heap = h;
 	slot *sl = realloc(s->slots, (size_t)cap * sizeof *sl);
 	if (!sl)
 		return 0;
 	s->slots = sl;
-	uint32_t *p = realloc(s->pos, (size_t)cap * sizeof *p);
-	if (!p)
+	key *t = malloc(2 * (size_t)cap * sizeof *t);
+	if (!t)
 		return 0;
-	s->pos = p;
+	memcpy(t + cap, s->tree + s->cap, s->cap * sizeof *t);
+	for (uint32_t j = cap + s->cap; j < 2 * cap; j++)
+		t[j] = EMPTY;
+	free(s->tree);
+	s->tree = t;
 	s->cap = cap;
 	renumber(s, s->lbits + 1);
 	return 1;
@@ -357,7 +359,7 @@ static inline slot *lookup(const sim *s, sim_event_id id)
 	if (idx == 0 || idx > s->n_slots)
 		return NULL;
 	slot *sl = &s->slots[idx - 1];
-	if (sl->gen != (uint32_t)(id >> 32) || s->pos[idx - 1] == NOT_PENDING)
+	if (sl->gen != (uint32_t)(id >> 32))
 		return NULL;
 	return sl;
 }
@@ -367,10 +369,10 @@ static inline slot *lookup(const sim *s, sim_event_id id)
 static inline void release(sim *s, uint32_t idx)
 {
 	slot *sl = &s->slots[idx];
-	s->pos[idx] = NOT_PENDING;
 	sl->gen++;
 	sl->next_free = s->free_head;
 	s->free_head = idx;
+	s->n--;
 }
 
 sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
@@ -378,8 +380,6 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 {
 	assert(fn);
 	assert(t >= s->now);   /* also rejects NaN */
-	/* A free slot means room in the heap too: the heap has cap + 1
-	 * entries, and n <= slots in use + 1 (the hole) <= cap. */
 	uint32_t idx = s->free_head;
 	if (idx != NOT_PENDING) {
 		s->free_head = s->slots[idx].next_free;
@@ -401,13 +401,10 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 	sl->arg = arg;
 	/* make_ord first: a renumber settles the hole */
 	key k = { t_bits(t), make_ord(s, prio, idx) };
-	if (s->hole) {
-		s->hole = 0;
-		sift_down(s, 0, k);
-	} else {
-		sift_up(s, s->n++, k);
-		seal(s);
-	}
+	if (idx == s->hole)
+		s->hole = NOT_PENDING;   /* its leaf is overwritten now */
+	play(s, idx, k);
+	s->n++;
 	return make_id(idx, sl->gen);
 }
 
@@ -418,27 +415,13 @@ sim_event_id sim_after(sim *s, double dt, int prio, sim_handler fn,
 	return sim_schedule(s, s->now + dt, prio, fn, ctx, arg);
 }
 
-/* Removes heap entry i, refilling the hole with the last entry. */
-static void remove_at(sim *s, uint32_t i)
-{
-	key last = s->heap[--s->n];
-	seal(s);
-	if (i == s->n)
-		return;
-	if (i > 0 && before(&last, &s->heap[(i - 1) / 2]))
-		sift_up(s, i, last);
-	else
-		sift_down(s, i, last);
-}
-
 int sim_cancel(sim *s, sim_event_id id)
 {
 	slot *sl = lookup(s, id);
 	if (!sl)
 		return 0;
-	settle(s);
 	uint32_t idx = (uint32_t)(sl - s->slots);
-	remove_at(s, s->pos[idx]);
+	play(s, idx, EMPTY);
 	release(s, idx);
 	return 1;
 }
@@ -449,18 +432,10 @@ int sim_reschedule(sim *s, sim_event_id id, double t)
 	slot *sl = lookup(s, id);
 	if (!sl)
 		return 0;
-	settle(s);
 	uint32_t idx = (uint32_t)(sl - s->slots);
-	/* make_ord first: a renumber rewrites the keys in place (none
-	 * moves) */
-	uint64_t ord = make_ord(s, prio_of(&s->heap[s->pos[idx]]), idx);
-	uint32_t i = s->pos[idx];
-	key k = { t_bits(t), ord };
-	/* A fresh seq only ever makes the key larger at equal time. */
-	if (k.tb < s->heap[i].tb)
-		sift_up(s, i, k);
-	else
-		sift_down(s, i, k);
+	/* make_ord first: a renumber rewrites the keys in place */
+	uint64_t ord = make_ord(s, prio_of(&s->tree[s->cap + idx]), idx);
+	play(s, idx, (key){ t_bits(t), ord });
 	return 1;
 }
 
@@ -473,26 +448,25 @@ double sim_event_time(const sim *s, sim_event_id id)
 {
 	const slot *sl = lookup(s, id);
 	assert(sl && "sim_event_time: event not pending");
-	return t_of(s->heap[s->pos[sl - s->slots]].tb);
+	return t_of(s->tree[s->cap + (uint32_t)(sl - s->slots)].tb);
 }
 
 int sim_pending(const sim *s)
 {
-	return (int)(s->n - (uint32_t)s->hole);
+	return (int)s->n;
 }
 
-/* Pops the root and runs it. The slot is released before the handler runs,
- * so the handler may cancel or reschedule anything, itself included (which
- * then reports "not pending"), and may reuse the slot for a new event. The
- * root stays a hole during the handler (see struct sim), and after it when
- * the handler scheduled nothing: fire_top settles it, sim_run_to leaves it
- * for the outside event's first schedule. */
+/* Runs the next event (the list must not be empty). The slot is released
+ * before the handler runs, so the handler may cancel or reschedule
+ * anything, itself included (which then reports "not pending"), and may
+ * reuse the slot for a new event. The slot's leaf stays a hole during the
+ * handler (see struct sim); the next pass over the list empties it if the
+ * handler did not reuse it. */
 static inline __attribute__((always_inline)) void pop_run(sim *s)
 {
-	settle(s);   /* a handler that calls sim_step/sim_run itself */
-	key top = s->heap[0];
-	s->hole = 1;
-	uint32_t idx = slot_of(s, &top);
+	const key top = s->tree[1];
+	const uint32_t idx = slot_of(s, &top);
+	s->hole = idx;
 	slot *sl = &s->slots[idx];
 	sim_handler fn = sl->fn;
 	void *ctx = sl->ctx;
@@ -509,30 +483,12 @@ static inline __attribute__((always_inline)) void pop_run(sim *s)
 	fn(s, ctx, arg);
 }
 
-static void fire_top(sim *s)
-{
-	pop_run(s);
-	settle(s);
-}
-
-/* The earliest pending key, hole or not; NULL when nothing is pending.
- * With the root a hole, the earliest is the smaller of its two children. */
-static inline const key *peek(const sim *s)
-{
-	const key *h = s->heap;
-	if (!s->hole)
-		return s->n > 0 ? &h[0] : NULL;
-	if (s->n <= 1)
-		return NULL;
-	return &h[1 + (uint32_t)before(&h[2], &h[1])];   /* h[2]: maybe the seal */
-}
-
 int sim_step(sim *s)
 {
 	settle(s);
 	if (s->n == 0)
 		return 0;
-	fire_top(s);
+	pop_run(s);
 	return 1;
 }
 
@@ -540,9 +496,12 @@ uint64_t sim_run(sim *s, double until)
 {
 	uint64_t start = s->fired;
 	s->stopped = 0;
-	settle(s);
-	while (s->n > 0 && t_of(s->heap[0].tb) <= until && !s->stopped)
-		fire_top(s);
+	for (;;) {
+		settle(s);
+		if (s->n == 0 || t_of(s->tree[1].tb) > until || s->stopped)
+			break;
+		pop_run(s);
+	}
 	s->stopped = 0;
 	return s->fired - start;
 }
@@ -556,14 +515,14 @@ int sim_run_to(sim *s, double t, int prio)
 	const uint64_t ord = ((uint64_t)(prio + PRIO_BIAS) << PRIO_SHIFT) |
 			     (((uint64_t)1 << PRIO_SHIFT) - 1);
 	s->stopped = 0;
-	/* A hole left by the last handler stays open when the outside event
-	 * comes next: its handler's first schedule fills it (one sift-down)
-	 * instead of a settle's sift-down plus that schedule's sift-up. In a
-	 * pool model that is an arrival after a worker went idle. */
-	const key *m;
-	while (!s->stopped && (m = peek(s)) != NULL &&
-	       (m->tb < tb || (m->tb == tb && m->ord <= ord)))
+	/* An empty list's root is EMPTY, after every (t, prio). */
+	for (;;) {
+		settle(s);
+		const key *m = &s->tree[1];
+		if (s->stopped || !(m->tb < tb || (m->tb == tb && m->ord <= ord)))
+			break;
 		pop_run(s);
+	}
 	if (s->stopped) {
 		s->stopped = 0;
 		return 0;

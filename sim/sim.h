@@ -3,14 +3,15 @@
  *
  * Virtual time is double seconds. Events are ordered by (time, priority,
  * insertion sequence): equal times resolve by lower priority first, then
- * FIFO, so a run is a pure function of its inputs. The list is a flat
- * binary heap of 16-byte (time, prio|seq|slot) keys plus a slot table; a
- * handle names a slot and its generation, so a stale handle is harmless.
+ * FIFO, so a run is a pure function of its inputs. The list is a winner
+ * tree of 16-byte (time, prio|seq|slot) keys over a slot table; a handle
+ * names a slot and its generation, so a stale handle is harmless.
  * prio is in [-128, 127] (asserted).
  *
  * Expected workload: pool models keep about K+1 events pending (tens to a
  * few thousand); millions of schedule/pop pairs per run.
- * Complexity: schedule, cancel, reschedule, pop: O(log n).
+ * Complexity: schedule, cancel, reschedule, pop: O(log cap), cap the most
+ * events ever pending at once, rounded up to a power of two.
  *
  * Cancelling or rescheduling any event (including the one being handled,
  * which is no longer pending) from inside a handler is safe.
@@ -76,7 +77,7 @@ uint64_t sim_run(sim *s, double until);
  * for the caller, who handles it next. Returns 1 then, or 0 if a handler
  * called sim_stop first (the clock is left at that handler's time).
  * Asserts t >= now. Saves a schedule and a pop per such event, about a
- * third of the heap work of a pool model (see sim.c). */
+ * third of the event-list work of a pool model (see sim.c). */
 int sim_run_to(sim *s, double t, int prio);
 
 /* Makes the current sim_run or sim_run_to return after the running
