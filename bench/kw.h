@@ -1,12 +1,14 @@
 /*
  * kw.h — the Kiefer–Wolfowitz recursion for FIFO M/M/c: the speed floor.
  *
- * Purpose: the cheapest correct simulation of FIFO G/G/c there is — a
- * min-heap of the c workers' next free times; each arrival starts at
- * max(arrival, earliest free time) and that worker becomes free at
- * start + service. Whatever poolsim does beyond this (events, handles,
- * statistics, model logic) is overhead, so the bench reports poolsim's time
- * per task as a ratio to this one.
+ * Purpose: the speed floor DESIGN.md defines, a bare min-heap of the c
+ * workers' next free times; each arrival starts at max(arrival, earliest
+ * free time) and that worker becomes free at start + service. Whatever
+ * poolsim does beyond this (events, handles, statistics, model logic) is
+ * overhead, so the bench reports poolsim's time per task as a ratio to
+ * this one. It is not the cheapest simulation of FIFO G/G/c there is:
+ * kw_run_tree, the same recursion on a tournament tree, runs ~2.5x faster
+ * here (bench/PROFILE.md, round 6), and bench_mmc prints both.
  *
  * Expected workload: one call per bench run, 1M–10M tasks, c ~ 50.
  * Complexity: O(log c) per task, O(c) memory.
