@@ -8,7 +8,9 @@
  * KW recursion on the same workload in the same process, so both see the
  * same CPU, frequency and cache. Prints ns/task, events/s, peak RSS, the
  * ratio to the floor, and the mean wait against Erlang C as a sanity line
- * (a fast but wrong simulator must not look good).
+ * (a fast but wrong simulator must not look good). Three rounds of each,
+ * interleaved, best kept; the same recursion on a tournament tree is
+ * timed beside the floor for reference.
  *
  * Usage: bench_mmc --gate REPS [TASKS]
  * The regression gate's short form (tests/cli/bench_gate.sh): REPS
@@ -136,30 +138,45 @@ int main(int argc, char **argv)
 	if (make_config(&cfg, n, c, lambda))
 		return 1;   /* a goroutine per arrival (producers=each), never blocked */
 
+	/* FULL_REPS rounds of the three, interleaved, best of each kept: a
+	 * burst of load, or the scheduler moving the process to a slower
+	 * vCPU between two measurements, only ever adds time (a single round
+	 * read 1.6x-2.1x on this VM). The results are the same every round
+	 * (same seed); the last round's are printed. */
+	enum { FULL_REPS = 3 };
 	model_result res;
 	model_result_init(&res);
-	double t0 = now_s();
-	int rc = model_run(&cfg, 1, 0, &res);
-	double dt = now_s() - t0;
-	if (rc != PS_OK) {
-		fprintf(stderr, "bench_mmc: model_run failed (%d)\n", rc);
-		return 1;
+	double dt = INFINITY, kw_ns = INFINITY, kwt_ns = INFINITY;
+	kw_result kw = { 0, 0 }, kwt = { 0, 0 };
+	for (int rep = 0; rep < FULL_REPS; rep++) {
+		model_result_fini(&res);
+		model_result_init(&res);
+		double t0 = now_s();
+		int rc = model_run(&cfg, 1, 0, &res);
+		double d = now_s() - t0;
+		if (rc != PS_OK) {
+			fprintf(stderr, "bench_mmc: model_run failed (%d)\n", rc);
+			return 1;
+		}
+		dt = d < dt ? d : dt;
+		double k0 = now_s();
+		kw = kw_run((uint64_t)n, c, lambda, mean_s, 1);
+		double k = (now_s() - k0) * 1e9 / (double)n;
+		kw_ns = k < kw_ns ? k : kw_ns;
+		double k1 = now_s();
+		kwt = kw_run_tree((uint64_t)n, c, lambda, mean_s, 1);
+		k = (now_s() - k1) * 1e9 / (double)n;
+		kwt_ns = k < kwt_ns ? k : kwt_ns;
 	}
 	double rss = peak_rss_mb();
 	double sim_ns = dt * 1e9 / (double)n;
 	double wait = model_result_get(&res, "pool", "wait_mean");
 	uint64_t events = res.events;
-
-	double k0 = now_s();
-	kw_result kw = kw_run((uint64_t)n, c, lambda, mean_s, 1);
-	double kw_ns = (now_s() - k0) * 1e9 / (double)n;
 	double theory = kw_erlang_c_wait(c, lambda, mean_s);
-	double t1 = now_s();
-	kw_result kwt = kw_run_tree((uint64_t)n, c, lambda, mean_s, 1);
-	double kwt_ns = (now_s() - t1) * 1e9 / (double)n;
 
-	printf("M/M/%d rho=%.2f pool=%s producers=each, %ld tasks\n",
-	       c, lambda * mean_s / c, pool_kind_name(cfg.pool), n);
+	printf("M/M/%d rho=%.2f pool=%s producers=each, %ld tasks, best of %d "
+	       "interleaved\n", c, lambda * mean_s / c, pool_kind_name(cfg.pool),
+	       n, FULL_REPS);
 	printf("  %-22s %10.1f ns/task  %8.2f M events/s  %6.2f events/task  "
 	       "peak RSS %.1f MB\n", "poolsim model_run", sim_ns,
 	       (double)events / dt / 1e6, (double)events / (double)n, rss);
