@@ -61,9 +61,14 @@
  * run id it has just inserted, in the same transaction, and deletes a
  * replaced run's rows itself (delete_run), so they hold by construction;
  * SQLite checking the parent of every row was 13% of the writer's
- * instructions. */
+ * instructions. temp_store = MEMORY keeps the statement journal of each
+ * run's SAVEPOINT in a batch (the first image of every page the run
+ * touches, for its rollback) in memory: in a temporary file it was 4,000
+ * of the 9,500 pwrite calls of a 48-run sweep, and the sweep of 48 tiny
+ * runs took 85 ms instead of 60. */
 #define WRITER_PRAGMAS "PRAGMA synchronous = NORMAL; PRAGMA journal_mode = WAL; " \
-		       "PRAGMA foreign_keys = OFF; PRAGMA cache_size = 64;"
+		       "PRAGMA foreign_keys = OFF; PRAGMA cache_size = 64; " \
+		       "PRAGMA temp_store = MEMORY;"
 
 /* Series points go SERIES_ROWS to a statement (ins_series_n, one
  * multi-row VALUES), the rest one by one (ins_series): a run has hundreds
