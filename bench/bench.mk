@@ -49,6 +49,8 @@ bench: $(BENCH_DIR)/kw $(BENCH_DIR)/bench_mmc $(BIN)
 		$(BENCH_DIR)/big.txt $(BENCH_DIR)/simpy.txt
 	@echo "== -j speed-up on a sweep of short runs (wall time; load now: $$(cut -d' ' -f1-3 /proc/loadavg)) =="
 	@sh bench/jscale.sh ./$(BIN)
+	@echo "== the same sweep with 4x longer runs (the per-process start and end weigh less) =="
+	@sh bench/jscale.sh ./$(BIN) 48 400000
 
 bench-baseline: $(BENCH_DIR)/bench_mmc
 	@$(BENCH_DIR)/bench_mmc --gate 9 1000000 > $(BENCH_DIR)/baseline.new
