@@ -63,6 +63,42 @@ typedef struct kw_result {
 	double makespan;    /* s: last completion */
 } kw_result;
 
+/* The part both recursions share: the arrivals, the draws and the sums. */
+typedef struct kw_walk {
+	kw_rng ra, rs;
+	double gap, mean_s;         /* s: mean interarrival, mean service */
+	double t, wait_sum, last;   /* s: last arrival, total wait, makespan */
+} kw_walk;
+
+static inline void kw_walk_init(kw_walk *k, double lambda, double mean_s,
+				uint64_t seed)
+{
+	kw_rng_seed(&k->ra, seed);
+	kw_rng_seed(&k->rs, seed ^ 0x5bd1e995ull);
+	k->gap = 1.0 / lambda;
+	k->mean_s = mean_s;
+	k->t = k->wait_sum = k->last = 0;
+}
+
+/* The next task arrives and starts when the earliest worker (free at
+ * `earliest`) is; returns when that worker is free again. */
+static inline double kw_walk_task(kw_walk *k, double earliest)
+{
+	k->t += kw_exp(&k->ra, k->gap);
+	double start = earliest > k->t ? earliest : k->t;
+	k->wait_sum += start - k->t;
+	double done = start + kw_exp(&k->rs, k->mean_s);
+	if (done > k->last)
+		k->last = done;
+	return done;
+}
+
+static inline kw_result kw_walk_result(const kw_walk *k, uint64_t n)
+{
+	kw_result res = { n ? k->wait_sum / (double)n : 0, k->last };
+	return res;
+}
+
 /* Simulates n tasks of FIFO M/M/c (arrival rate lambda/s, mean service
  * mean_s). Returns the mean wait in queue; wait_sum keeps the work honest
  * (the compiler cannot drop the recursion). */
@@ -73,17 +109,10 @@ static inline kw_result kw_run(uint64_t n, int c, double lambda, double mean_s,
 	double *free_at = calloc((size_t)c, sizeof *free_at);
 	if (!free_at)
 		return res;
-	kw_rng ra, rs;
-	kw_rng_seed(&ra, seed);
-	kw_rng_seed(&rs, seed ^ 0x5bd1e995ull);
-	double t = 0, wait_sum = 0, last = 0;
+	kw_walk k;
+	kw_walk_init(&k, lambda, mean_s, seed);
 	for (uint64_t i = 0; i < n; i++) {
-		t += kw_exp(&ra, 1.0 / lambda);
-		double start = free_at[0] > t ? free_at[0] : t;
-		wait_sum += start - t;
-		double done = start + kw_exp(&rs, mean_s);
-		if (done > last)
-			last = done;
+		double done = kw_walk_task(&k, free_at[0]);
 		/* Replace the root (earliest free worker) and sift down. */
 		int j = 0;
 		for (;;) {
@@ -99,9 +128,7 @@ static inline kw_result kw_run(uint64_t n, int c, double lambda, double mean_s,
 		free_at[j] = done;
 	}
 	free(free_at);
-	res.mean_wait = n ? wait_sum / (double)n : 0;
-	res.makespan = last;
-	return res;
+	return kw_walk_result(&k, n);
 }
 
 /* The same recursion with the c free times in a tournament (winner) tree
@@ -136,36 +163,27 @@ static inline kw_result kw_run_tree(uint64_t n, int c, double lambda,
 		at[j] = at[m];
 		who[j] = who[m];
 	}
-	kw_rng ra, rs;
-	kw_rng_seed(&ra, seed);
-	kw_rng_seed(&rs, seed ^ 0x5bd1e995ull);
-	double t = 0, wait_sum = 0, last = 0;
+	kw_walk k;
+	kw_walk_init(&k, lambda, mean_s, seed);
 	for (uint64_t i = 0; i < n; i++) {
-		t += kw_exp(&ra, 1.0 / lambda);
-		double start = at[1] > t ? at[1] : t;
-		wait_sum += start - t;
-		double done = start + kw_exp(&rs, mean_s);
-		if (done > last)
-			last = done;
+		double done = kw_walk_task(&k, at[1]);
 		uint32_t w = who[1];
-		size_t k = leaves + w;
-		at[k] = done;
-		while (k > 1) {
-			double sv = at[k ^ 1];
-			uint32_t sw = who[k ^ 1];
+		size_t node = leaves + w;
+		at[node] = done;
+		while (node > 1) {
+			double sv = at[node ^ 1];
+			uint32_t sw = who[node ^ 1];
 			int b = sv < done;
 			done = b ? sv : done;
 			w = b ? sw : w;
-			k /= 2;
-			at[k] = done;
-			who[k] = w;
+			node /= 2;
+			at[node] = done;
+			who[node] = w;
 		}
 	}
 	free(at);
 	free(who);
-	res.mean_wait = n ? wait_sum / (double)n : 0;
-	res.makespan = last;
-	return res;
+	return kw_walk_result(&k, n);
 }
 
 /* Erlang C: mean wait in queue of M/M/c, via the stable Erlang B
