@@ -183,9 +183,8 @@ static inline void play(sim *s, uint32_t idx, key k)
 			: [stb] "r"(stb), [so] "r"(sord)
 			: "cc");
 #else
-		const unsigned __int128 x = ((unsigned __int128)stb << 64) | sord;
-		const unsigned __int128 y = ((unsigned __int128)tb << 64) | ord;
-		const uint64_t m = -(uint64_t)(x < y);
+		const uint64_t m = -(uint64_t)before(&(key){ stb, sord },
+						     &(key){ tb, ord });
 		tb = (stb & m) | (tb & ~m);
 		ord = (sord & m) | (ord & ~m);
 #endif
@@ -283,7 +282,6 @@ static void renumber(sim *s, unsigned to)
 {
 	settle(s);
 	const uint32_t n = s->n;
-	const uint64_t mask = s->mask;
 	key *leaf = s->tree + s->cap;
 	key *tmp = malloc(((size_t)n + 1) * sizeof *tmp);
 	/* Out of memory in the event list is not recoverable for a run. */
@@ -297,9 +295,10 @@ static void renumber(sim *s, unsigned to)
 	assert(m == n);
 	qsort(tmp, n, sizeof *tmp, key_cmp);
 	for (uint32_t r = 0; r < n; r++) {
-		key *k = &leaf[tmp[r].ord & mask];
+		const uint32_t idx = slot_of(s, &tmp[r]);
+		key *k = &leaf[idx];
 		k->ord = ((k->ord >> PRIO_SHIFT) << PRIO_SHIFT) |
-			 ((uint64_t)r << to) | (k->ord & mask);
+			 ((uint64_t)r << to) | idx;
 	}
 	free(tmp);
 	s->renumbers++;
@@ -512,14 +511,13 @@ int sim_run_to(sim *s, double t, int prio)
 	const uint64_t tb = t_bits(t);
 	/* The largest ord at this priority: every listed (t, prio) goes first. */
 	assert(prio >= -PRIO_BIAS && prio < PRIO_BIAS);
-	const uint64_t ord = ((uint64_t)(prio + PRIO_BIAS) << PRIO_SHIFT) |
-			     (((uint64_t)1 << PRIO_SHIFT) - 1);
+	const key lim = { tb, ((uint64_t)(prio + PRIO_BIAS) << PRIO_SHIFT) |
+				  (((uint64_t)1 << PRIO_SHIFT) - 1) };
 	s->stopped = 0;
 	/* An empty list's root is EMPTY, after every (t, prio). */
 	for (;;) {
 		settle(s);
-		const key *m = &s->tree[1];
-		if (s->stopped || !(m->tb < tb || (m->tb == tb && m->ord <= ord)))
+		if (s->stopped || before(&lim, &s->tree[1]))
 			break;
 		pop_run(s);
 	}
