@@ -118,18 +118,11 @@ double stats_level_mean(const stats_level *l, double t_end)
 
 #define SUB_BITS STATS_HIST_SUB_BITS
 #define N_BUCKETS STATS_HIST_BUCKETS
-/* (biased exponent << SUB_BITS) of the lowest bucket. */
-#define BASE ((uint64_t)(1023 + STATS_HIST_EXP_LO) << SUB_BITS)
-
-static inline uint32_t bucket_of(double v)
-{
-	return stats_hist_bucket(v);
-}
 
 /* Lower edge of bucket i (i == N_BUCKETS gives the top edge of the last). */
 static inline double bucket_lo(uint32_t i)
 {
-	uint64_t b = ((uint64_t)i + BASE) << (52 - SUB_BITS);
+	uint64_t b = ((uint64_t)i + STATS_HIST_BASE) << (52 - SUB_BITS);
 	double v;
 	memcpy(&v, &b, sizeof v);
 	return v;
@@ -140,8 +133,8 @@ static int bucket_range(const stats_hist *h, uint32_t *lo, uint32_t *hi)
 {
 	if (h->n == h->zero)
 		return 0;
-	*lo = h->min < STATS_HIST_MIN ? 0 : bucket_of(h->min);
-	*hi = bucket_of(h->max);
+	*lo = h->min < STATS_HIST_MIN ? 0 : stats_hist_bucket(h->min);
+	*hi = stats_hist_bucket(h->max);
 	return 1;
 }
 

@@ -63,6 +63,9 @@ double stats_level_mean(const stats_level *l, double t_end);
 #define STATS_HIST_EXP_HI 23              /* 2^23 <= STATS_HIST_MAX < 2^24 */
 #define STATS_HIST_BUCKETS \
 	((STATS_HIST_EXP_HI - STATS_HIST_EXP_LO + 1) << STATS_HIST_SUB_BITS)
+/* (biased exponent << STATS_HIST_SUB_BITS) of the lowest bucket. */
+#define STATS_HIST_BASE \
+	((uint64_t)(1023 + STATS_HIST_EXP_LO) << STATS_HIST_SUB_BITS)
 
 /* Public only so that stats_hist_add runs inline (twice per task in a
  * pool model); the fields are private to stats.c. Allocate with
@@ -89,9 +92,7 @@ static inline uint32_t stats_hist_bucket(double v)
 	if (v > STATS_HIST_MAX)
 		v = STATS_HIST_MAX;
 	union { double d; uint64_t b; } u = { .d = v };
-	return (uint32_t)((u.b >> (52 - STATS_HIST_SUB_BITS)) -
-			  ((uint64_t)(1023 + STATS_HIST_EXP_LO)
-			   << STATS_HIST_SUB_BITS));
+	return (uint32_t)((u.b >> (52 - STATS_HIST_SUB_BITS)) - STATS_HIST_BASE);
 }
 
 /* v >= 0 (asserted). */
