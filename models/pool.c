@@ -799,12 +799,6 @@ static void all_sources_done(run *r)
 		source_done(r, &r->src[i]);
 }
 
-/* 1 when the run's only source generates arrivals (not closed-loop). */
-static inline int single_source(const run *r)
-{
-	return r->single;
-}
-
 static inline __attribute__((always_inline)) void
 fetch_next(run *r, int si)
 {
@@ -825,7 +819,7 @@ fetch_next(run *r, int si)
 	/* One source (the common case): not scheduled, model_run merges it
 	 * in with sim_run_to, which saves a schedule and a pop per task (the next
 	 * arrival is always due soon). Several sources stay listed events. */
-	if (!single_source(r))
+	if (!r->single)
 		sim_schedule(r->s, t, PRIO_ARRIVE, ev_arrival, r, (uint64_t)si);
 }
 
@@ -1048,9 +1042,20 @@ static void ev_ps(sim *s, void *ctx, uint64_t arg)
 
 /* ---- a task on a worker: setup → work → downstreams → done -------------- */
 
+/* A workerpool worker has finished its task: it takes the next queued
+ * task, or goes idle. */
+static inline void wp_worker_freed(run *r, pinst *p)
+{
+	uint32_t b = fifo_pop(r, &p->queue);
+	if (b != NONE)
+		start(r, b, NONE);
+	else
+		p->n_idle++;
+}
+
 /* task_done for a lean workerpool run (r->lean_wp): no panic, error,
  * skip or timeout can be flagged and there is one instance, so the task
- * is done, and its worker takes the next queued task or goes idle. */
+ * is done, and its worker is free. */
 static inline void wp_done_lean(run *r, uint32_t h)
 {
 	task *x = T(r, h);
@@ -1058,11 +1063,7 @@ static inline void wp_done_lean(run *r, uint32_t h)
 	busy_add(r, p, -1);
 	resolve_done_lean(r, x);
 	task_free(r, h);
-	uint32_t b = fifo_pop(r, &p->queue);
-	if (b != NONE)
-		start(r, b, NONE);
-	else
-		p->n_idle++;
+	wp_worker_freed(r, p);
 }
 
 /* Work done, or (bit 32 of arg) a downstream call done. */
@@ -1738,10 +1739,7 @@ static void task_done(run *r, uint32_t h)
 		}
 		break;
 	case POOL_WORKERPOOL:
-		if ((b = fifo_pop(r, &p->queue)) != NONE)
-			start(r, b, NONE);
-		else
-			p->n_idle++;
+		wp_worker_freed(r, p);
 		break;
 	case POOL_POND:
 		if ((b = fifo_pop(r, &p->queue)) != NONE) {
@@ -1788,11 +1786,9 @@ static void phase_add(run *r, double t0, double lat)
 	stats_hist_add(r->h_phase[p], lat);
 }
 
-/* The task's caller has its answer: completed, rejected or timed out.
- * Does not free the record (the caller does, when nothing refers to it). */
 /* resolve(RES_DONE) when r->lean: the path below with no scope, phase,
  * shutdown, request or closed-loop owner to update. In place in task_done
- * (once per task). */
+ * (once per task), which calls it instead of resolve. */
 static inline void resolve_done_lean(run *r, const task *x)
 {
 	double now = *r->clock;
@@ -1807,15 +1803,13 @@ static inline void resolve_done_lean(run *r, const task *x)
 	}
 }
 
+/* The task's caller has its answer: completed, rejected or timed out.
+ * Does not free the record (the caller does, when nothing refers to it). */
 static void resolve(run *r, uint32_t h, int how)
 {
 	task *x = T(r, h);
 	double now = *r->clock;
 	int counted = x->flags & F_COUNTED;
-	if (how == RES_DONE && r->lean) {
-		resolve_done_lean(r, x);
-		return;
-	}
 	r->n_system--;
 	r->n_submitted--;
 	/* per-scope tallies only when there are scopes: the single-pool path
@@ -2289,10 +2283,8 @@ static void emit(run *r, model_result *o)
 	for (int p = 0; p < r->n_phases; p++) {
 		char ph[32];
 		snprintf(ph, sizeof ph, "phase/%d", p + 1);
-		int any = stats_hist_count(r->h_phase[p]) > 0;
 		model_result_scalar(o, ph, "latency_p99",
-				    any ? stats_hist_quantile(r->h_phase[p], 0.99)
-					: NAN);
+				    stats_hist_quantile(r->h_phase[p], 0.99));
 	}
 	for (int i = 0; i < c->n_alerts; i++) {
 		char al[64];
@@ -2765,7 +2757,7 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
 	check_end(&r);
 	while (!r.finished && !r.oom) {
-		if (single_source(&r) && !r.src[0].done) {
+		if (r.single && !r.src[0].done) {
 			/* its next arrival, kept outside the event list */
 			if (sim_run_to(r.s, r.src[0].next_t, PRIO_ARRIVE))
 				ev_arrival(r.s, &r, 0);
