@@ -113,3 +113,15 @@ double pool_overhead_s(pool_kind k, long K)
 	}
 	return NAN;
 }
+
+double *model_sample_row(double *smp, int *n, int cap, int cols, double *dt)
+{
+	if (*n == cap) {
+		for (int i = 0; i < *n / 2; i++)
+			memmove(&smp[i * cols], &smp[2 * i * cols],
+				(size_t)cols * sizeof(double));
+		*n /= 2;
+		*dt *= 2;
+	}
+	return &smp[(*n)++ * cols];
+}

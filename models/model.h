@@ -328,4 +328,10 @@ int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 int pipeline_run(const model_config *config, uint64_t seed, uint32_t rep,
 		 model_result *out);
 
+/* For the models' series (pool.c, pipeline.c): the next row of a buffer
+ * of cap rows of cols values, *n rows used. When it is full every other
+ * row is kept and *dt, the sampling interval, doubles, so the memory
+ * stays constant whatever the run length. */
+double *model_sample_row(double *smp, int *n, int cap, int cols, double *dt);
+
 #endif

@@ -338,15 +338,8 @@ static void fetch(prun *r)
 
 static void sample(prun *r)
 {
-	if (r->smp_n == r->smp_cap) {
-		/* keep every other sample: constant memory */
-		for (int i = 0; i < r->smp_n / 2; i++)
-			memmove(&r->smp[i * r->cols], &r->smp[2 * i * r->cols],
-				(size_t)r->cols * sizeof(double));
-		r->smp_n /= 2;
-		r->smp_dt *= 2;
-	}
-	double *row = &r->smp[r->smp_n++ * r->cols];
+	double *row = model_sample_row(r->smp, &r->smp_n, r->smp_cap, r->cols,
+				       &r->smp_dt);
 	row[0] = sim_now(r->s);
 	for (int k = 0; k < r->n; k++) {
 		row[1 + 2 * k] = (double)r->st[k].busy;

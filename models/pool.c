@@ -2087,17 +2087,8 @@ static void alerts_eval(run *r)
 
 static void sample_now(run *r)
 {
-	if (r->smp_n == r->smp_cap) {
-		/* full: keep every other sample and halve the rate, so memory
-		 * stays constant whatever the run length */
-		int cols = r->smp_cols;
-		for (int i = 0; i < r->smp_n / 2; i++)
-			memmove(&r->smp[i * cols], &r->smp[2 * i * cols],
-				(size_t)cols * sizeof(double));
-		r->smp_n /= 2;
-		r->smp_dt *= 2;
-	}
-	double *row = &r->smp[r->smp_n++ * r->smp_cols];
+	double *row = model_sample_row(r->smp, &r->smp_n, r->smp_cap,
+				       r->smp_cols, &r->smp_dt);
 	row[0] = sim_now(r->s);
 	row[1] = (double)r->n_waiting;
 	row[2] = (double)r->n_busy;
