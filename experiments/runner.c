@@ -373,7 +373,7 @@ static job *take_job(runner *r, int *wait)
 	return NULL;
 }
 
-static void drop(struct job *j);
+static void drop(job *j);
 
 static double now_s(void)
 {
@@ -443,6 +443,21 @@ static void job_done(runner *r, job *j)
 		pthread_cond_signal(&r->fin);
 }
 
+/* One run, as a worker thread or an MPI rank does it: simulated, timed,
+ * and its series sorted for the writer (res_series_sort) here rather than
+ * in the writer, which shares the cores with the workers; on failure the
+ * points go in as they are. res is initialised here. */
+static int simulate(const exp_experiment *x, int p, int rep,
+		    model_result *res, double *wall_s)
+{
+	model_result_init(res);
+	double t0 = now_s();
+	int rc = model_run(&x->pts[p].cfg, x->meta.seed, (uint32_t)rep, res);
+	*wall_s = now_s() - t0;
+	res_series_sort(res);
+	return rc;
+}
+
 static void *worker(void *u)
 {
 	runner *r = u;
@@ -458,15 +473,8 @@ static void *worker(void *u)
 			break;
 		}
 		pthread_mutex_unlock(&r->mu);
-		const exp_experiment *x = &r->plan->e[j->e];
-		model_result_init(&j->res);
-		double t0 = now_s();
-		j->rc = model_run(&x->pts[j->p].cfg, x->meta.seed,
-				  (uint32_t)j->rep, &j->res);
-		j->wall_s = now_s() - t0;
-		/* Here rather than in the writer, which shares the cores with
-		 * us; on failure the points go in as they are. */
-		res_series_sort(&j->res);
+		j->rc = simulate(&r->plan->e[j->e], j->p, j->rep, &j->res,
+				 &j->wall_s);
 		pthread_mutex_lock(&r->mu);
 		job_done(r, j);
 	}
@@ -548,14 +556,12 @@ static int serve_rank(const exp_plan *plan)
 	int e, p, rep;
 	while (exp_mpi_recv_job(&e, &p, &rep)) {
 		model_result res;
-		model_result_init(&res);
 		int rc = PS_EINVAL;
-		double t0 = now_s();
+		double wall = 0;
 		if (e >= 0 && e < plan->n && p >= 0 && p < plan->e[e].npts)
-			rc = model_run(&plan->e[e].pts[p].cfg, plan->e[e].meta.seed,
-				       (uint32_t)rep, &res);
-		double wall = now_s() - t0;
-		res_series_sort(&res);   /* as the worker threads do */
+			rc = simulate(&plan->e[e], p, rep, &res, &wall);
+		else
+			model_result_init(&res);
 		int src = exp_mpi_send_result(rc, wall, &res);
 		model_result_fini(&res);
 		if (src)
@@ -600,7 +606,7 @@ static int write_job(runner *r, res_db *db, const int64_t *ids, const job *j,
 	return rc;
 }
 
-static void drop(struct job *j)
+static void drop(job *j)
 {
 	while (j) {
 		job *nx = j->next;
