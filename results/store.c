@@ -376,7 +376,7 @@ static int ready(res_db *db, char *err, size_t errlen)
 		return db_err(db, err, errlen, "setting the journal mode");
 	int rc = create_schema(db, err, errlen);
 	if (!rc)
-		rc = writer_setup(db, err, errlen);
+		rc = prepare_writes(db, err, errlen);   /* pragmas set above */
 	if (!rc)
 		db->fresh = 0;
 	return rc;
@@ -649,7 +649,6 @@ int res_series_sort(model_result *m)
 	return 0;
 }
 
-/* Everything of one run, inside the caller's transaction. */
 /* Run id's rows and the run itself: the schema's ON DELETE CASCADE, done
  * by hand since the writer does not enforce foreign keys (WRITER_PRAGMAS).
  * Rare (a --resume retrying a failed run): prepared on demand. */
@@ -675,6 +674,7 @@ static int delete_run(res_db *db, int64_t id)
 	return rc;
 }
 
+/* Everything of one run, inside the caller's transaction. */
 static int write_rows(res_db *db, const res_run *r, const char **what)
 {
 	int rc;
