@@ -36,14 +36,6 @@ static const char *const known_keys[] = {
 	"stage.NAME.error", "alert.NAME", NULL
 };
 
-/* Keys of features this version does not model yet, by prefix or name. */
-static const struct later {
-	const char *key;        /* exact, or a prefix when it ends in '.' */
-	const char *feature;
-} later_keys[] = {
-	{ NULL, NULL }
-};
-
 static const char *const metrics[] = {
 	"submitted", "completed", "rejected", "rejected_frac", "throughput",
 	"latency_mean", "latency_p50", "latency_p90", "latency_p99",
@@ -132,17 +124,6 @@ const char *exp_key_suggest(const char *key)
 		}
 	}
 	return best && bd <= limit ? best : NULL;
-}
-
-static const char *later_feature(const char *key)
-{
-	for (int i = 0; later_keys[i].key; i++) {
-		const char *k = later_keys[i].key;
-		size_t n = strlen(k);
-		if (k[n - 1] == '.' ? strncmp(key, k, n) == 0 : strcmp(key, k) == 0)
-			return later_keys[i].feature;
-	}
-	return NULL;
 }
 
 /* ---- value parsers: each reports its own error ------------------------- */
@@ -836,20 +817,28 @@ static void apply_K(ctx *c, model_config *cfg, const exp_kv *kv)
 	cfg->K = (long)x;
 }
 
-/* A share: 0.05 or 5%, in [0, 1]. */
-static int get_share(ctx *c, const exp_kv *kv, double *out)
+/* A fraction in [0, 1], written 0.05 or 5%; `what` ends the error's
+ * "KEY ..." sentence with what it is and an example. */
+static int get_fraction(ctx *c, const exp_kv *kv, const char *what,
+			double *out)
 {
 	char e[256];
 	double x;
 	int rc = strchr(kv->value, '%') ? unit_percent(kv->value, &x, e, sizeof e)
 					: unit_number(kv->value, &x, e, sizeof e);
 	if (rc || !(x >= 0 && x <= 1)) {
-		err(c, kv->line, "%s must be a probability in [0, 1] (0.05 or "
-		    "5%%), got '%s'", kv->key, kv->value);
+		err(c, kv->line, "%s %s, got '%s'", kv->key, what, kv->value);
 		return -1;
 	}
 	*out = x;
 	return 0;
+}
+
+/* A share of tasks (panic, error): a probability. */
+static int get_share(ctx *c, const exp_kv *kv, double *out)
+{
+	return get_fraction(c, kv, "must be a probability in [0, 1] (0.05 or "
+			    "5%)", out);
 }
 
 static void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv)
@@ -858,7 +847,6 @@ static void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv)
 	tune_spec *t = &cfg->tune;
 	long n;
 	double x;
-	char e[256];
 	if (!strcmp(f, "min") || !strcmp(f, "max") || !strcmp(f, "step") ||
 	    !strcmp(f, "window")) {
 		if (get_long(c, kv, 1, &n))
@@ -891,15 +879,9 @@ static void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv)
 			t->cooldown = x;
 		}
 	} else if (!strcmp(f, "high") || !strcmp(f, "low")) {
-		int rc = strchr(kv->value, '%') ?
-				 unit_percent(kv->value, &x, e, sizeof e) :
-				 unit_number(kv->value, &x, e, sizeof e);
-		if (rc || !(x >= 0 && x <= 1)) {
-			err(c, kv->line, "%s is a utilisation threshold in [0, 1] "
-			    "(0.85 or 85%%), got '%s'", kv->key, kv->value);
-			return;
-		}
-		*(!strcmp(f, "high") ? &t->high : &t->low) = x;
+		get_fraction(c, kv, "is a utilisation threshold in [0, 1] "
+			     "(0.85 or 85%)", !strcmp(f, "high") ? &t->high
+								  : &t->low);
 	} else {
 		err(c, kv->line, "unknown key '%s': autotuner keys are autotune."
 		    "min, .max, .step, .period, .high, .low, .window and "
@@ -1223,9 +1205,6 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 		s->stages = kv;
 	} else if (!strncmp(k, "stage.", 6)) {
 		apply_stage(c, cfg, kv);
-	} else if (later_feature(k)) {
-		err(c, kv->line, "'%s' is not supported yet (%s come in a later "
-		    "version of poolsim)", k, later_feature(k));
 	} else {
 		const char *sug = exp_key_suggest(k);
 		if (sug)

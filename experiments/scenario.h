@@ -4,9 +4,8 @@
  * Every mistake becomes a "FILE:LINE: message" diagnostic (see ini.h);
  * validation goes on after an error so that all of them are reported.
  * Known keys are the DESIGN.md table plus `weight` (semaphore task weight
- * distribution). Keys of later features (tenant.*, tier.*, sharding,
- * autotune*, shutdown.*, panic/recover/error, stages, alert.*) are
- * recognised and refused as "not supported yet", not as unknown.
+ * distribution) and `overhead`; an unknown key is reported with the
+ * nearest known one when it looks like a typo of it.
  */
 #ifndef EXP_SCENARIO_H
 #define EXP_SCENARIO_H
