@@ -1063,6 +1063,22 @@ int plot_is_group_scope(const char *s)
 	       !strncmp(s, "service/", 8);
 }
 
+int plot_scopes(const plot_exp *e, int (*member)(const char *scope),
+		const char **out, int max)
+{
+	int n = 0;
+	for (int i = 0; i < e->n_sums && n < max; i++) {
+		if (!member(e->sums[i].scope))
+			continue;
+		int dup = 0;
+		for (int j = 0; j < n; j++)
+			dup |= !strcmp(out[j], e->sums[i].scope);
+		if (!dup)
+			out[n++] = e->sums[i].scope;
+	}
+	return n;
+}
+
 /* What the per-scope bars show: what each tenant, tier or service gets, or
  * (pipelines) how busy each stage is, which names the bottleneck. */
 typedef struct scope_family {
@@ -1096,24 +1112,14 @@ static void fig_scopes(drawer *d, const plot_exp *e)
 static void fig_scopes_of(drawer *d, const plot_exp *e,
 			  const scope_family *fam, const char *suffix)
 {
-	char **scopes = NULL;
-	int ns = 0;
 	/* The second metric is scaled to ms when it is a time below 1 s. */
 	int m1_time = plot_is_time(fam->mets[1]);
-	for (int i = 0; i < e->n_sums; i++) {
-		if (!fam->member(e->sums[i].scope))
-			continue;
-		int dup = 0;
-		for (int j = 0; j < ns; j++)
-			if (!strcmp(scopes[j], e->sums[i].scope))
-				dup = 1;
-		if (!dup) {
-			scopes = xrealloc(scopes, (size_t)(ns + 1) * sizeof *scopes);
-			scopes[ns++] = e->sums[i].scope;
-		}
-	}
-	if (ns == 0)
+	const char **scopes = xrealloc(NULL, (size_t)e->n_sums * sizeof *scopes);
+	int ns = plot_scopes(e, fam->member, scopes, e->n_sums);
+	if (ns == 0) {
+		free(scopes);
 		return;
+	}
 	int pts[MAX_LINES], np = 0;
 	for (int p = 0; p < e->n_pts && np < MAX_LINES; p++)
 		if (pick_point(e->n_pts, p))

@@ -50,9 +50,14 @@ typedef struct plot_exp {
 int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e);
 void plot_exp_free(plot_exp *e);
 /* The summary of (point index, scope, name), NULL when absent or empty. */
-const plot_sum *plot_getm(const plot_exp *e, int pt, const char *metric);
 const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
 			 const char *name);
+/* The same for a plotted metric: NAME (scope pool) or NAME@SCOPE. */
+const plot_sum *plot_getm(const plot_exp *e, int pt, const char *metric);
+/* The distinct scopes of e's summaries that member() accepts, in
+ * first-seen order: at most max of them into out; returns how many. */
+int plot_scopes(const plot_exp *e, int (*member)(const char *scope),
+		const char **out, int max);
 /* "pool=ants, x=1": the swept keys other than the x key at point pt. */
 void plot_others(const plot_exp *e, int pt, char *buf, size_t n);
 /* Runs fn on every loaded experiment (newest of each name, or `name`). */

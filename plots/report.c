@@ -199,29 +199,13 @@ static int is_part_scope(const char *s)
 	return plot_is_group_scope(s) || plot_is_stage_scope(s);
 }
 
-/* The distinct part scopes of the experiment, in first-seen order. */
-static int part_scopes(const plot_exp *e, const char **out, int max)
-{
-	int n = 0;
-	for (int i = 0; i < e->n_sums && n < max; i++) {
-		if (!is_part_scope(e->sums[i].scope))
-			continue;
-		int dup = 0;
-		for (int j = 0; j < n; j++)
-			dup |= !strcmp(out[j], e->sums[i].scope);
-		if (!dup)
-			out[n++] = e->sums[i].scope;
-	}
-	return n;
-}
-
 /* A table of every part scope at every point, then one sentence per point
  * ranking the parts of a family (tenant/, tier/, service/, stage/) and
  * saying which neighbours cannot be told apart. */
 static void write_parts(FILE *f, const plot_exp *e)
 {
 	const char *sc[64];
-	int ns = part_scopes(e, sc, 64);
+	int ns = plot_scopes(e, is_part_scope, sc, 64);
 	if (!ns)
 		return;
 	static const char *const cols[] = { "throughput", "latency_p99",
@@ -319,7 +303,7 @@ static void rank_parts(FILE *f, const plot_exp *e, int p, const char **sc,
 static void answer_parts(FILE *f, const plot_exp *e)
 {
 	const char *sc[64];
-	int ns = part_scopes(e, sc, 64);
+	int ns = plot_scopes(e, is_part_scope, sc, 64);
 	static const char *const fams[] = { "tenant/", "tier/", "service/",
 					    "stage/" };
 	if (e->n_pts != 1)
