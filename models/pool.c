@@ -2127,7 +2127,7 @@ static double horizon_guess(const model_config *c)
 
 /* ---- results ------------------------------------------------------------ */
 
-/* An empty histogram gives NAN for every one of these. */
+/* An empty histogram gives NAN for every one of these (and emit_wait's). */
 static void emit_latency(model_result *o, const char *scope,
 			 const stats_hist *h)
 {
@@ -2141,6 +2141,12 @@ static void emit_latency(model_result *o, const char *scope,
 	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
 		model_result_scalar(o, scope, q[i].name,
 				    stats_hist_quantile(h, q[i].p));
+}
+
+static void emit_wait(model_result *o, const char *scope, const stats_hist *h)
+{
+	model_result_scalar(o, scope, "wait_mean", stats_hist_mean(h));
+	model_result_scalar(o, scope, "wait_p99", stats_hist_quantile(h, 0.99));
 }
 
 static void emit_sstat(model_result *o, const char *scope, const sstat *st,
@@ -2158,9 +2164,7 @@ static void emit_sstat(model_result *o, const char *scope, const sstat *st,
 	model_result_scalar(o, scope, "throughput",
 			    span > 0 ? (double)st->counted_completed / span : NAN);
 	emit_latency(o, scope, st->h_lat);
-	model_result_scalar(o, scope, "wait_mean", stats_hist_mean(st->h_wait));
-	model_result_scalar(o, scope, "wait_p99",
-			    stats_hist_quantile(st->h_wait, 0.99));
+	emit_wait(o, scope, st->h_wait);
 }
 
 /* Tenant, service and tier scopes; fairness; the sharded pool's lock and
@@ -2226,10 +2230,7 @@ static void emit(run *r, model_result *o)
 	model_result_scalar(o, "pool", "throughput",
 			    span > 0 ? (double)r->counted_completed / span : NAN);
 	emit_latency(o, "pool", r->h_lat);
-	model_result_scalar(o, "pool", "wait_mean",
-			    stats_hist_mean(r->h_wait));
-	model_result_scalar(o, "pool", "wait_p99",
-			    stats_hist_quantile(r->h_wait, 0.99));
+	emit_wait(o, "pool", r->h_wait);
 	model_result_scalar(o, "pool", "waited_frac",
 			    1 - stats_hist_frac_zero(r->h_wait));   /* NAN: none */
 	model_result_scalar(o, "pool", "blocked_mean",
@@ -2305,10 +2306,7 @@ static void emit(run *r, model_result *o)
 	for (int i = 0; i < r->n_ds; i++) {
 		dsrun *d = &r->ds[i];
 		snprintf(scope, sizeof scope, "downstream/%s", d->spec->name);
-		model_result_scalar(o, scope, "wait_mean",
-				    stats_hist_mean(d->h_wait));
-		model_result_scalar(o, scope, "wait_p99",
-				    stats_hist_quantile(d->h_wait, 0.99));
+		emit_wait(o, scope, d->h_wait);
 		double lim = d->spec->limit > 0 ? d->spec->limit : d->lv_in_use.max;
 		model_result_scalar(o, scope, "utilization",
 				    lim > 0 ? stats_level_mean(&d->lv_in_use, end) / lim
