@@ -21,6 +21,7 @@
 #include "../sim/ps.h"
 
 #include <errno.h>
+#include <getopt.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -51,6 +52,11 @@ static const char usage_text[] =
 "  plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
 "  report [-o DB] [-c NAME] [--dir DIR]              Markdown for a design doc\n"
 "  help, --help, --version\n"
+"\n"
+"Options: -c, --config NAME   -r, --runs RUNS   -o, --output DB\n"
+"         -j, --jobs N   --set KEY=VALUE   --resume   --dir DIR   --format F\n"
+"Short options take their value attached or apart (-j2, -j 2, -cNAME), long\n"
+"ones after '=' or a blank (--jobs=2, --jobs 2).\n"
 "\n"
 "Defaults: FILE experiments.ini, DB results/poolsim.db, DIR plots/out,\n"
 "-j the number of cores. -r takes run numbers as `list` prints them.\n"
@@ -90,7 +96,7 @@ static int usage_error(const char *fmt, const char *arg)
 	return PS_EXIT_USAGE;
 }
 
-/* Which options each verb takes. */
+/* Which options each verb takes, by their short or long name. */
 static int allowed(const char *verb, const char *opt)
 {
 	static const struct { const char *verb, *opts; } t[] = {
@@ -109,83 +115,146 @@ static int allowed(const char *verb, const char *opt)
 	return 0;
 }
 
+/* Long-only options get codes past any char. */
+enum { OPT_SET = 256, OPT_RESUME, OPT_DIR, OPT_FORMAT };
+
+/* Every option of every verb, so that getopt_long clusters and splits them
+ * as users of other GNU tools expect (-j2, -j 2, --jobs=2, --jobs 2,
+ * -cNAME, --config=NAME); allowed() then says whether the verb takes it.
+ * name is what messages and allowed() call the option. */
+static const struct option long_opts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "runs", required_argument, NULL, 'r' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "db", required_argument, NULL, 'o' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "dir", required_argument, NULL, OPT_DIR },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *opt_name(int code)
+{
+	switch (code) {
+	case 'c': return "-c";
+	case 'r': return "-r";
+	case 'o': return "-o";
+	case 'j': return "-j";
+	case OPT_SET: return "--set";
+	case OPT_RESUME: return "--resume";
+	case OPT_DIR: return "--dir";
+	case OPT_FORMAT: return "--format";
+	}
+	return "?";
+}
+
+/* --set KEY=VALUE: blanks around the key and before the value are cut. */
+static int add_set(cli *c, const char *val)
+{
+	const char *e = strchr(val, '=');
+	if (!e || e == val)
+		return usage_error("--set needs KEY=VALUE, got '%s'", val);
+	char key[128];
+	size_t kn = (size_t)(e - val);
+	while (kn && (val[kn - 1] == ' ' || val[kn - 1] == '\t'))
+		kn--;
+	if (kn == 0 || kn >= sizeof key)
+		return usage_error("--set needs KEY=VALUE, got '%s'", val);
+	memcpy(key, val, kn);
+	key[kn] = '\0';
+	const char *v = e + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	return exp_kvs_set(&c->sets, key, v, 0) ? PS_EXIT_FAIL : PS_EXIT_OK;
+}
+
+/* argv[1] is the verb; getopt_long reads argv[2..] as argv[0] were the
+ * verb, permuting so that FILE may come before or after the options. */
 static int parse_args(int argc, char **argv, cli *c)
 {
 	c->verb = argv[1];
-	for (int i = 2; i < argc; i++) {
-		char *a = argv[i], *val = NULL;
-		char opt[32];
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	int ac = argc - 1;
+	char **av = argv + 1;
+	opterr = 0;     /* our own messages, with the verb's context */
+	optind = 1;
+	int code, li;
+	while ((code = getopt_long(ac, av, ":c:r:o:j:h", long_opts, &li)) != -1) {
+		const char *bad = av[optind - 1];
+		if (code == 'h') {
 			fputs(usage_text, stdout);
 			exit(PS_EXIT_OK);
 		}
-		if (a[0] != '-' || !a[1]) {
-			if (!allowed(c->verb, "file"))
-				return usage_error("'%s' takes no file argument",
-						   c->verb);
-			if (c->file)
-				return usage_error("more than one file: '%s'", a);
-			c->file = a;
-			continue;
+		if (code == '?' || code == ':') {
+			/* what the user typed: "-x", or "--name" without its
+			 * "=value" */
+			char o[64];
+			if (bad[0] == '-' && bad[1] == '-')
+				snprintf(o, sizeof o, "%.*s", (int)strcspn(bad, "="),
+					 bad);
+			else
+				snprintf(o, sizeof o, "-%c", optopt);
+			if (code == ':')
+				return usage_error("option '%s' needs a value", o);
+			if (strchr(bad, '=') && bad[1] == '-')
+				for (int i = 0; long_opts[i].name; i++)
+					if (!strcmp(long_opts[i].name, o + 2) &&
+					    long_opts[i].has_arg == no_argument)
+						return usage_error("option '%s' takes "
+								   "no value", o);
+			return usage_error("unknown option '%s'", o);
 		}
-		/* --opt=value as well as --opt value */
-		const char *eq = a[1] == '-' ? strchr(a, '=') : NULL;
-		snprintf(opt, sizeof opt, "%.*s", eq ? (int)(eq - a) : 31, a);
-		if (eq)
-			val = (char *)eq + 1;
+		const char *opt = opt_name(code);
 		if (!allowed(c->verb, opt)) {
 			fprintf(stderr, "poolsim: error: option '%s' does not apply "
 				"to '%s'\nTry 'poolsim --help'.\n", opt, c->verb);
 			return PS_EXIT_USAGE;
 		}
-		if (!strcmp(opt, "--resume")) {
-			if (val)
-				return usage_error("--resume takes no value%s", "");
-			c->resume = 1;
-			continue;
-		}
-		if (!val) {
-			if (i + 1 >= argc)
-				return usage_error("option '%s' needs a value", opt);
-			val = argv[++i];
-		}
-		if (!strcmp(opt, "-c")) {
+		const char *val = optarg;
+		int rc = PS_EXIT_OK;
+		switch (code) {
+		case 'c':
 			c->names[c->nnames++] = val;
-		} else if (!strcmp(opt, "-o")) {
+			break;
+		case 'o':
 			c->db = val;
-		} else if (!strcmp(opt, "-r")) {
+			break;
+		case 'r':
 			c->runs = val;
-		} else if (!strcmp(opt, "--dir")) {
+			break;
+		case OPT_DIR:
 			c->dir = val;
-		} else if (!strcmp(opt, "--format")) {
+			break;
+		case OPT_FORMAT:
 			c->format = val;
-		} else if (!strcmp(opt, "-j")) {
+			break;
+		case OPT_RESUME:
+			c->resume = 1;
+			break;
+		case 'j': {
 			char *end;
 			long n = strtol(val, &end, 10);
 			if (*end || end == val || n < 1 || n > 4096)
 				return usage_error("-j needs a number of threads "
 						   ">= 1, got '%s'", val);
 			c->threads = (int)n;
-		} else if (!strcmp(opt, "--set")) {
-			char *e = strchr(val, '=');
-			if (!e || e == val)
-				return usage_error("--set needs KEY=VALUE, got '%s'",
-						   val);
-			char key[128];
-			size_t kn = (size_t)(e - val);
-			while (kn && (val[kn - 1] == ' ' || val[kn - 1] == '\t'))
-				kn--;
-			if (kn == 0 || kn >= sizeof key)
-				return usage_error("--set needs KEY=VALUE, got '%s'",
-						   val);
-			memcpy(key, val, kn);
-			key[kn] = '\0';
-			const char *v = e + 1;
-			while (*v == ' ' || *v == '\t')
-				v++;
-			if (exp_kvs_set(&c->sets, key, v, 0))
-				return PS_EXIT_FAIL;
+			break;
 		}
+		case OPT_SET:
+			rc = add_set(c, val);
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	for (int i = optind; i < ac; i++) {
+		if (!allowed(c->verb, "file"))
+			return usage_error("'%s' takes no file argument", c->verb);
+		if (c->file)
+			return usage_error("more than one file: '%s'", av[i]);
+		c->file = av[i];
 	}
 	return PS_EXIT_OK;
 }
