@@ -6,6 +6,7 @@
  * keys cost one edit distance per known key (~30 short strings).
  */
 #include "scenario.h"
+#include "../models/metric.h"
 #include "../sim/ps.h"
 #include "../sim/units.h"
 
@@ -36,18 +37,6 @@ static const char *const known_keys[] = {
 	"stage.NAME.error", "alert.NAME", NULL
 };
 
-static const char *const metrics[] = {
-	"submitted", "completed", "rejected", "rejected_frac", "throughput",
-	"latency_mean", "latency_p50", "latency_p90", "latency_p99",
-	"latency_p999", "latency_max", "wait_mean", "wait_p99", "waited_frac",
-	"blocked_mean", "utilization", "queue_mean", "queue_max",
-	"workers_peak", "mem_peak_bytes", "crashed", "lost", "makespan",
-	"k_mean", "k_changes", "k_reversals", "unfinished", "drain_s",
-	"over_quota", "fairness", "lock_wait_mean", "imbalance", "in_use_max",
-	"errored", "skipped", "saturated_s", "blocked_total_s",
-	"blocked_per_producer_s", "system_mean", NULL
-};
-
 /* Options only some pools have (LIBRARIES.md), as pool_kind bit masks. */
 static const struct pool_opt {
 	const char *key;
@@ -68,12 +57,10 @@ static const struct pool_opt {
 	{ NULL, 0 }
 };
 
+/* The metric registry (models/metric.h) is the one list of names. */
 int exp_metric_known(const char *name)
 {
-	for (int i = 0; metrics[i]; i++)
-		if (strcmp(metrics[i], name) == 0)
-			return 1;
-	return 0;
+	return model_metric_find(name) != NULL;
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -701,6 +688,21 @@ static void apply_warmup(ctx *c, model_config *cfg, const exp_kv *kv)
 	}
 }
 
+/* A known metric at a scope the registry says it is never emitted at
+ * ("calls@tenant/a") would draw an empty figure: say where it exists. */
+static void metric_scope_check(ctx *c, int line, const char *what,
+			       const char *name, const char *scope)
+{
+	const model_metric *m = model_metric_find(name);
+	unsigned fam = model_scope_family(scope);
+	if (!m || !fam || (m->scopes & fam))
+		return;
+	char list[256];
+	model_scope_list(m->scopes, list, sizeof list);
+	err(c, line, "%s: metric '%s' is not reported at scope '%s' (only "
+	    "at %s)", what, name, scope, list);
+}
+
 static void apply_precision(ctx *c, exp_meta *m, const exp_kv *kv)
 {
 	char metric[32], rel[64], e[256];
@@ -713,6 +715,8 @@ static void apply_precision(ctx *c, exp_meta *m, const exp_kv *kv)
 		    kv->value);
 		return;
 	}
+	/* the stopping rule reads the pool's value */
+	metric_scope_check(c, kv->line, "precision", metric, "pool");
 	m->has_precision = 1;
 	snprintf(m->precision_metric, sizeof m->precision_metric, "%s", metric);
 	m->precision_rel = x;
@@ -768,6 +772,9 @@ static void apply_plot(ctx *c, const exp_kv *kv)
 			err(c, kv->line, "plot: unknown scope '%s' (pool, "
 			    "request, or tenant/, tier/, service/, downstream/, "
 			    "stage/, phase/ followed by a name)", at);
+		else
+			metric_scope_check(c, kv->line, "plot", t,
+					   at ? at : "pool");
 	}
 	if (!ny)
 		err(c, kv->line, "plot needs at least one metric after ':'");

@@ -29,6 +29,7 @@
  */
 #include "plot.h"
 #include "plot_int.h"
+#include "../models/metric.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -81,34 +82,35 @@ void plot_sanitize(const char *name, char *out, size_t n)
 	out[j] = 0;
 }
 
-int plot_is_time(const char *metric)
-{
-	return !strncmp(metric, "latency_", 8) || !strncmp(metric, "wait_", 5) ||
-	       !strncmp(metric, "lock_wait", 9) ||
-	       !strcmp(metric, "blocked_mean") || !strcmp(metric, "makespan") ||
-	       !strcmp(metric, "drain_s");
-}
-
-/* +1: more is better; -1: less is better; 0: a quantity to read, not a
- * goal (counts of refusals by design, sizes, settings the run chose). */
-int plot_metric_goal(const char *scoped)
+/* The registry's row of "name" or "name@scope"; NULL for an unknown name
+ * (a database from another version). */
+static const model_metric *metric_row(const char *scoped)
 {
 	char metric[64];
 	snprintf(metric, sizeof metric, "%.*s", (int)strcspn(scoped, "@"),
 		 scoped);
-	static const char *const more[] = { "throughput", "completed",
-					    "fairness", NULL };
-	static const char *const neutral[] = { "submitted", "over_quota",
-		"workers_peak", "utilization", "k_mean", "k_changes",
-		"calls", "in_use_max", "queue_max", "timed_out",
-		"reuse_lifo_frac", "system_mean", NULL };
-	for (int i = 0; more[i]; i++)
-		if (!strcmp(metric, more[i]))
-			return 1;
-	for (int i = 0; neutral[i]; i++)
-		if (!strcmp(metric, neutral[i]))
-			return 0;
-	return -1;
+	return model_metric_find(metric);
+}
+
+int plot_is_time(const char *metric)
+{
+	const model_metric *m = metric_row(metric);
+	return m && !strcmp(m->unit, "s");
+}
+
+/* +1: more is better; -1: less is better; 0: a quantity to read, not a
+ * goal (counts of refusals by design, sizes, settings the run chose).
+ * From the registry; an unknown name counts as less is better. */
+int plot_metric_goal(const char *scoped)
+{
+	const model_metric *m = metric_row(scoped);
+	return m ? (int)m->goal : -1;
+}
+
+const char *plot_metric_unit(const char *metric)
+{
+	const model_metric *m = metric_row(metric);
+	return m ? m->unit : "";
 }
 
 const char *plot_metric_short(const char *metric)
@@ -693,21 +695,26 @@ static int category(const plot_exp *e, int pt)
 	return c;
 }
 
-/* Non-time metrics: bytes are drawn in MB; the axis label says the unit. */
+/* Non-time metrics: bytes are drawn in MB; the axis label says the unit
+ * (the registry's). */
 static double metric_scale(const char *metric)
 {
-	return strstr(metric, "_bytes") ? 1.0 / 1048576.0 : 1.0;
+	return !strcmp(plot_metric_unit(metric), "bytes") ? 1.0 / 1048576.0
+							   : 1.0;
 }
 
 static void metric_label(const char *metric, char *buf, size_t n)
 {
-	if (!strcmp(metric, "throughput"))
-		snprintf(buf, n, "throughput (tasks/s)");
-	else if (strstr(metric, "_bytes"))
-		snprintf(buf, n, "%.*s (MB)", (int)(strstr(metric, "_bytes") - metric),
-			 metric);
-	else if (strstr(metric, "_frac") || !strcmp(metric, "utilization"))
-		snprintf(buf, n, "%s (fraction)", metric);
+	const char *u = plot_metric_unit(metric);
+	size_t len = strcspn(metric, "@");
+	if (!strcmp(u, "bytes") && len > 6 &&
+	    !strncmp(metric + len - 6, "_bytes", 6))
+		snprintf(buf, n, "%.*s%s (MB)", (int)(len - 6), metric,
+			 metric + len);
+	else if (!strcmp(u, "bytes"))
+		snprintf(buf, n, "%s (MB)", metric);
+	else if (*u)
+		snprintf(buf, n, "%s (%s)", metric, u);
 	else
 		snprintf(buf, n, "%s", metric);
 }

@@ -73,6 +73,8 @@ int plot_is_time(const char *metric);          /* seconds-valued */
 int plot_is_group_scope(const char *scope);
 int plot_is_stage_scope(const char *scope);
 int plot_metric_goal(const char *metric);        /* +1 more, -1 less, 0 none */
+/* The registry's unit of "name" or "name@scope" ("s", "1/s", "tasks"), or "". */
+const char *plot_metric_unit(const char *metric);
 const char *plot_metric_short(const char *metric);  /* latency_p99 → p99 */
 /* "412.3 ± 27": mean to 4 significant digits, half-width to 2, no
  * exponents; a half-width below 1e-6 of the mean prints as 0. */

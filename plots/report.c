@@ -70,15 +70,23 @@ static void fmt_val(char *buf, size_t n, const char *metric, double mean,
 		int ms = fabs(mean) < 1.0;
 		s = ms ? 1000.0 : 1.0;
 		u = ms ? " ms" : " s";
-	} else if (!strcmp(metric, "throughput")) {
+	} else if (!strcmp(plot_metric_unit(metric), "1/s")) {
 		u = "/s";
-	} else if (strstr(metric, "_bytes")) {
+	} else if (!strcmp(plot_metric_unit(metric), "bytes")) {
 		s = 1.0 / 1048576.0;
 		u = " MB";
 	}
 	fmt_sig(m, sizeof m, mean * s, 4);
 	fmt_sig(c, sizeof c, ci <= 1e-6 * fabs(mean) ? 0 : ci * s, 2);
 	snprintf(buf, n, "%s%s ± %s%s", m, u, c, u);
+}
+
+/* A table column's unit: times in ms, rates per second (the registry's
+ * units; counts and fractions go bare). */
+static const char *col_unit(const char *metric)
+{
+	return plot_is_time(metric) ? " (ms)"
+	       : !strcmp(plot_metric_unit(metric), "1/s") ? " (1/s)" : "";
 }
 
 /* "K = 250, pool = ants": a point named by its swept values. */
@@ -219,9 +227,7 @@ static void write_parts(FILE *f, const plot_exp *e)
 	fputs("## Per tenant, tier, service and stage\n\n| point | scope |", f);
 	for (int c = 0; c < 5; c++)
 		if (use[c])
-			fprintf(f, " %s%s |", cols[c],
-				plot_is_time(cols[c]) ? " (ms)"
-				: !strcmp(cols[c], "throughput") ? " (1/s)" : "");
+			fprintf(f, " %s%s |", cols[c], col_unit(cols[c]));
 	fputs("\n|---|---|", f);
 	for (int c = 0; c < 5; c++)
 		if (use[c])
@@ -469,9 +475,7 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	if (!e->n_keys)
 		fputs(" point |", f);
 	for (int m = 0; m < e->n_metrics; m++)
-		fprintf(f, " %s%s |", e->metrics[m],
-			plot_is_time(e->metrics[m]) ? " (ms)"
-			: !strcmp(e->metrics[m], "throughput") ? " (1/s)" : "");
+		fprintf(f, " %s%s |", e->metrics[m], col_unit(e->metrics[m]));
 	fputs("\n|", f);
 	for (int c = 0; c < (e->n_keys ? e->n_keys : 1) + e->n_metrics; c++)
 		fputs("---|", f);
