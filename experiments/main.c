@@ -8,14 +8,17 @@
  *   poolsim show   [-o DB] [-c NAME] [--format table|csv]
  *   poolsim plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
  *   poolsim report [-o DB] [-c NAME] [--dir DIR]
+ *   poolsim help   [keys|metrics] [--format text|md|tsv]
  *
  * jq style: every message starts with "poolsim:", machine-readable output
  * on stdout, diagnostics and progress on stderr, exit codes from ps.h.
  * Work is O(size of the file) here; the runner does the rest.
  */
 #include "ini.h"
+#include "keys.h"
 #include "mpi.h"
 #include "runner.h"
+#include "../models/metric.h"
 #include "../plots/plot.h"
 #include "../results/store.h"
 #include "../sim/ps.h"
@@ -51,7 +54,8 @@ static const char usage_text[] =
 "  show   [-o DB] [-c NAME] [--format table|csv]    point summaries\n"
 "  plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
 "  report [-o DB] [-c NAME] [--dir DIR]              Markdown for a design doc\n"
-"  help, --help, --version\n"
+"  help   [keys|metrics] [--format text|md|tsv]   the ini keys, the metrics\n"
+"  --help, --version\n"
 "\n"
 "Options: -c, --config NAME   -r, --runs RUNS   -o, --output DB\n"
 "         -j, --jobs N   --set KEY=VALUE   --resume   --dir DIR   --format F\n"
@@ -69,6 +73,8 @@ static const char usage_text[] =
 "  poolsim run --resume                  # after Ctrl-C or a crash\n"
 "  poolsim show -c slow-downstream --format csv > k.csv\n"
 "  poolsim plot --format svg && poolsim report -c slow-downstream\n"
+"  poolsim help keys                     # every key, unit, default\n"
+"  poolsim help metrics                  # every metric, unit, scopes\n"
 "\n"
 "Exit status: 0 ok, 1 a run or the database failed, 2 bad command line or\n"
 "bad experiments.ini, 130 interrupted (finished runs are kept).\n";
@@ -530,6 +536,144 @@ static int cmd_show(const cli *c)
 	return rc;
 }
 
+/* ---- help keys / help metrics ------------------------------------------------ */
+/*
+ * The key table (experiments/keys.c) and the metric registry
+ * (models/metric.c) as text for a terminal, Markdown (docs/ embeds this
+ * output verbatim; tests/cli/docs.sh diffs them) or TSV for scripts.
+ */
+
+/* A Markdown table cell: '|' would end the cell. */
+static void md_cell(const char *s, int code)
+{
+	fputs(code ? " `" : " ", stdout);
+	for (; *s; s++) {
+		if (*s == '|')
+			putchar('\\');
+		putchar(*s);
+	}
+	fputs(code ? "` |" : " |", stdout);
+}
+
+static void pools_of(unsigned mask, char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = 0;
+	for (int p = 0; p < POOL__COUNT && len < n; p++)
+		if (mask & 1u << p) {
+			int w = snprintf(buf + len, n - len, "%s%s", len ? ", " : "",
+					 pool_kind_name((pool_kind)p));
+			if (w < 0)
+				break;
+			len += (size_t)w;
+		}
+}
+
+static void help_keys(int fmt)
+{
+	size_t n;
+	const exp_key *k = exp_keys(&n);
+	if (fmt == 1)
+		puts("| key | unit | default | scope | meaning | example |\n"
+		     "|---|---|---|---|---|---|");
+	else if (fmt == 2)
+		puts("key\tunit\tdefault\tscope\tpools\tmeaning\texample");
+	for (size_t i = 0; i < n; i++) {
+		char pools[160], meaning[1024];
+		pools_of(k[i].pools, pools, sizeof pools);
+		if (k[i].pools)
+			snprintf(meaning, sizeof meaning, "%s Pools: %s.",
+				 k[i].meaning, pools);
+		else
+			snprintf(meaning, sizeof meaning, "%s", k[i].meaning);
+		if (fmt == 1) {
+			putchar('|');
+			md_cell(k[i].name, 1);
+			md_cell(k[i].unit, 0);
+			md_cell(k[i].def, 0);
+			md_cell(k[i].scope, 0);
+			md_cell(meaning, 0);
+			md_cell(k[i].example, 1);
+			putchar('\n');
+		} else if (fmt == 2) {
+			printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k[i].name,
+			       k[i].unit, k[i].def, k[i].scope,
+			       k[i].pools ? pools : "all", k[i].meaning,
+			       k[i].example);
+		} else {
+			printf("%s = %s\n    %s\n    unit: %s; default: %s; "
+			       "scope: %s\n", k[i].name, k[i].example, meaning,
+			       k[i].unit, k[i].def, k[i].scope);
+		}
+	}
+}
+
+static void help_metrics(int fmt)
+{
+	size_t n;
+	const model_metric *m = model_metrics(&n);
+	static const char *const goal[] = { "lower", "—", "higher" };
+	if (fmt == 1)
+		puts("| metric | unit | better | scopes | definition |\n"
+		     "|---|---|---|---|---|");
+	else if (fmt == 2)
+		puts("metric\tunit\tbetter\tscopes\tdefinition");
+	for (size_t i = 0; i < n; i++) {
+		char scopes[256];
+		model_scope_list(m[i].scopes, scopes, sizeof scopes);
+		const char *g = goal[m[i].goal + 1];
+		if (fmt == 1) {
+			putchar('|');
+			md_cell(m[i].name, 1);
+			md_cell(m[i].unit, 0);
+			md_cell(g, 0);
+			md_cell(scopes, 0);
+			md_cell(m[i].definition, 0);
+			putchar('\n');
+		} else if (fmt == 2) {
+			printf("%s\t%s\t%s\t%s\t%s\n", m[i].name, m[i].unit, g,
+			       scopes, m[i].definition);
+		} else {
+			printf("%s (%s; %s; at %s)\n    %s\n", m[i].name,
+			       m[i].unit, m[i].goal ? (m[i].goal > 0
+				       ? "higher is better" : "lower is better")
+			       : "no better direction", scopes,
+			       m[i].definition);
+		}
+	}
+}
+
+/* poolsim help [keys|metrics] [--format text|md|tsv] */
+static int cmd_help(int argc, char **argv)
+{
+	const char *what = NULL, *fmt = "text";
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--format") && i + 1 < argc)
+			fmt = argv[++i];
+		else if (!strncmp(argv[i], "--format=", 9))
+			fmt = argv[i] + 9;
+		else if (!what && argv[i][0] != '-')
+			what = argv[i];
+		else
+			return usage_error("help takes keys or metrics and "
+					   "--format, not '%s'", argv[i]);
+	}
+	int f = !strcmp(fmt, "text") ? 0 : !strcmp(fmt, "md") ? 1
+		: !strcmp(fmt, "tsv") ? 2 : -1;
+	if (f < 0)
+		return usage_error("--format for help is text, md or tsv, not "
+				   "'%s'", fmt);
+	if (!what)
+		fputs(usage_text, stdout);
+	else if (!strcmp(what, "keys"))
+		help_keys(f);
+	else if (!strcmp(what, "metrics"))
+		help_metrics(f);
+	else
+		return usage_error("help knows keys and metrics, not '%s'", what);
+	return PS_EXIT_OK;
+}
+
 /* ---- plot and report ---------------------------------------------------------- */
 
 static void wrote(void *u, const char *path)
@@ -569,7 +713,9 @@ int main(int argc, char **argv)
 		return PS_EXIT_USAGE;
 	}
 	const char *v = argv[1];
-	if (!strcmp(v, "--help") || !strcmp(v, "-h") || !strcmp(v, "help")) {
+	if (!strcmp(v, "help"))
+		return cmd_help(argc, argv);
+	if (!strcmp(v, "--help") || !strcmp(v, "-h")) {
 		fputs(usage_text, stdout);
 		return PS_EXIT_OK;
 	}

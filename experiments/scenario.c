@@ -6,6 +6,7 @@
  * keys cost one edit distance per known key (~30 short strings).
  */
 #include "scenario.h"
+#include "keys.h"
 #include "../models/metric.h"
 #include "../sim/ps.h"
 #include "../sim/units.h"
@@ -16,46 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const known_keys[] = {
-	"description", "seed", "repeat", "precision", "tasks", "duration",
-	"warmup", "arrival", "service", "setup", "setup_at", "producers",
-	"pool", "K", "queue", "nonblocking", "max_blocking", "trygo",
-	"timeout", "expiry", "weight", "cpus", "fanout", "overhead", "mem.goroutine",
-	"mem.task", "mem.limit", "plot", "constraint", "extends",
-	"downstream.NAME.limit", "downstream.NAME.service",
-	"downstream.NAME.usl", "tenant.NAME.arrival", "tenant.NAME.quota",
-	"tenant.NAME.tier", "tenant.NAME.priority", "tenant.NAME.service",
-	"tier.NAME.K", "service.NAME.arrival", "service.NAME.replicas",
-	"service.NAME.share", "service.NAME.K", "shards", "route", "keys",
-	"lock_hold",
-	"autotune", "autotune.min", "autotune.max",
-	"autotune.step", "autotune.period", "autotune.high", "autotune.low",
-	"autotune.window", "autotune.cooldown", "shutdown.at",
-	"shutdown.drain", "panic", "recover", "error", "stages",
-	"stage.NAME.K", "stage.NAME.service", "stage.NAME.buffer",
-	"stage.NAME.error", "alert.NAME", NULL
-};
-
-/* Options only some pools have (LIBRARIES.md), as pool_kind bit masks. */
-static const struct pool_opt {
-	const char *key;
-	unsigned pools;
-} pool_opts[] = {
-	{ "nonblocking", 1u << POOL_ANTS | 1u << POOL_POND },
-	{ "max_blocking", 1u << POOL_ANTS },
-	{ "trygo", 1u << POOL_ERRGROUP },
-	{ "timeout", 1u << POOL_TUNNY },
-	{ "setup_at", 1u << POOL_TUNNY },
-	{ "queue", 1u << POOL_POND | 1u << POOL_PRIORITY },
-	{ "expiry", 1u << POOL_ANTS | 1u << POOL_WORKERPOOL },
-	{ "weight", 1u << POOL_SEMAPHORE },
-	{ "shards", 1u << POOL_SHARDED },
-	{ "route", 1u << POOL_SHARDED },
-	{ "keys", 1u << POOL_SHARDED },
-	{ "lock_hold", 1u << POOL_SHARDED },
-	{ NULL, 0 }
-};
 
 /* The metric registry (models/metric.h) is the one list of names. */
 int exp_metric_known(const char *name)
@@ -96,17 +57,18 @@ const char *exp_key_suggest(const char *key)
 	size_t len = strlen(key);
 	size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
 	const char *best = NULL;
-	size_t bd = 0;
-	for (int i = 0; known_keys[i]; i++) {
+	size_t bd = 0, nk;
+	const exp_key *known = exp_keys(&nk);
+	for (size_t i = 0; i < nk; i++) {
 		/* The distance is at least the difference in length: skip the
 		 * keys that cannot be within the limit (this runs for every
 		 * unknown key at every sweep point). */
-		size_t kl = strlen(known_keys[i]);
+		size_t kl = strlen(known[i].name);
 		if ((kl > len ? kl - len : len - kl) > limit)
 			continue;
-		size_t dd = edit_distance(key, known_keys[i]);
+		size_t dd = edit_distance(key, known[i].name);
 		if (!best || dd < bd) {
-			best = known_keys[i];
+			best = known[i].name;
 			bd = dd;
 		}
 	}
@@ -1251,10 +1213,7 @@ static int missing(const exp_kvs *keys, const char *key)
 		 * required key; skipping them keeps this cheap, since it runs
 		 * for every sweep point. */
 		const char *k = keys->v[i].key;
-		int known = strchr(k, '.') != NULL;
-		for (int j = 0; !known && known_keys[j]; j++)
-			known = !strcmp(k, known_keys[j]);
-		if (known)
+		if (strchr(k, '.') || exp_key_find(k))
 			continue;
 		const char *sug = exp_key_suggest(k);
 		if (sug && !strcmp(sug, key))
@@ -1427,13 +1386,17 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		 missing(keys, "K"))
 		err(&c, sc->section_line, "missing required key 'K' (the "
 		    "number of workers of pool '%s')", pool_kind_name(cfg->pool));
+	size_t nk;
+	const exp_key *known = exp_keys(&nk);
 	if (s.pool)
-		for (int i = 0; pool_opts[i].key; i++) {
-			const exp_kv *kv = exp_kvs_get(keys, pool_opts[i].key);
-			if (!kv || (pool_opts[i].pools & (1u << cfg->pool)))
+		for (size_t i = 0; i < nk; i++) {
+			/* options only some pools have (the key table) */
+			const exp_kv *kv = known[i].pools
+				? exp_kvs_get(keys, known[i].name) : NULL;
+			if (!kv || (known[i].pools & (1u << cfg->pool)))
 				continue;
 			char who[128];
-			pools_text(pool_opts[i].pools, who, sizeof who);
+			pools_text(known[i].pools, who, sizeof who);
 			err(&c, kv->line, "%s is not an option of pool '%s' (%s)",
 			    kv->key, pool_kind_name(cfg->pool), who);
 		}

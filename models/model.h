@@ -286,39 +286,13 @@ double model_result_get(const model_result *r, const char *scope,
  * Returns 0 or PS_ENOMEM. A crash/OOM is a result (scalar crashed=1), not
  * an error.
  *
- * Scalars (scope "pool"): the DESIGN.md names, plus
- *   system_mean      time-average of tasks in the system (Little's L)
- *   timed_out        tunny only: ProcessTimed deadlines hit
- *   reuse_lifo_frac  ants/tunny: share of tasks handed to an existing
- *                    worker that went to the worker freed most recently
- * submitted/completed/rejected/timed_out count every task; latency, wait,
- * blocked_mean and rejected_frac leave out tasks that arrived in the
- * warm-up; throughput = completions after warm-up / (makespan − cut);
- * utilization/queue_mean/system_mean average from the cut to the end.
- * Latency/wait scalars are NAN when no task qualified. With fanout > 1,
- * scope "request" has latency_* completed throughput for whole requests.
- * Per downstream (scope "downstream/NAME"): wait_mean wait_p99
- * utilization (busy connections / limit, or / peak when unlimited) calls.
- * Downstreams also report in_use_max (peak calls in flight).
- * Per tenant / service (scope "tenant/NAME" or "service/NAME") and per tier
- * ("tier/NAME"): submitted completed rejected over_quota rejected_frac
- * throughput latency_* wait_mean wait_p99 (rejected = by the pool,
- * over_quota = refused by the tenant's token bucket before Submit). With
- * tenants the pool scope adds over_quota and `fairness`, Jain's index
- * (sum x)^2 / (n sum x^2) of the tenants' throughputs. Sharded pools add
- * lock_wait_mean (mean wait for a queue mutex per operation) and
- * imbalance (max/mean of tasks routed per shard).
- * Series: pool queue_depth, running, workers; downstream in_use.
- *
- * Dynamics (all optional):
- *   autotune  pool k_mean k_changes k_reversals saturated_s; series pool
- *             K, offered (arrivals/s); latency_p99 per arrival step under
- *             scope "phase/N" (steps arrivals)
- *   shutdown  pool unfinished drain_s (drain_s <= drain timeout)
- *   failures  pool errored skipped (errgroup cancellation), crashed lost
- *   alerts    scope "alert/NAME": first_fire_s (NAN if never) fired_s;
- *             series alert/NAME state (0 ok, 1 pending, 2 firing)
- *   always    pool blocked_total_s blocked_per_producer_s
+ * Scalars: only the names of the metric registry (models/metric.c), each
+ * at one of its scopes, with its unit and definition there; a name or
+ * scope outside it fails tests/cli/metrics.sh. Latency and wait scalars
+ * are NAN when no task qualified.
+ * Series: pool queue_depth, running, workers; downstream in_use; with
+ * autotune pool K and offered (arrivals/s); alert/NAME state (0 ok,
+ * 1 pending, 2 firing); stage/NAME running and queue.
  * With n_stages > 0 the run is a pipeline (models/pipeline.c). */
 int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 	      model_result *out);

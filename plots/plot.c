@@ -579,17 +579,18 @@ static void finish_script(drawer *d, FILE *f, const char *out,
 		d->o->wrote(d->o->u, fig);
 }
 
-/* One point: the latency quantiles as bars, throughput in the title. */
+/* One point: the latency quantiles as bars (the registry's latency_*
+ * metrics in its order), throughput in the title. */
 static void fig_single(drawer *d, const plot_exp *e)
 {
-	static const char *const q[] = { "latency_mean", "latency_p50",
-					  "latency_p90", "latency_p99",
-					  "latency_p999", "latency_max" };
-	char *have[6];
+	size_t nm;
+	const model_metric *m = model_metrics(&nm);
+	char *have[16];
 	int nh = 0;
-	for (int i = 0; i < 6; i++)
-		if (plot_getm(e, 0, q[i]))
-			have[nh++] = (char *)q[i];
+	for (size_t i = 0; i < nm && nh < 16; i++)
+		if (!strncmp(m[i].name, "latency_", 8) &&
+		    plot_getm(e, 0, m[i].name))
+			have[nh++] = (char *)m[i].name;
 	if (nh == 0)
 		return;
 	char path[512];

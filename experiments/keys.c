@@ -1,0 +1,248 @@
+/*
+ * keys.c — the experiments.ini key table (keys.h). The meanings are the
+ * user's reference (docs/experiments-ini.md is printed from them): say
+ * what the key changes in the model, in the user's terms.
+ */
+#include "keys.h"
+#include "../models/model.h"
+
+#include <string.h>
+
+#define P(k) (1u << (k))
+
+static const exp_key rows[] = {
+	/* ---- the experiment ---- */
+	{ "description", "text", "none", "run", 0,
+	  "One line shown in listings, reports and figure titles: the "
+	  "question the experiment answers.",
+	  "Which K keeps p99 under 100 ms at 800/s?" },
+	{ "extends", "section name", "none", "run", 0,
+	  "Inherit every key of another section; keys set here win.",
+	  "slow-downstream" },
+	{ "seed", "count", "1", "run", 0,
+	  "Master seed. Same seed, same numbers, whatever -j.", "7" },
+	{ "repeat", "count", "1", "run", 0,
+	  "Replications per sweep point (the ceiling when `precision` is "
+	  "set). Sweep points share random numbers.", "10" },
+	{ "precision", "metric + percent", "off", "run", 0,
+	  "`METRIC REL%`: add replications until the 95% half-width of the "
+	  "pool's METRIC is below REL% of its mean.", "latency_p99 3%" },
+	{ "constraint", "expression", "none", "run", 0,
+	  "Keep only the sweep points where the expression over swept names "
+	  "holds.", "K <= 4 * cpus" },
+	{ "plot", "X: METRIC...", "metric vs the first swept key", "run", 0,
+	  "The figure `poolsim plot` draws: a swept key, then metrics, each "
+	  "optionally `@SCOPE` (docs/metrics.md lists metrics and scopes).",
+	  "K: latency_p50 latency_p99" },
+	/* ---- the workload ---- */
+	{ "arrival", "arrival process", "required unless tenants or "
+	  "services are defined", "workload", 0,
+	  "When tasks are wanted: poisson(RATE), const(RATE), burst(N), "
+	  "steps(RATE for D, ...), ramp(RATE, RATE, D), trace(FILE), "
+	  "closed(N, think=DIST).", "poisson(800/s)" },
+	{ "tasks", "count", "100000; N of burst(N); a trace's length",
+	  "workload", 0,
+	  "Arrivals per run.", "20000" },
+	{ "duration", "duration", "none (tasks decides)", "workload", 0,
+	  "Stop generating arrivals at this virtual time; the run ends when "
+	  "the last task finishes. Ends the measurement window.", "120s" },
+	{ "warmup", "count, duration or percent", "0", "workload", 0,
+	  "The start left out of statistics: tasks (1000), time (10s) or a "
+	  "share of the tasks (5%). Starts the measurement window.", "5%" },
+	{ "producers", "count or each", "1", "workload", 0,
+	  "Who calls Submit: N producer loops sharing the arrivals (a blocked "
+	  "loop delays its later tasks), or `each`: a goroutine per arrival, "
+	  "as HTTP handlers.", "each" },
+	{ "fanout", "count", "1", "workload", 0,
+	  "Each arrival is a request of N subtasks; it completes when all "
+	  "have (scope `request`).", "4" },
+	/* ---- a task's work ---- */
+	{ "service", "distribution", "required", "task", 0,
+	  "A task's own work: const(D), exp(MEAN), uniform(A, B), "
+	  "lognormal(p50=D, p99=D), gamma(mean=D, cv=X), pareto(xm=D, "
+	  "alpha=X), normal(mean=D, sd=D), empirical(FILE), mix(P: DIST, ...), "
+	  "DIST + DIST.", "lognormal(p50=4ms, p99=30ms)" },
+	{ "setup", "distribution", "none", "task", 0,
+	  "Worker construction cost: once per worker for tunny, once per task "
+	  "for the other pools.", "const(200ms)" },
+	{ "cpus", "count", "unset (work is waiting, not CPU)", "task", 0,
+	  "Cores shared by the running tasks (processor sharing): work becomes "
+	  "CPU demand.", "2" },
+	{ "overhead", "none, measured or duration", "none", "task", 0,
+	  "The library's own cost added to each task: `measured` takes the "
+	  "pool's measured figure at its K (docs/libraries.md).",
+	  "measured" },
+	{ "mem.goroutine", "bytes", "2KB", "task", 0,
+	  "Memory per live goroutine (workers and blocked submitters).",
+	  "8KB" },
+	{ "mem.task", "bytes", "0", "task", 0,
+	  "Memory per submitted, unfinished task.", "64KB" },
+	{ "mem.limit", "bytes", "none", "task", 0,
+	  "Memory at which the process dies (OOM: crashed = 1).", "512MB" },
+	/* ---- the pool ---- */
+	{ "pool", "library", "required", "pool", 0,
+	  "The pool library: goroutines, errgroup, ants, tunny, workerpool, "
+	  "semaphore, pond, priority, sharded (docs/libraries.md).", "ants" },
+	{ "K", "count", "required except for goroutines", "pool", 0,
+	  "Workers or concurrency limit; must be > 0.", "${16, 32, 64}" },
+	{ "queue", "count or unbounded", "the library's default", "pool",
+	  P(POOL_POND) | P(POOL_PRIORITY),
+	  "Bound of the task queue where the library has one.", "1000" },
+	{ "nonblocking", "yes/no", "no", "pool", P(POOL_ANTS) | P(POOL_POND),
+	  "Reject instead of block when the pool is full.", "yes" },
+	{ "max_blocking", "count", "0 (no limit)", "pool", P(POOL_ANTS),
+	  "Reject once this many submitters are blocked.", "100" },
+	{ "trygo", "yes/no", "no", "pool", P(POOL_ERRGROUP),
+	  "TryGo (reject when full) instead of Go (block).", "yes" },
+	{ "timeout", "duration", "none", "pool", P(POOL_TUNNY),
+	  "ProcessTimed deadline, waiting plus running.", "100ms" },
+	{ "setup_at", "new or first-use", "new", "pool", P(POOL_TUNNY),
+	  "`new`: worker constructors run one after another before any work; "
+	  "`first-use`: each worker builds itself on its first task.",
+	  "first-use" },
+	{ "expiry", "duration", "ants 1s, workerpool 2s", "pool",
+	  P(POOL_ANTS) | P(POOL_WORKERPOOL),
+	  "Idle time after which a worker exits.", "10s" },
+	{ "weight", "distribution", "1", "pool", P(POOL_SEMAPHORE),
+	  "Units of the weighted semaphore each task acquires (Acquire(n)).",
+	  "uniform(1, 4)" },
+	{ "shards", "count", "1", "pool", P(POOL_SHARDED),
+	  "Number of shards, each a queue with its own mutex and workers.",
+	  "8" },
+	{ "route", "hash, round-robin or least-tasks", "hash", "pool",
+	  P(POOL_SHARDED), "How a task picks its shard.", "round-robin" },
+	{ "keys", "zipf(S, N) or uniform(N)", "uniform(1)", "pool",
+	  P(POOL_SHARDED), "Distribution of the task keys that `hash` routes.",
+	  "zipf(1.1, 1000)" },
+	{ "lock_hold", "duration", "0", "pool", P(POOL_SHARDED),
+	  "Mutex hold time per queue operation (contention needs many "
+	  "producers).", "200ns" },
+	/* ---- downstreams ---- */
+	{ "downstream.NAME.limit", "count or unlimited", "unlimited",
+	  "downstream/NAME", 0,
+	  "Connections to the downstream; a call waits for one. Tasks call "
+	  "the downstreams in the order they are listed.", "40" },
+	{ "downstream.NAME.service", "distribution", "required for a "
+	  "downstream", "downstream/NAME", 0,
+	  "Time of one call.", "exp(8ms)" },
+	{ "downstream.NAME.usl", "SIGMA, KAPPA", "none", "downstream/NAME", 0,
+	  "Universal Scalability Law: calls slow down with the calls in "
+	  "flight (contention sigma, coherence kappa, each in [0, 1]).",
+	  "0.05, 0.001" },
+	/* ---- tenants, tiers, services ---- */
+	{ "tenant.NAME.arrival", "arrival process", "required for a tenant",
+	  "tenant/NAME", 0,
+	  "The tenant's own arrivals, with its own producers.",
+	  "poisson(200/s)" },
+	{ "tenant.NAME.quota", "RATE burst N", "none", "tenant/NAME", 0,
+	  "A token bucket before Submit (x/time/rate Allow); refusals count "
+	  "as over_quota.", "100/s burst 20" },
+	{ "tenant.NAME.tier", "tier name", "none", "tenant/NAME", 0,
+	  "The tier whose pool serves the tenant (`tier.NAME.K`).",
+	  "premium" },
+	{ "tenant.NAME.priority", "high or low", "low", "tenant/NAME",
+	  0, "The tenant's class in a strict-priority pool (pool = priority).",
+	  "high" },
+	{ "tenant.NAME.service", "distribution", "`service`", "tenant/NAME",
+	  0, "The tenant's own task work.", "exp(20ms)" },
+	{ "tier.NAME.K", "count", "required for a tier", "tier/NAME", 0,
+	  "Each tier has its own pool of this size.", "50" },
+	{ "service.NAME.arrival", "arrival process", "required for a service",
+	  "service/NAME", 0,
+	  "Arrivals of one service sharing the downstreams with the others.",
+	  "poisson(300/s)" },
+	{ "service.NAME.replicas", "count", "1", "service/NAME", 0,
+	  "Replicas of the service, each with its own pool of K.", "3" },
+	{ "service.NAME.share", "percent or weight", "equal shares",
+	  "service/NAME", 0,
+	  "The service's share of the shared downstream connections.",
+	  "50%" },
+	{ "service.NAME.K", "count", "`K`", "service/NAME", 0,
+	  "Workers of each replica of the service.", "20" },
+	/* ---- the autotuner ---- */
+	{ "autotune", "utilization or off", "off", "autotune", 0,
+	  "`utilization` turns on the control loop that resizes the pool "
+	  "(ants Tune: pool = ants only).", "utilization" },
+	{ "autotune.min", "count", "10", "autotune", 0,
+	  "Smallest K the tuner sets.", "5" },
+	{ "autotune.max", "count", "500", "autotune", 0,
+	  "Largest K the tuner sets.", "1000" },
+	{ "autotune.step", "count", "10", "autotune", 0,
+	  "Workers added or removed per decision.", "20" },
+	{ "autotune.period", "duration", "10s", "autotune", 0,
+	  "Time between samples and decisions.", "5s" },
+	{ "autotune.high", "fraction", "0.85", "autotune", 0,
+	  "Grow when the averaged utilization is above this.", "0.9" },
+	{ "autotune.low", "fraction", "0.40", "autotune", 0,
+	  "Shrink when the averaged utilization is below this.", "0.3" },
+	{ "autotune.window", "count", "1", "autotune", 0,
+	  "Samples averaged per decision.", "3" },
+	{ "autotune.cooldown", "duration", "0", "autotune", 0,
+	  "No change within this time of the last one.", "30s" },
+	/* ---- shutdown and failures ---- */
+	{ "shutdown.at", "duration or after(N)", "none", "shutdown", 0,
+	  "SIGTERM at a time or after N completions: arrivals stop, queued "
+	  "and running tasks drain.", "after(100)" },
+	{ "shutdown.drain", "duration", "wait for every task", "shutdown", 0,
+	  "Drain timeout after SIGTERM; what is left is cut off "
+	  "(unfinished).", "5s" },
+	{ "panic", "fraction", "0", "failures", 0,
+	  "Share of tasks that panic.", "1%" },
+	{ "recover", "yes/no", "the library's default", "failures", 0,
+	  "Whether panics are recovered; an unrecovered one crashes the "
+	  "process and loses everything in it.", "no" },
+	{ "error", "fraction", "0", "failures", 0,
+	  "Share of tasks that return an error (errgroup WithContext cancels "
+	  "the rest).", "0.5%" },
+	/* ---- pipelines ---- */
+	{ "stages", "names", "none (not a pipeline)", "stage/NAME", 0,
+	  "Pipeline stage order; each stage is a pool feeding the next over a "
+	  "channel.", "read, transform, write" },
+	{ "stage.NAME.K", "count", "required for a stage", "stage/NAME", 0,
+	  "Workers of the stage.", "4" },
+	{ "stage.NAME.service", "distribution", "required for a stage",
+	  "stage/NAME", 0, "Work per item in the stage.", "exp(2ms)" },
+	{ "stage.NAME.buffer", "count", "0 (unbuffered)", "stage/NAME", 0,
+	  "Capacity of the stage's output channel.", "100" },
+	{ "stage.NAME.error", "fraction", "0", "stage/NAME", 0,
+	  "Share of items whose stage returns an error; the first cancels "
+	  "the pipeline.", "0.1%" },
+	/* ---- alerts ---- */
+	{ "alert.NAME", "METRIC OP THRESHOLD [for DURATION]", "none",
+	  "alert/NAME", 0,
+	  "A Prometheus-style rule on queue_depth, running, workers or "
+	  "in_system; reports first_fire_s and fired_s.",
+	  "queue_depth > 50 for 30s" },
+};
+
+const exp_key *exp_keys(size_t *n)
+{
+	*n = sizeof rows / sizeof rows[0];
+	return rows;
+}
+
+/* "downstream.db.limit" against "downstream.NAME.limit": NAME matches one
+ * or more characters up to the next '.' of the pattern's tail. */
+static int key_match(const char *pat, const char *key)
+{
+	const char *ph = strstr(pat, "NAME");
+	if (!ph)
+		return !strcmp(pat, key);
+	size_t pre = (size_t)(ph - pat);
+	if (strncmp(pat, key, pre))
+		return 0;
+	const char *tail = ph + 4;          /* "" or ".limit" */
+	const char *name = key + pre;
+	size_t kl = strlen(name), tl = strlen(tail);
+	if (kl <= tl || strcmp(name + kl - tl, tail))
+		return 0;
+	return 1;   /* a NAME may itself hold dots (strrchr splits it) */
+}
+
+const exp_key *exp_key_find(const char *key)
+{
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (key_match(rows[i].name, key))
+			return &rows[i];
+	return NULL;
+}
