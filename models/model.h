@@ -292,7 +292,7 @@ double model_result_get(const model_result *r, const char *scope,
  * are NAN when no task qualified.
  * Series: pool queue_depth, running, workers; downstream in_use; with
  * autotune pool K and offered (arrivals/s); alert/NAME state (0 ok,
- * 1 pending, 2 firing); stage/NAME running and queue.
+ * 1 pending, 2 firing); stage/NAME running and queue_depth.
  * With n_stages > 0 the run is a pipeline (models/pipeline.c). */
 int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 	      model_result *out);
