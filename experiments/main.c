@@ -63,7 +63,9 @@ static const char usage_text[] =
 "ones after '=' or a blank (--jobs=2, --jobs 2).\n"
 "\n"
 "Defaults: FILE experiments.ini, DB results/poolsim.db, DIR plots/out,\n"
-"-j the number of cores. -r takes run numbers as `list` prints them.\n"
+"-j the number of cores (at most 4096). -r takes run numbers as `list`\n"
+"prints them. DB is a regular file (or a path to create one) in a writable\n"
+"directory: SQLite's WAL journal lives beside it.\n"
 "\n"
 "Examples:\n"
 "  poolsim check experiments.ini\n"
@@ -224,9 +226,13 @@ static int parse_args(int argc, char **argv, cli *c)
 		case 'c':
 			c->names[c->nnames++] = val;
 			break;
-		case 'o':
+		case 'o': {
+			char err[1024];
+			if (res_path_check(val, err, sizeof err))
+				return usage_error("-o: %s", err);
 			c->db = val;
 			break;
+		}
 		case 'r':
 			c->runs = val;
 			break;
@@ -242,9 +248,11 @@ static int parse_args(int argc, char **argv, cli *c)
 		case 'j': {
 			char *end;
 			long n = strtol(val, &end, 10);
-			if (*end || end == val || n < 1 || n > 4096)
-				return usage_error("-j needs a number of threads "
-						   ">= 1, got '%s'", val);
+			if (*end || end == val || n < 1 || n > EXP_MAX_THREADS)
+				return usage_error("-j takes 1 to "
+						   EXP_MAX_THREADS_STR " threads "
+						   "(one per core is fastest), "
+						   "got '%s'", val);
 			c->threads = (int)n;
 			break;
 		}

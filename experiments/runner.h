@@ -54,6 +54,11 @@ int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
 		   const exp_kvs *sets, exp_plan **out, exp_diags *d);
 void exp_plan_free(exp_plan *p);        /* NULL is a no-op */
 
+/* The most threads -j takes: each holds a run's histograms (~1.3 MB) and
+ * a stack; more threads than cores only slows a sweep down. */
+#define EXP_MAX_THREADS 4096
+#define EXP_MAX_THREADS_STR "4096"
+
 typedef struct exp_run_opts {
 	const char *db_path;
 	int threads;            /* >= 1 */

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
 
@@ -281,7 +282,7 @@ static int check_schema(res_db *db, char *err, size_t errlen)
 		rc = query_int(db, "SELECT count(*) FROM sqlite_schema", &ntab);
 	if (rc != SQLITE_OK)
 		return ps_err(err, errlen, PS_EDB,
-			      "%s: not a readable poolsim database: %s",
+			      "%s is not a poolsim database (%s)",
 			      db->path, sqlite3_errmsg(db->h));
 	if (ntab == 0 && ver == 0 && app == 0) {
 		if (db->readonly)
@@ -411,6 +412,60 @@ static void configure_sqlite(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* SQLite reads "" and ":memory:" as a private temporary database: a sweep
+ * would run and keep nothing. An existing path that is not a regular file
+ * is no database either, and a FIFO would block the open forever. */
+int res_path_check(const char *path, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (!*path || !strcmp(path, ":memory:"))
+		return ps_err(err, errlen, PS_EDB, "'%s' is not a database file: "
+			      "SQLite would keep the results in memory and drop "
+			      "them at exit; give -o a file path", path);
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return ps_err(err, errlen, PS_EDB, "%s: not a regular file (%s); "
+			      "-o takes a database file or a path to create one",
+			      path, S_ISDIR(sb.st_mode) ? "a directory" :
+			      S_ISFIFO(sb.st_mode) ? "a FIFO" :
+			      S_ISSOCK(sb.st_mode) ? "a socket" : "a device");
+	return 0;
+}
+
+/* When opening failed: if the database's directory is not writable, that
+ * is the cause to name (SQLite's errors say only "unable to open database
+ * file" or "attempt to write a readonly database"). Returns 1 after
+ * rewriting err, 0 when the directory is writable or missing. */
+static int explain_dir(const char *path, int readonly, char *err,
+		       size_t errlen)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	if (access(dir, W_OK) == 0)
+		return 0;
+	int e = errno;
+	if (e != EACCES && e != EROFS && e != EPERM)
+		return 0;   /* a missing directory: SQLite's message says it */
+	if (readonly)
+		ps_err(err, errlen, PS_EDB, "%s: cannot read it: its directory "
+		       "%s is not writable (%s), and SQLite's WAL journal needs "
+		       "to create %s-shm beside the database even to read it; "
+		       "copy the database to a writable directory", path, dir,
+		       strerror(e), path);
+	else
+		ps_err(err, errlen, PS_EDB, "%s: its directory %s is not "
+		       "writable (%s): the database and its WAL journal (%s-wal, "
+		       "%s-shm) are written there; give -o a path in a writable "
+		       "directory", path, dir, strerror(e), path, path);
+	return 1;
+}
+
 int res_open(const char *path, int readonly, res_db **out, char *err,
 	     size_t errlen)
 {
@@ -425,6 +480,11 @@ int res_open(const char *path, int readonly, res_db **out, char *err,
 	}
 	db->readonly = readonly;
 
+	int r = res_path_check(path, err, errlen);
+	if (r) {
+		res_close(db);
+		return r;
+	}
 	struct stat sb;
 	if (readonly && stat(path, &sb) != 0) {
 		int e = errno;
@@ -442,6 +502,7 @@ int res_open(const char *path, int readonly, res_db **out, char *err,
 	if (rc != SQLITE_OK) {
 		ps_err(err, errlen, PS_EDB, "%s: cannot open the database: %s",
 		       path, db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+		explain_dir(path, readonly, err, errlen);
 		res_close(db);
 		return PS_EDB;
 	}
@@ -451,11 +512,11 @@ int res_open(const char *path, int readonly, res_db **out, char *err,
 	if (!readonly && sqlite3_db_readonly(db->h, "main") == 1) {
 		ps_err(err, errlen, PS_EDB, "%s: the database is not writable",
 		       path);
+		explain_dir(path, readonly, err, errlen);
 		res_close(db);
 		return PS_EDB;
 	}
 	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
-	int r = 0;
 	if (ensure_math(db) != SQLITE_OK) {
 		r = db_err(db, err, errlen, "registering math functions");
 		goto fail;
@@ -472,6 +533,7 @@ int res_open(const char *path, int readonly, res_db **out, char *err,
 	*out = db;
 	return 0;
 fail:
+	explain_dir(path, readonly, err, errlen);
 	res_close(db);
 	return r;
 }

@@ -42,6 +42,12 @@ typedef struct res_db res_db;
  * between, knowing the path is good. */
 int res_open(const char *path, int readonly, res_db **out,
 	     char *err, size_t errlen);
+
+/* The checks of a path res_open makes before SQLite sees it, for the CLI
+ * to refuse a bad -o before anything runs: "" and ":memory:" (SQLite's
+ * temporary databases, dropped at exit) and an existing path that is not
+ * a regular file (a FIFO would block the open). 0 or PS_EDB. */
+int res_path_check(const char *path, char *err, size_t errlen);
 void res_close(res_db *db);             /* NULL is a no-op */
 
 /* The experiment row for (name, ini_text): with reuse = 1 the newest

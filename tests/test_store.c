@@ -399,7 +399,7 @@ static void test_bad_files(void **state)
 		snprintf(p, sizeof p, "%s/ro", f->dir);
 		assert_int_equal(mkdir(p, 0555), 0);
 		snprintf(p, sizeof p, "%s/ro/r.db", f->dir);
-		expect_open_error(p, 0, "cannot open");
+		expect_open_error(p, 0, "is not writable");
 	}
 }
 
