@@ -57,8 +57,8 @@ check_err() {  # want-substring, args...
 }
 check_err "poolsim: error: option '-j' needs a value" run "$ini" -j
 check_err "poolsim: error: option '--jobs' needs a value" run "$ini" --jobs
-check_err "poolsim: error: -j needs a number of threads >= 1, got 'x'" run "$ini" -jx
-check_err "poolsim: error: -j needs a number of threads >= 1, got '0'" run "$ini" --jobs=0
+check_err "poolsim: error: -j takes 1 to 4096 threads (one per core is fastest), got 'x'" run "$ini" -jx
+check_err "poolsim: error: -j takes 1 to 4096 threads (one per core is fastest), got '0'" run "$ini" --jobs=0
 check_err "poolsim: error: unknown option '--bogus'" run "$ini" --bogus=1
 check_err "poolsim: error: unknown option '-x'" list "$ini" -x
 check_err "poolsim: error: option '--resume' takes no value" run "$ini" --resume=yes
