@@ -5,9 +5,10 @@
  *                  [--set KEY=VALUE]... [--resume]
  *   poolsim list   [FILE] [-c NAME]... [--set KEY=VALUE]...
  *   poolsim check  [FILE] [--set KEY=VALUE]...
- *   poolsim show   [-o DB] [-c NAME] [--format table|csv]
+ *   poolsim show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]...
+ *                  [--scope SCOPE]
  *   poolsim plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
- *   poolsim report [-o DB] [-c NAME] [--dir DIR]
+ *   poolsim report [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
  *   poolsim help   [keys|metrics] [--format text|md|tsv]
  *
  * jq style: every message starts with "poolsim:", machine-readable output
@@ -24,6 +25,7 @@
 #include "../sim/ps.h"
 
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -51,9 +53,11 @@ static const char usage_text[] =
 "  run    [FILE] [-c NAME]... [-r RUNS] [-o DB] [-j N] [--set KEY=VALUE]... [--resume]\n"
 "  list   [FILE] [-c NAME]... [--set KEY=VALUE]...   expanded runs, numbered\n"
 "  check  [FILE] [--set KEY=VALUE]...                validate only\n"
-"  show   [-o DB] [-c NAME] [--format table|csv]    point summaries\n"
+"  show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]... [--scope S]\n"
+"                                                   point summaries\n"
 "  plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
-"  report [-o DB] [-c NAME] [--dir DIR]              Markdown for a design doc\n"
+"  report [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
+"                                      Markdown for a design doc, with its figures\n"
 "  help   [keys|metrics] [--format text|md|tsv]   the ini keys, the metrics\n"
 "  --help, --version\n"
 "\n"
@@ -91,6 +95,9 @@ typedef struct cli {
 	const char *runs;
 	const char **names;
 	int nnames;
+	const char **metrics;   /* show --metric, repeatable */
+	int nmetrics;
+	const char *scope;      /* show --scope */
 	exp_kvs sets;
 	int threads;
 	int resume;
@@ -111,9 +118,9 @@ static int allowed(const char *verb, const char *opt)
 		{ "run", " file -c -r -o -j --set --resume " },
 		{ "list", " file -c --set " },
 		{ "check", " file --set " },
-		{ "show", " -o -c --format " },
+		{ "show", " -o -c --format --metric --scope " },
 		{ "plot", " -o -c --dir --format " },
-		{ "report", " -o -c --dir " },
+		{ "report", " -o -c --dir --format " },
 	};
 	char key[32];
 	snprintf(key, sizeof key, " %s ", opt);
@@ -124,7 +131,8 @@ static int allowed(const char *verb, const char *opt)
 }
 
 /* Long-only options get codes past any char. */
-enum { OPT_SET = 256, OPT_RESUME, OPT_DIR, OPT_FORMAT };
+enum { OPT_SET = 256, OPT_RESUME, OPT_DIR, OPT_FORMAT, OPT_METRIC,
+       OPT_SCOPE };
 
 /* Every option of every verb, so that getopt_long clusters and splits them
  * as users of other GNU tools expect (-j2, -j 2, --jobs=2, --jobs 2,
@@ -140,6 +148,8 @@ static const struct option long_opts[] = {
 	{ "resume", no_argument, NULL, OPT_RESUME },
 	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "metric", required_argument, NULL, OPT_METRIC },
+	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -155,6 +165,8 @@ static const char *opt_name(int code)
 	case OPT_RESUME: return "--resume";
 	case OPT_DIR: return "--dir";
 	case OPT_FORMAT: return "--format";
+	case OPT_METRIC: return "--metric";
+	case OPT_SCOPE: return "--scope";
 	}
 	return "?";
 }
@@ -241,6 +253,12 @@ static int parse_args(int argc, char **argv, cli *c)
 			break;
 		case OPT_FORMAT:
 			c->format = val;
+			break;
+		case OPT_METRIC:
+			c->metrics[c->nmetrics++] = val;
+			break;
+		case OPT_SCOPE:
+			c->scope = val;
 			break;
 		case OPT_RESUME:
 			c->resume = 1;
@@ -457,14 +475,41 @@ out:
 }
 
 /* ---- show ------------------------------------------------------------------ */
+/*
+ * The newest run of each experiment (or of -c NAME), filtered by --metric
+ * (repeatable) and --scope. The table prints as rows arrive; CSV first
+ * gathers the rows, since its header names one column per iteration
+ * variable of every experiment shown (a point lacking one leaves it
+ * empty). O(rows shown).
+ */
+
+typedef struct show_row_t {
+	int exp;                /* index into names */
+	int point;
+	char *itervars, *scope, *name;
+	int n;
+	double mean, ci95, min, max;
+} show_row_t;
 
 typedef struct show_ctx {
 	res_db *db;
+	const cli *c;
 	int csv;
 	const char *exp;
 	int rc;
+	/* CSV: the rows, the experiments' names, the union of their
+	 * iteration variables in first-seen order */
+	show_row_t *rows;
+	size_t n_rows, cap_rows;
+	char **exps;
+	int n_exps;
+	char **vars;
+	int n_vars;
+	int nomem;
+	int seen;               /* experiments found */
 } show_ctx;
 
+/* RFC 4180: a text field is quoted, with its quotes doubled. */
 static void csv_field(const char *s)
 {
 	putchar('"');
@@ -476,28 +521,109 @@ static void csv_field(const char *s)
 	putchar('"');
 }
 
+/* --scope tenant/a matches that scope; --scope tenant every tenant/. */
+static int scope_match(const char *want, const char *scope)
+{
+	if (!want)
+		return 1;
+	size_t n = strlen(want);
+	return !strncmp(scope, want, n) &&
+	       (!scope[n] || (scope[n] == '/' && !strchr(want, '/')));
+}
+
+static int show_wanted(const show_ctx *c, const res_summary *s)
+{
+	if (!scope_match(c->c->scope, s->scope))
+		return 0;
+	if (!c->c->nmetrics)
+		return 1;
+	for (int i = 0; i < c->c->nmetrics; i++)
+		if (!strcmp(c->c->metrics[i], s->name))
+			return 1;
+	return 0;
+}
+
+static char *dupstr(show_ctx *c, const char *s)
+{
+	char *d = strdup(s ? s : "");
+	c->nomem |= !d;
+	return d;
+}
+
+static void note_vars(show_ctx *c, const char *itervars)
+{
+	char **keys, **vals;
+	int nk;
+	plot_itervars_split(itervars ? itervars : "", &keys, &vals, &nk);
+	for (int i = 0; i < nk; i++) {
+		int known = 0;
+		for (int j = 0; j < c->n_vars && !known; j++)
+			known = !strcmp(c->vars[j], keys[i]);
+		if (!known) {
+			char **v = realloc(c->vars, (size_t)(c->n_vars + 1) *
+					   sizeof *v);
+			if (v) {
+				c->vars = v;
+				c->vars[c->n_vars++] = keys[i];
+				keys[i] = NULL;
+			} else {
+				c->nomem = 1;
+			}
+		}
+		free(keys[i]);
+		free(vals[i]);
+	}
+	free(keys);
+	free(vals);
+}
+
 static int show_row(void *u, const res_summary *s)
 {
 	show_ctx *c = u;
-	if (c->csv) {
-		csv_field(c->exp);
-		printf(",%d,", s->point);
-		csv_field(s->itervars ? s->itervars : "");
-		printf(",%s,%s,%d,%.17g,%.17g,%.17g,%.17g\n", s->scope, s->name,
-		       s->n, s->mean, s->ci95, s->min, s->max);
-	} else {
+	if (!show_wanted(c, s))
+		return 0;
+	if (!c->csv) {
 		printf("%5d  %-24s %-14s %-16s %4d %14.6g ± %-12.4g [%.6g, %.6g]\n",
 		       s->point, s->itervars ? s->itervars : "", s->scope,
 		       s->name, s->n, s->mean, s->ci95, s->min, s->max);
+		return 0;
 	}
-	return 0;
+	if (c->n_rows == c->cap_rows) {
+		size_t cap = c->cap_rows ? 2 * c->cap_rows : 256;
+		show_row_t *r = realloc(c->rows, cap * sizeof *r);
+		if (!r) {
+			c->nomem = 1;
+			return 1;
+		}
+		c->rows = r;
+		c->cap_rows = cap;
+	}
+	if (!c->n_rows || c->rows[c->n_rows - 1].point != s->point ||
+	    c->rows[c->n_rows - 1].exp != c->n_exps - 1)
+		note_vars(c, s->itervars);
+	show_row_t *r = &c->rows[c->n_rows++];
+	*r = (show_row_t){ c->n_exps - 1, s->point, dupstr(c, s->itervars),
+			   dupstr(c, s->scope), dupstr(c, s->name), s->n,
+			   s->mean, s->ci95, s->min, s->max };
+	return c->nomem;
 }
 
 static int show_exp(void *u, const res_experiment *e)
 {
 	show_ctx *c = u;
 	c->exp = e->name;
-	if (!c->csv) {
+	c->seen++;
+	if (c->csv) {
+		char **x = realloc(c->exps, (size_t)(c->n_exps + 1) * sizeof *x);
+		if (x)
+			c->exps = x;
+		char *name = x ? strdup(e->name) : NULL;
+		if (!name) {
+			c->nomem = 1;
+			return 1;
+		}
+		c->exps[c->n_exps++] = name;
+	} else {
 		printf("== %s%s%s\n", e->name, e->description && *e->description ?
 		       ": " : "", e->description ? e->description : "");
 		printf("%5s  %-24s %-14s %-16s %4s %14s   %-12s %s\n", "point",
@@ -507,7 +633,76 @@ static int show_exp(void *u, const res_experiment *e)
 	int rc = res_summaries(c->db, e->id, NULL, NULL, show_row, c);
 	if (rc < 0)
 		c->rc = rc;
-	return rc < 0;
+	return rc < 0 || c->nomem;
+}
+
+/* A number as CSV: empty for none (NULL in the database, NAN). */
+static void csv_num(double x)
+{
+	if (isfinite(x))
+		printf(",%.17g", x);
+	else
+		fputs(",", stdout);
+}
+
+static void show_csv(const show_ctx *c)
+{
+	fputs("experiment,point", stdout);
+	for (int v = 0; v < c->n_vars; v++)   /* names: [A-Za-z0-9_.] */
+		printf(",%s", c->vars[v]);
+	puts(",scope,name,n,mean,ci95,min,max");
+	char **keys = NULL, **vals = NULL;
+	int nk = 0;
+	for (size_t i = 0; i < c->n_rows; i++) {
+		const show_row_t *r = &c->rows[i];
+		if (!i || strcmp(r->itervars, c->rows[i - 1].itervars)) {
+			for (int k = 0; k < nk; k++)
+				free(keys[k]), free(vals[k]);
+			free(keys);
+			free(vals);
+			plot_itervars_split(r->itervars, &keys, &vals, &nk);
+		}
+		csv_field(c->exps[r->exp]);
+		printf(",%d", r->point);
+		for (int v = 0; v < c->n_vars; v++) {
+			putchar(',');
+			for (int k = 0; k < nk; k++)
+				if (!strcmp(keys[k], c->vars[v])) {
+					csv_field(vals[k]);
+					break;
+				}
+		}
+		putchar(',');
+		csv_field(r->scope);
+		putchar(',');
+		csv_field(r->name);
+		printf(",%d", r->n);
+		csv_num(r->mean);
+		csv_num(r->ci95);
+		csv_num(r->min);
+		csv_num(r->max);
+		putchar('\n');
+	}
+	for (int k = 0; k < nk; k++)
+		free(keys[k]), free(vals[k]);
+	free(keys);
+	free(vals);
+}
+
+static void show_free(show_ctx *c)
+{
+	for (size_t i = 0; i < c->n_rows; i++) {
+		free(c->rows[i].itervars);
+		free(c->rows[i].scope);
+		free(c->rows[i].name);
+	}
+	free(c->rows);
+	for (int i = 0; i < c->n_exps; i++)
+		free(c->exps[i]);
+	free(c->exps);
+	for (int i = 0; i < c->n_vars; i++)
+		free(c->vars[i]);
+	free(c->vars);
 }
 
 static int open_ro(const cli *c, res_db **db)
@@ -520,6 +715,31 @@ static int open_ro(const cli *c, res_db **db)
 	return 0;
 }
 
+static int list_name(void *u, const res_experiment *e)
+{
+	int *n = u;
+	fprintf(stderr, "%s%s", (*n)++ ? ", " : "", e->name);
+	return 0;
+}
+
+static int count_exp(void *u, const res_experiment *e)
+{
+	(void)e;
+	++*(int *)u;
+	return 0;
+}
+
+/* -c NAME that the database does not hold: exit 2, naming what it holds. */
+static int no_such_experiment(res_db *db, const char *name)
+{
+	fprintf(stderr, "poolsim: error: no experiment '%s' in the database; "
+		"it has: ", name);
+	int n = 0;
+	res_experiments(db, NULL, list_name, &n);
+	fprintf(stderr, "%s\n", n ? "" : "none");
+	return PS_EXIT_USAGE;
+}
+
 static int cmd_show(const cli *c)
 {
 	const char *fmt = c->format ? c->format : "table";
@@ -528,18 +748,36 @@ static int cmd_show(const cli *c)
 				   fmt);
 	if (c->nnames > 1)
 		return usage_error("show takes one -c NAME%s", "");
+	for (int i = 0; i < c->nmetrics; i++)
+		if (!model_metric_find(c->metrics[i]))
+			return usage_error("--metric: unknown metric '%s' "
+					   "('poolsim help metrics' lists them)",
+					   c->metrics[i]);
+	if (c->scope && !model_scope_family(c->scope) &&
+	    !model_scope_family_named(c->scope))
+		return usage_error("--scope: unknown scope '%s' (pool, request, "
+				   "tenant/NAME, tier/NAME, service/NAME, "
+				   "downstream/NAME, stage/NAME, phase/N, "
+				   "alert/NAME, or a family such as tenant)",
+				   c->scope);
 	res_db *db;
 	int rc = open_ro(c, &db);
 	if (rc)
 		return rc;
-	show_ctx sc = { db, !strcmp(fmt, "csv"), "", 0 };
-	if (sc.csv)
-		printf("experiment,point,itervars,scope,name,n,mean,ci95,min,max\n");
+	show_ctx sc = { .db = db, .c = c, .csv = !strcmp(fmt, "csv"), .exp = "" };
 	int n = res_experiments(db, c->nnames ? c->names[0] : NULL, show_exp, &sc);
-	if (n < 0 || sc.rc < 0) {
+	if (sc.nomem) {
+		fprintf(stderr, "poolsim: error: out of memory\n");
+		rc = PS_EXIT_FAIL;
+	} else if (n < 0 || sc.rc < 0) {
 		fprintf(stderr, "poolsim: error: %s\n", res_errmsg(db));
 		rc = PS_EXIT_FAIL;
+	} else if (sc.seen == 0 && c->nnames) {
+		rc = no_such_experiment(db, c->names[0]);
+	} else if (sc.csv) {
+		show_csv(&sc);
 	}
+	show_free(&sc);
 	res_close(db);
 	return rc;
 }
@@ -694,7 +932,9 @@ static int cmd_draw(const cli *c, int report)
 {
 	const char *fmt = c->format ? c->format : "png";
 	if (strcmp(fmt, "png") && strcmp(fmt, "svg"))
-		return usage_error("--format for plot is png or svg, not '%s'", fmt);
+		return usage_error(report ? "--format for report is png or svg, "
+				   "not '%s'" : "--format for plot is png or svg, "
+				   "not '%s'", fmt);
 	if (c->nnames > 1)
 		return usage_error("%s takes one -c NAME", c->verb);
 	res_db *db;
@@ -704,6 +944,12 @@ static int cmd_draw(const cli *c, int report)
 	plot_opts o = { c->dir, fmt, NULL, wrote, NULL };
 	char err[1024];
 	const char *name = c->nnames ? c->names[0] : NULL;
+	int found = 0;
+	if (name && !res_experiments(db, name, count_exp, &found) && !found) {
+		rc = no_such_experiment(db, name);
+		res_close(db);
+		return rc;
+	}
 	int prc = report ? plot_report(db, name, &o, err, sizeof err) :
 			   plot_draw(db, name, &o, err, sizeof err);
 	if (prc) {
@@ -741,8 +987,10 @@ int main(int argc, char **argv)
 	c.dir = "plots/out";
 	c.threads = ncpu > 0 ? (int)ncpu : 1;
 	c.names = calloc((size_t)argc, sizeof *c.names);
+	c.metrics = calloc((size_t)argc, sizeof *c.metrics);
 	exp_kvs_init(&c.sets);
-	int rc = c.names ? parse_args(argc, argv, &c) : PS_EXIT_FAIL;
+	int rc = c.names && c.metrics ? parse_args(argc, argv, &c)
+				      : PS_EXIT_FAIL;
 	if (!c.file)
 		c.file = "experiments.ini";
 	if (rc == PS_EXIT_OK) {
@@ -762,5 +1010,6 @@ int main(int argc, char **argv)
 	}
 	exp_kvs_fini(&c.sets);
 	free(c.names);
+	free(c.metrics);
 	return rc;
 }

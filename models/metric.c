@@ -203,6 +203,16 @@ unsigned model_scope_family(const char *scope)
 	return 0;
 }
 
+unsigned model_scope_family_named(const char *family)
+{
+	for (int i = 0; i < MODEL_SCOPE__COUNT; i++) {
+		size_t n = strcspn(families[i], "/");
+		if (strlen(family) == n && !strncmp(family, families[i], n))
+			return 1u << i;
+	}
+	return 0;
+}
+
 const char *model_scope_family_name(int i)
 {
 	return i >= 0 && i < MODEL_SCOPE__COUNT ? families[i] : NULL;

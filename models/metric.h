@@ -54,6 +54,8 @@ const model_metric *model_metric_find(const char *name);
 /* The family bit of a scope ("tenant/quiet" → MODEL_SCOPE_TENANT; "pool");
  * 0 for a scope of no family or a family without a name. */
 unsigned model_scope_family(const char *scope);
+/* The bit of a bare family name ("tenant", "pool", "phase"), else 0. */
+unsigned model_scope_family_named(const char *family);
 /* The family's name as a user writes it: "pool", "request", "tenant/NAME",
  * ...; for bit i (0 ≤ i < MODEL_SCOPE__COUNT). */
 const char *model_scope_family_name(int i);

@@ -129,9 +129,10 @@ static int parse_num(const char *s, double *v)
 
 /* ---- loading an experiment ----------------------------------------------- */
 
-/* Splits "K=50, pool=ants" at ", " followed by NAME= (a value may itself
- * hold ", ", e.g. a swept mix(...)). */
-static void parse_itervars(const char *s, char ***keys, char ***vals, int *n)
+/* Splits "K=50, pool=ants" at ", " followed by NAME= outside parentheses
+ * (a value may itself hold ", ", e.g. a swept lognormal(p50=4ms,
+ * p99=30ms) or mix(...)). */
+void plot_itervars_split(const char *s, char ***keys, char ***vals, int *n)
 {
 	*keys = NULL;
 	*vals = NULL;
@@ -142,19 +143,20 @@ static void parse_itervars(const char *s, char ***keys, char ***vals, int *n)
 		if (!eq)
 			break;
 		const char *v = eq + 1, *end = v;
-		for (;;) {
-			end = strstr(end, ", ");
-			if (!end) {
-				end = v + strlen(v);
-				break;
-			}
+		int depth = 0;
+		for (; *end; end++) {
+			if (*end == '(')
+				depth++;
+			else if (*end == ')' && depth > 0)
+				depth--;
+			if (depth || end[0] != ',' || end[1] != ' ')
+				continue;
 			const char *q = end + 2;
 			while (isalnum((unsigned char)*q) || *q == '_' ||
 			       *q == '.')
 				q++;
 			if (q > end + 2 && *q == '=')
 				break;
-			end += 2;
 		}
 		*keys = xrealloc(*keys, (size_t)(*n + 1) * sizeof **keys);
 		*vals = xrealloc(*vals, (size_t)(*n + 1) * sizeof **vals);
@@ -177,7 +179,7 @@ static int load_summary(void *u, const res_summary *s)
 		p->itervars = xstrdup(s->itervars);
 		char **keys;
 		int nk;
-		parse_itervars(s->itervars, &keys, &p->vals, &nk);
+		plot_itervars_split(s->itervars, &keys, &p->vals, &nk);
 		if (e->n_pts == 1) {
 			e->keys = keys;
 			e->n_keys = nk;

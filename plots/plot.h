@@ -41,4 +41,9 @@ int plot_draw(res_db *db, const char *name, const plot_opts *o,
 int plot_report(res_db *db, const char *name, const plot_opts *o,
 		char *err, size_t errlen);
 
+/* Splits canonical itervars "K=50, pool=ants" into *n names and values
+ * (malloc'ed; the caller frees each string and both arrays). A value may
+ * itself hold ", " (a swept mix(...)): a split needs ", NAME=". */
+void plot_itervars_split(const char *s, char ***keys, char ***vals, int *n);
+
 #endif

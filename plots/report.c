@@ -419,12 +419,33 @@ static void write_params(FILE *f, res_db *db, const plot_exp *e)
 	free(s.same);
 }
 
+/* The report draws its own figures first (plot_draw) and links only the
+ * files that drawing wrote now: never a stale figure of an earlier run or
+ * of the other format that happens to lie in the directory. */
 typedef struct reporter {
 	const plot_opts *o;
 	const char *dir;
 	char *err;
 	size_t errlen;
+	char **drawn;           /* paths plot_draw wrote in this call */
+	int n_drawn, nomem;
+	const char *draw_err;   /* why figures are missing, or NULL */
 } reporter;
+
+static void note_drawn(void *u, const char *path)
+{
+	reporter *r = u;
+	char **d = realloc(r->drawn, (size_t)(r->n_drawn + 1) * sizeof *d);
+	char *p = d ? strdup(path) : NULL;
+	if (d)
+		r->drawn = d;
+	if (p)
+		r->drawn[r->n_drawn++] = p;
+	else
+		r->nomem = 1;
+	if (r->o->wrote)
+		r->o->wrote(r->o->u, path);
+}
 
 static void link_figure(FILE *f, const reporter *r, const char *base,
 			const char *alt, int *n)
@@ -433,7 +454,10 @@ static void link_figure(FILE *f, const reporter *r, const char *base,
 				  ? "svg" : "png";
 	char path[1024];
 	snprintf(path, sizeof path, "%s/%s.%s", r->dir, base, ext);
-	if (access(path, F_OK) != 0)
+	int drawn = 0;
+	for (int i = 0; i < r->n_drawn && !drawn; i++)
+		drawn = !strcmp(r->drawn[i], path);
+	if (!drawn)
 		return;
 	fprintf(f, "![%s](%s.%s)\n\n", alt, base, ext);
 	(*n)++;
@@ -513,9 +537,11 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	link_figure(f, r, base, "per tenant, tier and service", &nfig);
 	snprintf(base, sizeof base, "%s-stages", e->fname);
 	link_figure(f, r, base, "per stage", &nfig);
-	if (!nfig)
-		fputs("(No figures in this directory yet: `poolsim plot` draws "
-		      "them.)\n\n", f);
+	if (!nfig && r->draw_err) {
+		fputs("(Figures not drawn: ", f);
+		md_text(f, r->draw_err);
+		fputs(".)\n\n", f);
+	}
 
 	write_parts(f, e);
 
@@ -545,6 +571,22 @@ int plot_report(res_db *db, const char *name, const plot_opts *o, char *err,
 	int rc = plot_mkdirs(dir, err, errlen);
 	if (rc)
 		return rc;
-	reporter r = { o, dir, err, errlen };
-	return plot_each(db, name, report_one, &r, err, errlen);
+	reporter r = { o, dir, err, errlen, NULL, 0, 0, NULL };
+	plot_opts po = *o;
+	po.dir = dir;
+	po.wrote = note_drawn;
+	po.u = &r;
+	char derr[1024];
+	int drc = plot_draw(db, name, &po, derr, sizeof derr);
+	if (drc)
+		r.draw_err = derr;
+	rc = r.nomem ? ps_err(err, errlen, PS_ENOMEM, "out of memory")
+		     : plot_each(db, name, report_one, &r, err, errlen);
+	for (int i = 0; i < r.n_drawn; i++)
+		free(r.drawn[i]);
+	free(r.drawn);
+	/* the reports are written; say why figures are missing */
+	if (!rc && drc)
+		rc = ps_err(err, errlen, drc, "%s", derr);
+	return rc;
 }

@@ -40,6 +40,16 @@
 
 #include "../sim/ps.h"
 
+/* point_summary of the newest experiment of each name: what show, plot
+ * and report use, and what a user wants by default (point_summary keeps
+ * every past run of an experiment). A file of an earlier poolsim gets it
+ * when a writer opens it (writer_setup); it changes no other meaning, so
+ * the schema version stays. */
+#define LATEST_VIEW \
+	"CREATE VIEW IF NOT EXISTS latest_summary AS " \
+	"SELECT * FROM point_summary WHERE experiment_id IN " \
+	"  (SELECT max(id) FROM experiment GROUP BY name);"
+
 /* Bumped whenever a table, column or the view changes meaning. */
 #define SCHEMA_VERSION 1
 /* PRAGMA application_id: 'psim' — tells our files from other SQLite files. */
@@ -157,7 +167,8 @@ static const char SCHEMA[] =
 	"  FROM run r JOIN experiment e ON e.id = r.experiment_id"
 	"    JOIN scalar s ON s.run_id = r.id"
 	"  WHERE r.status = 'done'"
-	"  GROUP BY r.experiment_id, r.point, s.scope, s.name) AS g;";
+	"  GROUP BY r.experiment_id, r.point, s.scope, s.name) AS g;"
+	LATEST_VIEW;
 
 static int db_err(res_db *db, char *err, size_t errlen, const char *what)
 {
@@ -352,7 +363,8 @@ static int prepare_writes(res_db *db, char *err, size_t errlen)
 static int writer_setup(res_db *db, char *err, size_t errlen)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(db->h, WRITER_PRAGMAS, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(db->h, WRITER_PRAGMAS, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db->h, LATEST_VIEW, NULL, NULL, &msg) != SQLITE_OK) {
 		int r = ps_err(err, errlen, PS_EDB, "%s: %s", db->path,
 			       msg ? msg : sqlite3_errmsg(db->h));
 		sqlite3_free(msg);

@@ -30,9 +30,9 @@ k=$(sqlite3 "$db" "select value from run_param p join run r on r.id=p.run_id whe
 echo "ok run: 18 rows in run, parameters stored (description, plot, K ...)"
 
 "$POOLSIM" show -o "$db" -c small --format csv > "$T/s.csv" || fail "show failed"
-head -n 1 "$T/s.csv" | grep -qx 'experiment,point,itervars,scope,name,n,mean,ci95,min,max' ||
+head -n 1 "$T/s.csv" | grep -qx 'experiment,point,pool,K,scope,name,n,mean,ci95,min,max' ||
 	fail "csv header: $(head -n 1 "$T/s.csv")"
-grep -q '^"small",4,"pool=ants, K=16",pool,latency_p99,2,' "$T/s.csv" || fail "no p99 row for point 4"
+grep -q '^"small",4,"ants","16","pool","latency_p99",2,' "$T/s.csv" || fail "no p99 row for point 4"
 echo "ok show: csv with a header row"
 
 n=$("$POOLSIM" list "$ini" -c child --set repeat=1 | tail -n 1)
