@@ -37,7 +37,7 @@ TESTS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 LONG    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/long_*.c))
 BIN     := $(if $(filter build,$(BUILD)),poolsim,$(BUILD)/poolsim)
 
-.PHONY: all deps mpi-deps check-mpi test test-build check-long run plots bench fuzz clean
+.PHONY: all deps mpi-deps check-mpi test test-build check-long run plots bench fuzz clean docs
 # Keep test objects between runs (make would delete them as intermediates).
 .SECONDARY:
 all: $(BIN)
@@ -86,10 +86,15 @@ check-long: deps
 	@$(MAKE) --no-print-directory $(BIN) $(LONG)
 	@sh tests/run.sh --long build ./poolsim
 
+# report draws every figure (as plot would), then writes the reports.
 run: deps $(BIN)
 	./poolsim run experiments.ini
-	./poolsim plot
 	./poolsim report
+
+# The key and metric tables of docs/ from the code's own tables
+# (tests/cli/docs.sh fails when they differ).
+docs: $(BIN)
+	sh scripts/gen-docs.sh ./$(BIN)
 
 plots: $(BIN)
 	./poolsim plot
