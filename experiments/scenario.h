@@ -3,9 +3,9 @@
  *
  * Every mistake becomes a "FILE:LINE: message" diagnostic (see ini.h);
  * validation goes on after an error so that all of them are reported.
- * Known keys are the DESIGN.md table plus `weight` (semaphore task weight
- * distribution) and `overhead`; an unknown key is reported with the
- * nearest known one when it looks like a typo of it.
+ * Known keys are the rows of the key table (keys.h, printed as
+ * docs/experiments-ini.md); an unknown key is reported with the nearest
+ * known one when it looks like a typo of it.
  */
 #ifndef EXP_SCENARIO_H
 #define EXP_SCENARIO_H
@@ -39,7 +39,7 @@ typedef struct exp_scope {
 int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		       model_config *cfg, exp_meta *meta, exp_diags *d);
 
-/* 1 if name is a metric of DESIGN.md's list. */
+/* 1 if name is in the metric registry (models/metric.h). */
 int exp_metric_known(const char *name);
 
 /* The known key nearest to key by edit distance, or NULL when none is
