@@ -29,6 +29,13 @@ grep -o 'strcmp(k, "[A-Za-z_.]*")' experiments/scenario.c | sed 's/.*"\(.*\)")/\
 for k in $(cat "$T/parsed"); do
 	grep -qx "$k" "$T/table" || fail "scenario.c parses '$k' but the key table lacks it"
 done
+# the fields of family keys (tenant.NAME.FIELD, autotune.FIELD, ...)
+grep -o 'strcmp(\(field\|f\|kv->key\), "[A-Za-z_.]*")' experiments/scenario.c |
+	sed 's/.*"\(.*\)")/\1/' | sort -u >"$T/fields"
+for f in $(cat "$T/fields"); do
+	grep -q "\.$f\$\|^$f\$" "$T/table" ||
+		fail "scenario.c parses a key field '$f' that no key of the table has"
+done
 . "$POOLSIM_TESTS/cli/lib/keyini.sh"
 keyini >"$T/keys.ini"
 "$POOLSIM" check "$T/keys.ini" >/dev/null 2>"$T/err" ||
