@@ -6,8 +6,8 @@
  */
 #include "model.h"
 
+#include <assert.h>
 #include <math.h>
-
 #include <string.h>
 
 static const char *const pool_names[POOL__COUNT] = {
@@ -124,4 +124,50 @@ double *model_sample_row(double *smp, int *n, int cap, int cols, double *dt)
 		*dt *= 2;
 	}
 	return &smp[(*n)++ * cols];
+}
+
+void model_probe_start(model_probe *p, double t0, double guess)
+{
+	assert(guess > 0);
+	p->n = 0;
+	p->dt = guess / 32;
+	model_probe_add(p, t0, 0);
+}
+
+void model_probe_add(model_probe *p, double t, double area)
+{
+	double *row = model_sample_row(p->rows, &p->n, MODEL_PROBE_ROWS, 2,
+				       &p->dt);
+	row[0] = t;
+	row[1] = area;
+}
+
+int model_unstable(const model_probe *p, double t0, double t1, double area1,
+		   double arrivals)
+{
+	double T = t1 - t0;
+	if (!(T > 0) || p->n < 1)
+		return 0;
+	/* ta: the row nearest t0 + T/3 strictly inside (t0, t1); tb: the
+	 * row nearest t1 - T/3, at or after ta */
+	int ia = -1, ib = -1;
+	for (int i = 0; i < p->n; i++) {
+		double t = p->rows[2 * i];
+		if (t <= t0 || t >= t1)
+			continue;
+		if (ia < 0 || fabs(t - (t0 + T / 3)) <
+				      fabs(p->rows[2 * ia] - (t0 + T / 3)))
+			ia = i;
+		if (ib < 0 || fabs(t - (t1 - T / 3)) <
+				      fabs(p->rows[2 * ib] - (t1 - T / 3)))
+			ib = i;
+	}
+	if (ia < 0 || ib < ia)
+		return 0;
+	double ta = p->rows[2 * ia], aa = p->rows[2 * ia + 1];
+	double tb = p->rows[2 * ib], ab = p->rows[2 * ib + 1];
+	double first = aa / (ta - t0), last = (area1 - ab) / (t1 - tb);
+	double slope = (last - first) / ((tb + t1) / 2 - (t0 + ta) / 2);
+	double growth = slope * T;
+	return growth > 0.01 * arrivals && growth > 2 * sqrt(arrivals);
 }

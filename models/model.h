@@ -302,6 +302,54 @@ int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 int pipeline_run(const model_config *config, uint64_t seed, uint32_t rep,
 		 model_result *out);
 
+/* ---- the measurement window (pool.c, pipeline.c) ----------------------- */
+/*
+ * Every rate and time-average of a run is taken over one window: from the
+ * end of warm-up (the instant the warm-up ends, by time, by task count or
+ * share: the arrival of the first counted task) to the end of arrivals
+ * (`duration` when the arrivals ran up to it, else the last arrival; a
+ * SIGTERM or a crash ends it early). A window of no length (every task
+ * wanted at one instant, as `burst(N)`) is widened to the end of the run.
+ *
+ * The backlog probe: while the window is open a model records rows
+ * (t, integral of the number in system from the window start to t) at an
+ * interval that doubles whenever the rows are full (32..64 rows over any
+ * window), off the per-task path. model_unstable reads them.
+ */
+#define MODEL_PROBE_ROWS 66
+
+typedef struct model_probe {
+	double rows[2 * MODEL_PROBE_ROWS];   /* (t, area) pairs */
+	int n;
+	double dt;                           /* s between rows */
+} model_probe;
+
+/* Starts the probe at the window start t0 with its first row (t0, 0);
+ * guess is the expected window length (> 0), which sets the first
+ * interval (guess / 32). */
+void model_probe_start(model_probe *p, double t0, double guess);
+/* Records (t, area). */
+void model_probe_add(model_probe *p, double t, double area);
+
+/*
+ * The `unstable` test: 1 when the backlog grew through the window.
+ * The window [t0, t1] (area1 the integral of the number in system over
+ * it, arrivals the tasks that arrived in it) is cut at the probe rows
+ * nearest its thirds; the time-average number in system over the first
+ * part and over the last part, set at their midpoints, give the slope of
+ * the backlog's linear trend (exact for a backlog that grows linearly, as
+ * an overloaded queue's does: by (1 - capacity/offered) per arrival).
+ * The run is unstable when that trend adds, over the whole window, more
+ * than 1% of the window's arrivals and more than 2 sqrt(arrivals) tasks
+ * (the random-walk scale of a queue at the edge of capacity, so a short
+ * run's noise is not read as growth). A window without probe rows inside
+ * its thirds (too short to tell) is 0.
+ * M/M/1 at rho = 1.05 adds 4.8% of its arrivals; at rho = 0.9 the trend
+ * is noise of a few tasks (tests/test_model.c: 20 seeds each).
+ */
+int model_unstable(const model_probe *p, double t0, double t1, double area1,
+		   double arrivals);
+
 /* For the models' series (pool.c, pipeline.c): the next row of a buffer
  * of cap rows of cols values, *n rows used. When it is full every other
  * row is kept and *dt, the sampling interval, doubles, so the memory

@@ -25,7 +25,12 @@
  * then return without sending it. Items dropped that way, or left in
  * channels or the source, are `unfinished`.
  *
- * Left out: warm-up (every item counts), per-stage setup, downstreams and
+ * Warm-up and the measurement window are the pool model's (model.h): items
+ * that arrive in the warm-up are left out of latency; rates and the
+ * stages' time-averages cover [end of warm-up, end of arrivals], the
+ * first error's cancellation ending the arrivals.
+ *
+ * Left out: per-stage setup, downstreams and
  * processor sharing, closed-loop arrivals (experiments/ refuses them),
  * interrupting work in progress on cancellation (work that polls ctx).
  *
@@ -55,6 +60,7 @@ enum { PRIO_DONE = 0, PRIO_ARRIVE = 1, PRIO_SAMPLE = 3 };
 typedef struct item {
 	double t0;
 	uint32_t next;
+	int counted;            /* arrived after the warm-up */
 } item;
 
 typedef struct ifo {
@@ -74,6 +80,7 @@ typedef struct stage {
 	long done;
 	double last_start;
 	stats_level lv_busy, lv_blocked, lv_in;
+	double wa_busy, wa_blocked, wa_in;   /* the levels' window areas */
 } stage;
 
 typedef struct prun {
@@ -86,11 +93,20 @@ typedef struct prun {
 	double next_t;
 	item *items;
 	uint32_t cap, used, free_head;
-	long arrived, completed, errored, unfinished;
+	long arrived, completed, errored, unfinished, n_counted;
 	int arrivals_done, cancelled, finished, oom;
 	double t_cancel, t_idle, last_done;
 	double lat_sum;
 	stats_hist *h_lat;
+	/* warm-up and the window [t_cut, t_win] (model.h, pool.c's run) */
+	long warm_n, in_system;
+	double warm_t, t_cut, t_win;
+	int cut_done, win_closed, win_at_duration, win_empty;
+	long win0_completed, win0_arrived, win1_completed, win1_arrived,
+	     backlog_end;
+	stats_level lv_sys;     /* items arrived and not yet out */
+	double wa_sys;
+	model_probe probe;
 	double *smp;
 	int smp_n, smp_cap, cols;
 	double smp_dt;
@@ -157,6 +173,7 @@ static void ifo_drop(prun *r, ifo *q)
 	while ((i = ifo_pop(r, q)) != NONE) {
 		item_free(r, i);
 		r->unfinished++;
+		r->in_system--;
 	}
 }
 
@@ -179,6 +196,92 @@ static void sync_levels(prun *r)
 		if ((double)in != g->lv_in.value)
 			stats_level_set(&g->lv_in, t, (double)in);
 	}
+	if ((double)r->in_system != r->lv_sys.value)
+		stats_level_set(&r->lv_sys, t, (double)r->in_system);
+}
+
+/* ---- the window ------------------------------------------------------------ */
+
+static void ev_probe(sim *s, void *ctx, uint64_t arg);
+
+static void do_cut(prun *r)
+{
+	double t = sim_now(r->s);
+	r->cut_done = 1;
+	r->t_cut = t;
+	for (int k = 0; k < r->n; k++) {
+		stats_level_reset(&r->st[k].lv_busy, t);
+		stats_level_reset(&r->st[k].lv_blocked, t);
+		stats_level_reset(&r->st[k].lv_in, t);
+	}
+	stats_level_reset(&r->lv_sys, t);
+	r->win0_completed = r->completed;
+	r->win0_arrived = r->arrived;
+	if (r->win_closed)
+		return;
+	double g = r->c->duration > t ? r->c->duration - t : 1.0;
+	double rate = wl_mean_rate(&r->c->arrival);
+	if (r->c->tasks > 0 && rate > 0 &&
+	    ((double)r->c->tasks / rate - t < g || r->c->duration <= t))
+		g = (double)r->c->tasks / rate - t > 0
+			    ? (double)r->c->tasks / rate - t : g;
+	model_probe_start(&r->probe, t, g);
+	sim_after(r->s, r->probe.dt, PRIO_SAMPLE, ev_probe, r, 0);
+}
+
+static void ev_cut(sim *s, void *ctx, uint64_t arg)
+{
+	prun *r = ctx;
+	if (!r->cut_done) {
+		sync_levels(r);
+		do_cut(r);
+	}
+}
+
+static void win_close(prun *r, double t)
+{
+	r->win_closed = 1;
+	r->win_empty = !r->cut_done;
+	r->t_win = t;
+	r->win1_completed = r->completed;
+	r->win1_arrived = r->arrived;
+	r->backlog_end = r->in_system;
+	for (int k = 0; k < r->n; k++) {
+		stage *g = &r->st[k];
+		g->wa_busy = stats_level_area(&g->lv_busy, t);
+		g->wa_blocked = stats_level_area(&g->lv_blocked, t);
+		g->wa_in = stats_level_area(&g->lv_in, t);
+	}
+	r->wa_sys = stats_level_area(&r->lv_sys, t);
+}
+
+/* The arrivals ended now (the task cap, the law ran out, or the first
+ * error cancelled the source), or at `duration`. */
+static void arrivals_end(prun *r, int at_duration)
+{
+	if (r->arrivals_done)
+		return;
+	r->arrivals_done = 1;
+	r->win_at_duration = at_duration;
+	if (!at_duration && !r->win_closed)
+		win_close(r, sim_now(r->s));
+}
+
+static void ev_win_end(sim *s, void *ctx, uint64_t arg)
+{
+	prun *r = ctx;
+	if (!r->win_closed)
+		win_close(r, sim_now(s));
+}
+
+static void ev_probe(sim *s, void *ctx, uint64_t arg)
+{
+	prun *r = ctx;
+	if (r->win_closed)
+		return;
+	double t = sim_now(s);
+	model_probe_add(&r->probe, t, stats_level_area(&r->lv_sys, t));
+	sim_after(s, r->probe.dt, PRIO_SAMPLE, ev_probe, r, 0);
 }
 
 static void start(prun *r, int k, uint32_t i)
@@ -231,7 +334,7 @@ static void cancel(prun *r)
 {
 	r->cancelled = 1;
 	r->t_cancel = sim_now(r->s);
-	r->arrivals_done = 1;
+	arrivals_end(r, 0);
 	ifo_drop(r, &r->source);
 	for (int k = 0; k < r->n; k++) {
 		stage *g = &r->st[k];
@@ -267,17 +370,23 @@ static void ev_done(sim *s, void *ctx, uint64_t arg)
 	if (!r->cancelled && g->sp->error > 0 &&
 	    gsl_rng_uniform(g->r_error) < g->sp->error) {
 		r->errored++;
+		r->in_system--;
 		item_free(r, i);
 		cancel(r);
 	} else if (r->cancelled) {
 		r->unfinished++;     /* returns without sending */
+		r->in_system--;
 		item_free(r, i);
 	} else if (k == r->n - 1) {
 		double now = sim_now(s);
 		r->completed++;
+		r->in_system--;
 		r->last_done = now;
-		r->lat_sum += now - r->items[i].t0;
-		stats_hist_add(r->h_lat, now - r->items[i].t0);
+		if (r->items[i].counted) {
+			r->n_counted++;
+			r->lat_sum += now - r->items[i].t0;
+			stats_hist_add(r->h_lat, now - r->items[i].t0);
+		}
 		item_free(r, i);
 		g->idle++;
 		receive(r, k);
@@ -308,12 +417,18 @@ static void ev_arrival(sim *s, void *ctx, uint64_t arg)
 	prun *r = ctx;
 	if (r->cancelled)
 		return;
-	uint32_t i = item_new(r, sim_now(s));
+	double now = sim_now(s);
+	uint32_t i = item_new(r, now);
 	if (i == NONE) {
 		sim_stop(s);
 		return;
 	}
+	int counted = r->arrived >= r->warm_n && now >= r->warm_t;
+	if (counted && !r->cut_done)
+		do_cut(r);
+	r->items[i].counted = counted;
 	r->arrived++;
+	r->in_system++;
 	ifo_push(r, &r->source, i);
 	receive(r, 0);
 	fetch(r);
@@ -326,9 +441,12 @@ static void fetch(prun *r)
 	const model_config *c = r->c;
 	double t, w;
 	if ((c->tasks > 0 && r->arrived >= c->tasks) ||
-	    !wl_gen_next(r->gen, &t, &w) ||
-	    (c->duration > 0 && t >= c->duration)) {
-		r->arrivals_done = 1;
+	    !wl_gen_next(r->gen, &t, &w)) {
+		arrivals_end(r, 0);
+		return;
+	}
+	if (c->duration > 0 && t >= c->duration) {
+		arrivals_end(r, 1);
 		return;
 	}
 	sim_schedule(r->s, t, PRIO_ARRIVE, ev_arrival, r, 0);
@@ -360,22 +478,44 @@ static void ev_sample(sim *s, void *ctx, uint64_t arg)
 static void emit(prun *r, model_result *o)
 {
 	double end = sim_now(r->s);
+	const model_config *c = r->c;
+	if (!r->win_closed)
+		win_close(r, r->win_at_duration && c->duration > end ? c->duration
+								      : end);
+	double t_arr = r->t_win;   /* the arrivals' end */
+	if (r->cut_done && !r->win_empty && r->t_win <= r->t_cut) {
+		long b = r->backlog_end;   /* still the arrivals' end's */
+		win_close(r, end);   /* every item at one instant: widen */
+		r->backlog_end = b;
+	}
+	double w = r->win_empty ? 0 : r->t_win - r->t_cut;
 	sample(r);
 	model_result_scalar(o, "pool", "submitted", (double)r->arrived);
 	model_result_scalar(o, "pool", "completed", (double)r->completed);
 	model_result_scalar(o, "pool", "errored", (double)r->errored);
 	model_result_scalar(o, "pool", "unfinished", (double)r->unfinished);
-	int any = r->completed > 0;
+	int any = r->n_counted > 0;
 	model_result_scalar(o, "pool", "latency_mean",
-			    any ? r->lat_sum / (double)r->completed : NAN);
+			    any ? r->lat_sum / (double)r->n_counted : NAN);
 	model_result_scalar(o, "pool", "latency_p50",
 			    any ? stats_hist_quantile(r->h_lat, 0.5) : NAN);
+	model_result_scalar(o, "pool", "latency_p95",
+			    any ? stats_hist_quantile(r->h_lat, 0.95) : NAN);
 	model_result_scalar(o, "pool", "latency_p99",
 			    any ? stats_hist_quantile(r->h_lat, 0.99) : NAN);
 	model_result_scalar(o, "pool", "throughput",
-			    r->last_done > 0 ? (double)r->completed / r->last_done
-					     : NAN);
+			    w > 0 ? (double)(r->win1_completed - r->win0_completed) / w
+				  : NAN);
+	model_result_scalar(o, "pool", "system_mean", w > 0 ? r->wa_sys / w : NAN);
+	model_result_scalar(o, "pool", "backlog_end", (double)r->backlog_end);
+	model_result_scalar(o, "pool", "unstable",
+			    w > 0 ? model_unstable(&r->probe, r->t_cut, r->t_win,
+						   r->wa_sys,
+						   (double)(r->win1_arrived -
+							    r->win0_arrived))
+				  : NAN);
 	model_result_scalar(o, "pool", "makespan", r->last_done);
+	model_result_scalar(o, "pool", "drain_s", end - t_arr);
 	model_result_scalar(o, "pool", "crashed", 0);
 	model_result_scalar(o, "pool", "lost", 0);
 	if (r->cancelled) {
@@ -388,13 +528,12 @@ static void emit(prun *r, model_result *o)
 		stage *g = &r->st[k];
 		snprintf(sc, sizeof sc, "stage/%s", g->sp->name);
 		model_result_scalar(o, sc, "utilization",
-				    stats_level_mean(&g->lv_busy, end) /
-					    (double)g->sp->K);
+				    w > 0 ? g->wa_busy / w / (double)g->sp->K : NAN);
 		model_result_scalar(o, sc, "blocked_frac",
-				    stats_level_mean(&g->lv_blocked, end) /
-					    (double)g->sp->K);
+				    w > 0 ? g->wa_blocked / w / (double)g->sp->K
+					  : NAN);
 		model_result_scalar(o, sc, "queue_mean",
-				    stats_level_mean(&g->lv_in, end));
+				    w > 0 ? g->wa_in / w : NAN);
 		model_result_scalar(o, sc, "queue_max", g->lv_in.max);
 		model_result_scalar(o, sc, "completed", (double)g->done);
 		model_result_scalar(o, sc, "last_start_s", g->last_start);
@@ -474,6 +613,29 @@ int pipeline_run(const model_config *c, uint64_t seed, uint32_t rep,
 		stats_level_init(&g->lv_blocked, 0, 0);
 		stats_level_init(&g->lv_in, 0, 0);
 	}
+	stats_level_init(&r.lv_sys, 0, 0);
+	switch (c->warmup) {
+	case WARMUP_TASKS:
+		r.warm_n = (long)c->warmup_value;
+		break;
+	case WARMUP_FRAC:
+		if (c->tasks > 0)
+			r.warm_n = (long)ceil(c->warmup_value * (double)c->tasks);
+		else
+			r.warm_t = c->warmup_value * c->duration;
+		break;
+	case WARMUP_TIME:
+		r.warm_t = c->warmup_value;
+		break;
+	default:
+		break;
+	}
+	if (r.warm_t > 0)
+		sim_schedule(r.s, r.warm_t, PRIO_DONE, ev_cut, &r, 0);
+	else if (r.warm_n == 0)
+		do_cut(&r);   /* no warm-up: the window opens at 0 */
+	if (c->duration > 0)
+		sim_schedule(r.s, c->duration, PRIO_SAMPLE, ev_win_end, &r, 0);
 	fetch(&r);
 	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
 	check_end(&r);

@@ -198,6 +198,7 @@ typedef struct dsrun {
 	long in_use, calls;
 	psq ps;               /* calls in progress, when spec->usl */
 	stats_level lv_in_use;
+	double wa_in_use;     /* lv_in_use's area over the window */
 	stats_hist *h_wait;   /* also the mean and count */
 } dsrun;
 
@@ -206,6 +207,7 @@ typedef struct sstat {
 	stats_hist *h_lat, *h_wait;   /* also the means and counts */
 	long submitted, completed, rejected, over_quota, counted_arrivals,
 	     counted_rejected, counted_completed;
+	long win0, win1;      /* completed at the window's start and end */
 } sstat;
 
 /*
@@ -293,6 +295,19 @@ typedef struct run {
 	double warm_t;        /* arrivals before this time are warm-up */
 	int arrivals_done, cut_done, finished;
 	double t_cut;
+
+	/* The measurement window (model.h) is [t_cut, t_win]. It closes
+	 * once: when the arrivals end (win_close), at `duration` when a
+	 * source ended there (win_at_duration; ev_win_end, or emit when the
+	 * run was over before), or at emit. Counts are snapshotted at both
+	 * ends (*0 in do_cut, *1 in win_close), levels' areas at the end
+	 * (they restart at the cut): no per-task test of the window. */
+	int win_closed, win_at_duration, win_empty;
+	double t_win;
+	long win0_completed, win0_r, win0_submitted;
+	long win1_completed, win1_r, win1_submitted, backlog_end;
+	double wa_queue, wa_busy, wa_system, wa_K;
+	model_probe probe;    /* the backlog probe, while the window is open */
 
 	/* totals over the instances */
 	long n_busy;          /* tasks on a worker */
@@ -490,6 +505,24 @@ static void alerts_eval(run *r);
 
 /* ---- statistics helpers ------------------------------------------------- */
 
+static double horizon_guess(const model_config *c);
+static void ev_probe(sim *s, void *ctx, uint64_t arg);
+
+/* The window's expected length from t, for the probe's first interval:
+ * `duration`, or the task cap at the offered rate, whichever is sooner. */
+static double window_guess(const run *r, double t)
+{
+	const model_config *c = r->c;
+	double rate = wl_mean_rate(&c->arrival);
+	for (int i = 0; i < c->n_tenants; i++)
+		rate += wl_mean_rate(&c->tenants[i].arrival);
+	double h = c->duration > 0 ? c->duration : horizon_guess(c);
+	if (c->tasks > 0 && rate > 0 && (double)c->tasks / rate < h)
+		h = (double)c->tasks / rate;
+	return h - t > 0 ? h - t : h > 0 ? h : 1.0;
+}
+
+/* The warm-up ends and the window opens at now (model.h). */
 static void do_cut(run *r)
 {
 	double t = sim_now(r->s);
@@ -503,6 +536,58 @@ static void do_cut(run *r)
 	stats_level_reset(&r->lv_sat, t);
 	for (int i = 0; i < r->n_ds; i++)
 		stats_level_reset(&r->ds[i].lv_in_use, t);
+	r->win0_completed = r->completed;
+	r->win0_r = r->r_completed;
+	r->win0_submitted = r->submitted;
+	for (int i = 0; i < r->n_src; i++)
+		r->src[i].st.win0 = r->src[i].st.completed;
+	for (int g = 0; r->tst && g < r->c->n_tiers; g++)
+		r->tst[g].win0 = r->tst[g].completed;
+	if (r->win_closed)
+		return;   /* the arrivals ended inside the warm-up */
+	model_probe_start(&r->probe, t, window_guess(r, t));
+	sim_after(r->s, r->probe.dt, PRIO_SAMPLE, ev_probe, r, 0);
+}
+
+/* The window closes at t >= now (every level's last change): the counts
+ * as they stand, the levels' areas extended to t. */
+static void win_close(run *r, double t)
+{
+	r->win_closed = 1;
+	r->win_empty = !r->cut_done;
+	r->t_win = t;
+	r->win1_completed = r->completed;
+	r->win1_r = r->r_completed;
+	r->win1_submitted = r->submitted;
+	r->backlog_end = r->n_system;
+	r->wa_queue = stats_level_area(&r->lv_queue, t);
+	r->wa_busy = stats_level_area(&r->lv_busy, t);
+	r->wa_system = stats_level_area(&r->lv_system, t);
+	r->wa_K = stats_level_area(&r->lv_K, t);
+	for (int i = 0; i < r->n_ds; i++)
+		r->ds[i].wa_in_use = stats_level_area(&r->ds[i].lv_in_use, t);
+	for (int i = 0; i < r->n_src; i++)
+		r->src[i].st.win1 = r->src[i].st.completed;
+	for (int g = 0; r->tst && g < r->c->n_tiers; g++)
+		r->tst[g].win1 = r->tst[g].completed;
+}
+
+/* `duration`: the arrivals ran up to it. */
+static void ev_win_end(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (!r->win_closed)
+		win_close(r, sim_now(s));
+}
+
+static void ev_probe(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (r->win_closed)
+		return;
+	double t = sim_now(s);
+	model_probe_add(&r->probe, t, stats_level_area(&r->lv_system, t));
+	sim_after(s, r->probe.dt, PRIO_SAMPLE, ev_probe, r, 0);
 }
 
 static void ev_cut(sim *s, void *ctx, uint64_t arg)
@@ -783,20 +868,31 @@ static void dispatch(run *r, uint32_t h, int by)
 	submit(r, h);
 }
 
-static void source_done(run *r, source *so)
+/* so has no more arrivals: its law ran out (at its last arrival, now)
+ * or its next arrival is past `duration` (at_duration). The window ends
+ * with the last source: now, or at `duration` (ev_win_end) when any
+ * source ran up to it. */
+static void source_done(run *r, source *so, int at_duration)
 {
 	if (so->done)
 		return;
 	so->done = 1;
-	if (--r->srcs_live == 0)
+	r->win_at_duration |= at_duration;
+	if (--r->srcs_live == 0) {
 		r->arrivals_done = 1;
+		if (!r->win_at_duration && !r->win_closed)
+			win_close(r, *r->clock);
+	}
 }
 
-/* The global task limit ends every source at once. */
+/* The global task limit or a SIGTERM ends every source, and the
+ * window, at once. */
 static void all_sources_done(run *r)
 {
 	for (int i = 0; i < r->n_src; i++)
-		source_done(r, &r->src[i]);
+		source_done(r, &r->src[i], 0);
+	if (!r->win_closed)
+		win_close(r, *r->clock);
 }
 
 static inline __attribute__((always_inline)) void
@@ -809,9 +905,12 @@ fetch_next(run *r, int si)
 		all_sources_done(r);
 		return;
 	}
-	if (!wl_gen_next(so->gen, &t, &w) ||
-	    (c->duration > 0 && t >= c->duration)) {
-		source_done(r, so);
+	if (!wl_gen_next(so->gen, &t, &w)) {
+		source_done(r, so, 0);
+		return;
+	}
+	if (c->duration > 0 && t >= c->duration) {
+		source_done(r, so, 1);
 		return;
 	}
 	so->next_t = t;
@@ -863,7 +962,7 @@ static void ev_client(sim *s, void *ctx, uint64_t arg)
 		return;
 	}
 	if (c->duration > 0 && sim_now(s) >= c->duration) {
-		source_done(r, &r->src[si]);
+		source_done(r, &r->src[si], 1);
 		check_end(r);
 		return;
 	}
@@ -2135,7 +2234,8 @@ static void emit_latency(model_result *o, const char *scope,
 		const char *name;
 		double p;
 	} q[] = { { "latency_p50", 0.50 }, { "latency_p90", 0.90 },
-		  { "latency_p99", 0.99 }, { "latency_p999", 0.999 },
+		  { "latency_p95", 0.95 }, { "latency_p99", 0.99 },
+		  { "latency_p999", 0.999 },
 		  { "latency_max", 1 } };
 	model_result_scalar(o, scope, "latency_mean", stats_hist_mean(h));
 	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
@@ -2146,11 +2246,18 @@ static void emit_latency(model_result *o, const char *scope,
 static void emit_wait(model_result *o, const char *scope, const stats_hist *h)
 {
 	model_result_scalar(o, scope, "wait_mean", stats_hist_mean(h));
+	model_result_scalar(o, scope, "wait_p95", stats_hist_quantile(h, 0.95));
 	model_result_scalar(o, scope, "wait_p99", stats_hist_quantile(h, 0.99));
 }
 
+/* A count over the window's length w (NAN when the window is empty). */
+static inline double per_s(long n, double w)
+{
+	return w > 0 ? (double)n / w : NAN;
+}
+
 static void emit_sstat(model_result *o, const char *scope, const sstat *st,
-		       double span)
+		       double w)
 {
 	model_result_scalar(o, scope, "submitted", (double)st->submitted);
 	model_result_scalar(o, scope, "completed", (double)st->completed);
@@ -2161,25 +2268,24 @@ static void emit_sstat(model_result *o, const char *scope, const sstat *st,
 				    ? (double)st->counted_rejected /
 					      (double)st->counted_arrivals
 				    : 0);
-	model_result_scalar(o, scope, "throughput",
-			    span > 0 ? (double)st->counted_completed / span : NAN);
+	model_result_scalar(o, scope, "throughput", per_s(st->win1 - st->win0, w));
 	emit_latency(o, scope, st->h_lat);
 	emit_wait(o, scope, st->h_wait);
 }
 
 /* Tenant, service and tier scopes; fairness; the sharded pool's lock and
  * balance. */
-static void emit_scopes(run *r, model_result *o, double span)
+static void emit_scopes(run *r, model_result *o, double w)
 {
 	const model_config *c = r->c;
 	if (c->n_tenants > 0) {
 		double sum = 0, sq = 0;
 		for (int i = 0; i < r->n_src; i++) {
 			const sstat *st = &r->src[i].st;
-			double x = span > 0 ? (double)st->counted_completed / span : 0;
+			double x = w > 0 ? (double)(st->win1 - st->win0) / w : 0;
 			sum += x;
 			sq += x * x;
-			emit_sstat(o, r->src[i].scope, st, span);
+			emit_sstat(o, r->src[i].scope, st, w);
 		}
 		model_result_scalar(o, "pool", "over_quota", (double)r->over_quota);
 		model_result_scalar(o, "pool", "fairness",
@@ -2191,7 +2297,7 @@ static void emit_scopes(run *r, model_result *o, double span)
 		if (c->tiers[g].is_service)
 			continue;   /* the service/NAME scope says it all */
 		snprintf(scope, sizeof scope, "tier/%s", c->tiers[g].name);
-		emit_sstat(o, scope, &r->tst[g], span);
+		emit_sstat(o, scope, &r->tst[g], w);
 	}
 	if (r->kind == POOL_SHARDED) {
 		long mx = 0, tot = 0;
@@ -2211,14 +2317,26 @@ static void emit_scopes(run *r, model_result *o, double span)
 static void emit(run *r, model_result *o)
 {
 	const model_config *c = r->c;
-	/* levels are averaged up to the last event; throughput counts up to
-	 * the last completion (or the crash) */
+	/* Rates and time-averages over the window (model.h); drain_s and
+	 * makespan say what came after it. */
 	double end = sim_now(r->s);
-	double span = (r->crashed ? end : r->last_done) - r->t_cut;
+	if (!r->win_closed)
+		/* the run was over (or crashed) before the window's end
+		 * event: nothing changed from end to `duration` */
+		win_close(r, r->win_at_duration && !r->crashed &&
+					     c->duration > end
+				     ? c->duration : end);
+	double t_arr = r->term ? r->t_term : r->t_win;   /* arrivals' end */
+	if (r->cut_done && !r->win_empty && r->t_win <= r->t_cut) {
+		long b = r->backlog_end;   /* still the arrivals' end's */
+		win_close(r, end);   /* every arrival at one instant: widen */
+		r->backlog_end = b;
+	}
+	double w = r->win_empty ? 0 : r->t_win - r->t_cut;
 	double k = r->kind == POOL_GOROUTINES ? (double)r->workers_peak
 					      : (double)r->K_total;
 	if (c->tune.on)
-		k = stats_level_mean(&r->lv_K, end);
+		k = w > 0 ? r->wa_K / w : NAN;
 	sample_now(r);
 
 	model_result_scalar(o, "pool", "submitted", (double)r->submitted);
@@ -2228,7 +2346,7 @@ static void emit(run *r, model_result *o)
 	model_result_scalar(o, "pool", "rejected_frac",
 			    cs > 0 ? (double)r->counted_rejected / (double)cs : 0);
 	model_result_scalar(o, "pool", "throughput",
-			    span > 0 ? (double)r->counted_completed / span : NAN);
+			    per_s(r->win1_completed - r->win0_completed, w));
 	emit_latency(o, "pool", r->h_lat);
 	emit_wait(o, "pool", r->h_wait);
 	model_result_scalar(o, "pool", "waited_frac",
@@ -2236,17 +2354,27 @@ static void emit(run *r, model_result *o)
 	model_result_scalar(o, "pool", "blocked_mean",
 			    r->t_blocked.n ? acc_mean(&r->t_blocked) : 0);
 	model_result_scalar(o, "pool", "utilization",
-			    k > 0 ? stats_level_mean(&r->lv_busy, end) / k : 0);
+			    w > 0 ? k > 0 ? r->wa_busy / w / k : 0 : NAN);
 	model_result_scalar(o, "pool", "queue_mean",
-			    stats_level_mean(&r->lv_queue, end));
+			    w > 0 ? r->wa_queue / w : NAN);
 	model_result_scalar(o, "pool", "queue_max", r->lv_queue.max);
 	model_result_scalar(o, "pool", "system_mean",
-			    stats_level_mean(&r->lv_system, end));
+			    w > 0 ? r->wa_system / w : NAN);
+	model_result_scalar(o, "pool", "backlog_end", (double)r->backlog_end);
+	model_result_scalar(o, "pool", "unstable",
+			    w > 0 ? model_unstable(&r->probe, r->t_cut, r->t_win,
+						   r->wa_system,
+						   (double)(r->win1_submitted -
+							    r->win0_submitted))
+				  : NAN);
 	model_result_scalar(o, "pool", "workers_peak", (double)r->workers_peak);
 	model_result_scalar(o, "pool", "mem_peak_bytes", r->mem_peak);
 	model_result_scalar(o, "pool", "crashed", r->crashed);
 	model_result_scalar(o, "pool", "lost", (double)r->lost);
 	model_result_scalar(o, "pool", "makespan", r->last_done);
+	/* from the end of arrivals (the SIGTERM when one came) to the run's
+	 * last event */
+	model_result_scalar(o, "pool", "drain_s", end - t_arr);
 	model_result_scalar(o, "pool", "blocked_total_s", r->t_blocked.sum);
 	double producers = c->producers > 0 ? c->producers :
 			   c->arrival.kind == WL_CLOSED ? c->arrival.closed_n :
@@ -2257,12 +2385,9 @@ static void emit(run *r, model_result *o)
 		model_result_scalar(o, "pool", "errored", (double)r->errored);
 		model_result_scalar(o, "pool", "skipped", (double)r->skipped);
 	}
-	if (c->shutdown != SHUT_NONE) {
+	if (c->shutdown != SHUT_NONE)
 		model_result_scalar(o, "pool", "unfinished",
 				    (double)(r->unfinished + r->n_system));
-		model_result_scalar(o, "pool", "drain_s",
-				    r->term ? end - r->t_term : 0);
-	}
 	if (c->tune.on) {
 		model_result_scalar(o, "pool", "k_mean", k);
 		model_result_scalar(o, "pool", "k_changes", (double)r->k_changes);
@@ -2275,6 +2400,8 @@ static void emit(run *r, model_result *o)
 	for (int p = 0; p < r->n_phases; p++) {
 		char ph[32];
 		snprintf(ph, sizeof ph, "phase/%d", p + 1);
+		model_result_scalar(o, ph, "latency_p95",
+				    stats_hist_quantile(r->h_phase[p], 0.95));
 		model_result_scalar(o, ph, "latency_p99",
 				    stats_hist_quantile(r->h_phase[p], 0.99));
 	}
@@ -2298,10 +2425,9 @@ static void emit(run *r, model_result *o)
 		model_result_scalar(o, "request", "completed",
 				    (double)r->r_completed);
 		model_result_scalar(o, "request", "throughput",
-				    span > 0 ? (double)r->r_counted_done / span
-					     : NAN);
+				    per_s(r->win1_r - r->win0_r, w));
 	}
-	emit_scopes(r, o, span);
+	emit_scopes(r, o, w);
 	char scope[64];
 	for (int i = 0; i < r->n_ds; i++) {
 		dsrun *d = &r->ds[i];
@@ -2309,8 +2435,8 @@ static void emit(run *r, model_result *o)
 		emit_wait(o, scope, d->h_wait);
 		double lim = d->spec->limit > 0 ? d->spec->limit : d->lv_in_use.max;
 		model_result_scalar(o, scope, "utilization",
-				    lim > 0 ? stats_level_mean(&d->lv_in_use, end) / lim
-					    : 0);
+				    w > 0 ? lim > 0 ? d->wa_in_use / w / lim : 0
+					  : NAN);
 		model_result_scalar(o, scope, "calls", (double)d->calls);
 		model_result_scalar(o, scope, "in_use_max", d->lv_in_use.max);
 	}
@@ -2602,8 +2728,8 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	}
 	if (r->warm_t > 0)
 		sim_schedule(r->s, r->warm_t, PRIO_DONE, ev_cut, r, 0);
-	if (r->warm_n == 0 && r->warm_t == 0)
-		r->cut_done = 1;
+	if (c->duration > 0)
+		sim_schedule(r->s, c->duration, PRIO_TICK, ev_win_end, r, 0);
 
 	/* dynamics */
 	r->recover = c->recover >= 0 ? c->recover :
@@ -2730,6 +2856,8 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	if (rc)
 		goto out;
 	set_lean(&r);
+	if (r.warm_n == 0 && r.warm_t == 0)
+		do_cut(&r);   /* no warm-up: the window opens at 0 */
 
 	for (int si = 0; si < r.n_src; si++) {
 		const wl_spec *a = r.src[si].arr;
@@ -2738,7 +2866,7 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 				sim_schedule(r.s, 0, PRIO_ARRIVE, ev_client, &r,
 					     (uint64_t)si << 32 | (uint32_t)i);
 			if (a->closed_n <= 0)
-				source_done(&r, &r.src[si]);
+				source_done(&r, &r.src[si], 0);
 		} else {
 			fetch_next(&r, si);
 		}

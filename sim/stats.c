@@ -114,6 +114,12 @@ double stats_level_mean(const stats_level *l, double t_end)
 	return (l->area + l->value * (t_end - l->t_last)) / span;
 }
 
+double stats_level_area(const stats_level *l, double t)
+{
+	assert(t >= l->t_last);
+	return l->area + l->value * (t - l->t_last);
+}
+
 /* ---- histogram ------------------------------------------------------ */
 
 #define SUB_BITS STATS_HIST_SUB_BITS

@@ -52,6 +52,10 @@ static inline void stats_level_set(stats_level *l, double t, double v)
 /* Restart averaging at t (warm-up cut), keeping the current value. */
 void stats_level_reset(stats_level *l, double t);
 double stats_level_mean(const stats_level *l, double t_end);
+/* The integral of the level from t0 to t (t >= t_last): what a window's
+ * time-average is made of, snapshotted at the window's ends rather than
+ * tested on every change. */
+double stats_level_area(const stats_level *l, double t);
 
 #define STATS_HIST_MIN 1e-9   /* smaller values count as zero */
 #define STATS_HIST_MAX 1e7    /* larger values are clamped here */

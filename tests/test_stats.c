@@ -117,6 +117,12 @@ static void test_level(void **state)
 	stats_level_set(&l, 5, 3);
 	assert_true(fabs(stats_level_mean(&l, 8) - (1.0 + 9.0) / 4.0) < 1e-15);
 	assert_true(l.max == 3);
+	/* A window's integral snapshotted at its ends: [4, 7] holds 1 + 3*2,
+	 * [6, 8] is the difference of two snapshots, 3*2. */
+	assert_true(fabs(stats_level_area(&l, 7) - 7.0) < 1e-15);
+	assert_true(fabs(stats_level_area(&l, 8) - stats_level_area(&l, 6) -
+			 6.0) < 1e-15);
+	assert_true(stats_level_area(&l, 5) == 1.0);   /* at t_last */
 
 	/* Non-zero start time. */
 	stats_level_init(&l, 10, 7);
