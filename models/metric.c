@@ -1,9 +1,12 @@
 /*
  * metric.c — the metric registry (metric.h): one row per scalar a run can
  * emit. "The window" in the definitions is the measurement window of
- * docs/metrics.md: from the end of warmup to the end of arrivals
- * (`duration` when set, else the last arrival). "Counted tasks" are the
- * tasks that arrived inside it.
+ * docs/metrics.md and model.h: from the end of warmup (the instant of the
+ * warm-up boundary, whether warmup is a time, a task count or a share) to
+ * the end of arrivals (`duration` when the arrivals ran up to it, else the
+ * last arrival; a SIGTERM, the pipeline's cancellation or a crash ends it
+ * early; a window of no length, as burst(N), is widened to the run's end).
+ * "Counted tasks" are the tasks that arrived inside it.
  */
 #include "metric.h"
 
@@ -62,9 +65,10 @@ static const model_metric rows[] = {
 	  "when it crashed." },
 	/* ---- rates ---- */
 	{ "throughput", "1/s", HI, POOL | REQ | PART,
-	  "Counted tasks completed / the window's length (request: whole "
-	  "requests). A task that arrived in the window and finished in the "
-	  "drain after it counts." },
+	  "Tasks completed inside the window / the window's length (request: "
+	  "whole requests). Completions in the drain after the window do not "
+	  "count, so an overloaded run reads its capacity, whatever its "
+	  "length." },
 	/* ---- latency: arrival (wanted by its producer) to done ---- */
 	{ "latency_mean", "s", LO, POOL | REQ | PART,
 	  "Mean latency of counted tasks: from the moment the producer wanted "
@@ -75,6 +79,9 @@ static const model_metric rows[] = {
 	  "0.1%)." },
 	{ "latency_p90", "s", LO, POOL | REQ | PART,
 	  "90th percentile of counted tasks' latency." },
+	{ "latency_p95", "s", LO, POOL | REQ | PART | PHASE,
+	  "95th percentile of counted tasks' latency (phase/N: of the tasks "
+	  "that arrived during step N of a steps() profile)." },
 	{ "latency_p99", "s", LO, POOL | REQ | PART | PHASE,
 	  "99th percentile of counted tasks' latency (phase/N: of the tasks "
 	  "that arrived during step N of a steps() profile)." },
@@ -86,6 +93,8 @@ static const model_metric rows[] = {
 	{ "wait_mean", "s", LO, POOL | PART | DS,
 	  "Mean time a counted task waited between Submit returning and a "
 	  "worker starting it (downstream: a call's wait for a connection)." },
+	{ "wait_p95", "s", LO, POOL | PART | DS,
+	  "95th percentile of the same wait." },
 	{ "wait_p99", "s", LO, POOL | PART | DS,
 	  "99th percentile of the same wait." },
 	{ "waited_frac", "fraction", LO, POOL,
@@ -115,7 +124,21 @@ static const model_metric rows[] = {
 	  "Largest number of tasks waiting for a worker at any moment." },
 	{ "system_mean", "tasks", NE, POOL,
 	  "Time-average number of tasks in the system (blocked, queued or "
-	  "running) over the window: Little's L = throughput × latency_mean." },
+	  "running) over the window: Little's L = throughput × latency_mean "
+	  "(exactly when the window ends with nothing in the system). "
+	  "Pipeline: items between the source and the sink." },
+	{ "backlog_end", "tasks", LO, POOL,
+	  "Tasks in the system (wanted, blocked, queued or running) at the end "
+	  "of arrivals: the work the drain after the window has to do." },
+	{ "unstable", "flag", LO, POOL,
+	  "1 when the backlog grew through the window (overload: the numbers "
+	  "are not a steady state and grow with the run's length), else 0; "
+	  "NULL for an empty window. The test: the time-average number in "
+	  "system over the window's first and last thirds (cut at probe "
+	  "points, every window/32..64 s) gives the slope of its linear trend; "
+	  "unstable when that trend adds, over the window, more than 1% of "
+	  "the window's arrivals and more than 2 sqrt(arrivals) tasks. M/M/1 "
+	  "at rho = 1.05 is flagged, at 0.9 not." },
 	{ "blocked_frac", "fraction", LO, STAGE,
 	  "Pipeline stage: time-average share of its K workers blocked sending "
 	  "to a full next stage." },
@@ -132,8 +155,9 @@ static const model_metric rows[] = {
 	{ "makespan", "s", LO, POOL,
 	  "Time of the last completion (of the crash, if one)." },
 	{ "drain_s", "s", LO, POOL,
-	  "With `shutdown.at`: time from SIGTERM to the last task finished or "
-	  "cut off (at most `shutdown.drain`)." },
+	  "Time from the end of arrivals to the run's end: the drain of "
+	  "backlog_end. With `shutdown.at`: from SIGTERM to the last task "
+	  "finished or cut off (at most `shutdown.drain`)." },
 	{ "cancelled_at", "s", LO, POOL,
 	  "Pipeline: time of the first error, which cancels the context." },
 	{ "idle_after_cancel_s", "s", LO, POOL,
@@ -142,7 +166,7 @@ static const model_metric rows[] = {
 	  "Pipeline stage: time its last item started." },
 	/* ---- autotuner ---- */
 	{ "k_mean", "workers", NE, POOL,
-	  "Autotuned: time-average K over the run." },
+	  "Autotuned: time-average K over the window." },
 	{ "k_changes", "count", NE, POOL,
 	  "Autotuned: number of Tune(n) calls." },
 	{ "k_reversals", "count", LO, POOL,
