@@ -507,6 +507,8 @@ typedef struct show_ctx {
 	int n_vars;
 	int nomem;
 	int seen;               /* experiments found */
+	int *unstable;          /* points flagged unstable in some replication */
+	int n_unstable, cap_unstable;
 } show_ctx;
 
 /* RFC 4180: a text field is quoted, with its quotes doubled. */
@@ -540,6 +542,41 @@ static int show_wanted(const show_ctx *c, const res_summary *s)
 	for (int i = 0; i < c->c->nmetrics; i++)
 		if (!strcmp(c->c->metrics[i], s->name))
 			return 1;
+	return 0;
+}
+
+static int is_unstable(const show_ctx *c, int point)
+{
+	for (int i = 0; i < c->n_unstable; i++)
+		if (c->unstable[i] == point)
+			return 1;
+	return 0;
+}
+
+/* A point flagged `unstable` in some replication: noted (and, in the
+ * table, said once under the experiment's header). */
+static int show_flag(void *u, const res_summary *s)
+{
+	show_ctx *c = u;
+	if (!(s->max > 0))
+		return 0;
+	if (c->n_unstable == c->cap_unstable) {
+		int nc = c->cap_unstable ? 2 * c->cap_unstable : 16;
+		int *a = realloc(c->unstable, (size_t)nc * sizeof *a);
+		if (!a) {
+			c->nomem = 1;
+			return 1;
+		}
+		c->unstable = a;
+		c->cap_unstable = nc;
+	}
+	c->unstable[c->n_unstable++] = s->point;
+	if (!c->csv)
+		printf("   %d! %s: overloaded in %.0f of %d replications (the "
+		       "backlog grew through the window): its latencies grow "
+		       "with the run's length\n", s->point,
+		       s->itervars && *s->itervars ? s->itervars : "the point",
+		       s->mean * s->n, s->n);
 	return 0;
 }
 
@@ -583,9 +620,20 @@ static int show_row(void *u, const res_summary *s)
 	if (!show_wanted(c, s))
 		return 0;
 	if (!c->csv) {
-		printf("%5d  %-24s %-14s %-16s %4d %14.6g ± %-12.4g [%.6g, %.6g]\n",
-		       s->point, s->itervars ? s->itervars : "", s->scope,
-		       s->name, s->n, s->mean, s->ci95, s->min, s->max);
+		/* One replication has no interval: n=1, not "± 0"; all
+		 * replications equal (a deterministic replay): identical. An
+		 * unstable point's rows carry a '!' (show_flag says why). */
+		char ci[32];
+		if (s->n < 2 || isnan(s->ci95))
+			snprintf(ci, sizeof ci, "  (n=%d, no CI)", s->n);
+		else if (s->min == s->max)
+			snprintf(ci, sizeof ci, "  (identical)");
+		else
+			snprintf(ci, sizeof ci, " ± %-12.4g", s->ci95);
+		printf("%5d%c %-24s %-14s %-16s %4d %14.6g%-15s [%.6g, %.6g]\n",
+		       s->point, is_unstable(c, s->point) ? '!' : ' ',
+		       s->itervars ? s->itervars : "", s->scope, s->name, s->n,
+		       s->mean, ci, s->min, s->max);
 		return 0;
 	}
 	if (c->n_rows == c->cap_rows) {
@@ -626,11 +674,18 @@ static int show_exp(void *u, const res_experiment *e)
 	} else {
 		printf("== %s%s%s\n", e->name, e->description && *e->description ?
 		       ": " : "", e->description ? e->description : "");
+	}
+	c->n_unstable = 0;
+	int rc = res_summaries(c->db, e->id, "pool", "unstable", show_flag, c);
+	if (rc < 0) {
+		c->rc = rc;
+		return 1;
+	}
+	if (!c->csv)
 		printf("%5s  %-24s %-14s %-16s %4s %14s   %-12s %s\n", "point",
 		       "itervars", "scope", "metric", "n", "mean", "ci95",
 		       "[min, max]");
-	}
-	int rc = res_summaries(c->db, e->id, NULL, NULL, show_row, c);
+	rc = res_summaries(c->db, e->id, NULL, NULL, show_row, c);
 	if (rc < 0)
 		c->rc = rc;
 	return rc < 0 || c->nomem;
@@ -678,7 +733,7 @@ static void show_csv(const show_ctx *c)
 		csv_field(r->name);
 		printf(",%d", r->n);
 		csv_num(r->mean);
-		csv_num(r->ci95);
+		csv_num(r->n >= 2 ? r->ci95 : NAN);   /* n=1: no interval */
 		csv_num(r->min);
 		csv_num(r->max);
 		putchar('\n');
@@ -703,6 +758,7 @@ static void show_free(show_ctx *c)
 	for (int i = 0; i < c->n_vars; i++)
 		free(c->vars[i]);
 	free(c->vars);
+	free(c->unstable);
 }
 
 static int open_ro(const cli *c, res_db **db)

@@ -204,9 +204,17 @@ static int load_summary(void *u, const res_summary *s)
 	m->n = s->n;
 	m->mean = s->mean;
 	m->ci = isnan(s->ci95) ? 0 : s->ci95;
+	m->min = s->min;
+	m->max = s->max;
 	if (s->n > e->reps)
 		e->reps = s->n;
 	return 0;
+}
+
+double plot_unstable(const plot_exp *e, int pt)
+{
+	const plot_sum *s = plot_get(e, pt, "pool", "unstable");
+	return s ? s->mean : 0;
 }
 
 const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
@@ -772,8 +780,11 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 			ncat = category(e, p) + 1;
 		}
 	}
-	/* Datablocks: numbers only. Numeric x: x mean ci sorted by x;
-	 * categories: bar position mean ci. */
+	/* Datablocks: numbers only. Numeric x: x mean ci unstable sorted
+	 * by x; categories: bar position mean ci unstable. An unstable
+	 * point (overloaded in some replication) gets a hollow circle
+	 * around it: its numbers grow with the run's length. */
+	int any_bad = 0;
 	for (int i = 0; i < nl; i++) {
 		const char *m = e->metrics[lines[i].metric];
 		double s = plot_is_time(m) ? sc : metric_scale(m);
@@ -809,8 +820,10 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 				continue;
 			if (v->mean <= 0)
 				all_pos = 0;
-			fprintf(f, "%.17g %.17g %.17g\n", xs[j], v->mean * s,
-				v->ci * s);
+			int bad = plot_unstable(e, order[j]) > 0;
+			any_bad |= bad;
+			fprintf(f, "%.17g %.17g %.17g %d\n", xs[j], v->mean * s,
+				v->ci * s, bad);
 		}
 		fputs("EOD\n", f);
 		free(order);
@@ -916,6 +929,18 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 				i + 1);
 			gp_quote(f, t);
 			first = 0;
+		}
+		for (int i = 0; any_bad && i < nl; i++) {
+			if (panel[lines[i].metric] != pn)
+				continue;
+			fprintf(f, ", \\\n     $d%d using 1:($4 > 0 ? $2 : 1/0) "
+				"axes %s with points pt 6 ps 2.5 lw 2 lc rgb "
+				"'#d62728' %s", i,
+				plot_is_time(e->metrics[lines[i].metric]) ? "x1y1"
+									  : yaxis,
+				i == 0 || (np > 1 && in_panel[i] == 0)
+					? "title 'overloaded'"
+					: "notitle");
 		}
 		fputc('\n', f);
 	}

@@ -19,12 +19,14 @@ typedef struct plot_pt {
 	char **vals;
 } plot_pt;
 
-/* One point_summary row; pt indexes plot_exp.pts. ci is 0 when unknown. */
+/* One point_summary row; pt indexes plot_exp.pts. ci is 0 when unknown
+ * (n < 2: one replication has no interval); min == max with n >= 2 are
+ * identical replications (a deterministic replay). */
 typedef struct plot_sum {
 	int pt;
 	char *scope, *name;
 	int n;
-	double mean, ci;
+	double mean, ci, min, max;
 } plot_sum;
 
 /* Owns every string and array (plot_exp_free). Invariants: pts are in
@@ -52,6 +54,9 @@ void plot_exp_free(plot_exp *e);
 /* The summary of (point index, scope, name), NULL when absent or empty. */
 const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
 			 const char *name);
+/* Share of point pt's replications flagged `unstable` (the backlog grew
+ * through the window: overloaded); 0 when none or not stored. */
+double plot_unstable(const plot_exp *e, int pt);
 /* The same for a plotted metric: NAME (scope pool) or NAME@SCOPE. */
 const plot_sum *plot_getm(const plot_exp *e, int pt, const char *metric);
 /* The distinct scopes of e's summaries that member() accepts, in

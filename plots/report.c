@@ -59,7 +59,34 @@ void plot_fmt_pm(char *buf, size_t n, double mean, double ci)
 	snprintf(buf, n, "%s ± %s", m, c);
 }
 
+/* How a summary was measured: an interval over replications, one
+ * replication (no interval: n=1, never "± 0"), or replications that all
+ * gave the same value (a deterministic replay: no noise to speak of). */
+enum { M_INTERVAL, M_ONE, M_IDENTICAL };
+
+static int measured(const plot_sum *s)
+{
+	return s->n < 2 ? M_ONE : s->min == s->max ? M_IDENTICAL : M_INTERVAL;
+}
+
+/* A table cell: "mean ± ci", or "mean (n=1)", or "mean (deterministic)". */
+static void fmt_cell(char *buf, size_t n, const plot_sum *s, double scale)
+{
+	int how = measured(s);
+	if (how == M_INTERVAL) {
+		plot_fmt_pm(buf, n, s->mean * scale, s->ci * scale);
+		return;
+	}
+	plot_fmt_pm(buf, n, s->mean * scale, 0);
+	char *pm = strstr(buf, " ± ");
+	if (pm)
+		snprintf(pm, n - (size_t)(pm - buf), "%s",
+			 how == M_ONE ? " (n=1)" : " (deterministic)");
+}
+
 /* A value with its unit: times in ms below a second, else s. */
+static void fmt_val_of(char *buf, size_t n, const char *metric,
+		       const plot_sum *v);
 static void fmt_val(char *buf, size_t n, const char *metric, double mean,
 		    double ci)
 {
@@ -78,7 +105,22 @@ static void fmt_val(char *buf, size_t n, const char *metric, double mean,
 	}
 	fmt_sig(m, sizeof m, mean * s, 4);
 	fmt_sig(c, sizeof c, ci <= 1e-6 * fabs(mean) ? 0 : ci * s, 2);
-	snprintf(buf, n, "%s%s ± %s%s", m, u, c, u);
+	if (isnan(ci))
+		snprintf(buf, n, "%s%s", m, u);
+	else
+		snprintf(buf, n, "%s%s ± %s%s", m, u, c, u);
+}
+
+/* fmt_val of a summary, saying n=1 or deterministic instead of "± 0". */
+static void fmt_val_of(char *buf, size_t n, const char *metric,
+		       const plot_sum *v)
+{
+	int how = measured(v);
+	fmt_val(buf, n, metric, v->mean, how == M_INTERVAL ? v->ci : NAN);
+	size_t len = strlen(buf);
+	if (how != M_INTERVAL && len < n)
+		snprintf(buf + len, n - len, "%s",
+			 how == M_ONE ? ", n=1" : ", deterministic");
 }
 
 /* A table column's unit: times in ms, rates per second (the registry's
@@ -105,8 +147,13 @@ static void point_label(const plot_exp *e, int pt, char *buf, size_t n)
 		snprintf(buf, n, "the single point");
 }
 
+/* Intervals overlap. Without an interval (n=1) nothing can be told
+ * apart either: that counts as overlapping. Two deterministic values
+ * overlap only when equal. */
 static int overlap(const plot_sum *a, const plot_sum *b)
 {
+	if (measured(a) == M_ONE || measured(b) == M_ONE)
+		return 1;
 	return a->mean - a->ci <= b->mean + b->ci &&
 	       b->mean - b->ci <= a->mean + a->ci;
 }
@@ -131,7 +178,7 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	const plot_sum *b = plot_getm(e, best, metric);
 	char lab[512], val[256];
 	point_label(e, best, lab, sizeof lab);
-	fmt_val(val, sizeof val, metric, b->mean, b->ci);
+	fmt_val_of(val, sizeof val, metric, b);
 	if (e->n_pts == 1) {
 		fprintf(f, "- %s = %s.\n", metric, val);
 		return;
@@ -162,13 +209,15 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 		point_label(e, p, lab, sizeof lab);
 		fputs(ties ? ", " : "; ", f);
 		md_text(f, lab);
-		fmt_val(val, sizeof val, metric, s->mean, s->ci);
+		fmt_val_of(val, sizeof val, metric, s);
 		fprintf(f, " (%s)", val);
 		ties++;
 	}
 	if (ties)
-		fprintf(f, " %s within the interval (cannot be told apart)",
-			ties > 1 ? "are" : "is");
+		fprintf(f, " %s within the interval (cannot be told apart%s)",
+			ties > 1 ? "are" : "is",
+			measured(b) == M_ONE ? ": one replication has no interval"
+					     : "");
 	/* The best of the rest, to say by how much the winner wins. */
 	int ru = -1;
 	for (int p = 0; p < e->n_pts; p++) {
@@ -183,21 +232,56 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	if (ru >= 0) {
 		const plot_sum *r = plot_getm(e, ru, metric);
 		point_label(e, ru, lab, sizeof lab);
-		fmt_val(val, sizeof val, metric, r->mean, r->ci);
+		fmt_val_of(val, sizeof val, metric, r);
 		fprintf(f, "; %s ", ties ? "the next" : "the runner-up");
 		md_text(f, lab);
-		fprintf(f, " (%s) is clearly %s", val, hib ? "lower" : "worse");
+		/* "clearly" only on intervals: identical replications have
+		 * no noise to be clear of */
+		int det = measured(b) == M_IDENTICAL && measured(r) == M_IDENTICAL;
+		fprintf(f, " (%s) is %s%s", val, det ? "" : "clearly ",
+			hib ? "lower" : "worse");
 		double ratio = hib ? b->mean / r->mean : r->mean / b->mean;
 		if (isfinite(ratio) && r->mean > 0 && b->mean > 0)
 			fprintf(f, ratio < 10 ? ", %.2fx %s" : ", %.0fx %s", ratio,
 				hib ? "lower" : "higher");
 	}
+	if (ru >= 0 && measured(b) == M_IDENTICAL &&
+	    measured(plot_getm(e, ru, metric)) == M_IDENTICAL)
+		fputs(" (deterministic: every replication gave the same "
+		      "value, so this is the exact difference for this input, "
+		      "not a statistical one)", f);
 	fputs(".", f);
 	if (e->reps < 2)
 		fputs(" With 1 replication there is no interval (the "
 		      "numbers are exact only if nothing in the experiment is "
 		      "random).", f);
 	fputc('\n', f);
+}
+
+/* Overloaded points first: their latencies are not a steady state (the
+ * backlog grew through the window, so they grow with the run's length)
+ * and their rates read the capacity, not the offered load. */
+static void answer_unstable(FILE *f, const plot_exp *e)
+{
+	const char *lat = NULL;
+	for (int m = 0; m < e->n_metrics && !lat; m++)
+		if (!strncmp(e->metrics[m], "latency_", 8))
+			lat = e->metrics[m];
+	for (int p = 0; p < e->n_pts; p++) {
+		double u = plot_unstable(e, p);
+		if (!(u > 0))
+			continue;
+		const plot_sum *s = plot_get(e, p, "pool", "unstable");
+		char lab[512];
+		point_label(e, p, lab, sizeof lab);
+		fputs("- ", f);
+		md_text(f, lab);
+		fprintf(f, ": overloaded — %s grows with the run's length (the "
+			"backlog grew through the measurement window in %.0f of "
+			"%d replication%s; its rates read the capacity).\n",
+			lat ? plot_metric_short(lat) : "latency", u * s->n, s->n,
+			s->n == 1 ? "" : "s");
+	}
 }
 
 /* ---- per tenant, tier, service and stage ---------------------------------- */
@@ -249,8 +333,7 @@ static void write_parts(FILE *f, const plot_exp *e)
 				double k = plot_is_time(cols[c]) ? 1000.0 : 1.0;
 				char cell[160];
 				if (v) {
-					plot_fmt_pm(cell, sizeof cell, v->mean * k,
-						    v->ci * k);
+					fmt_cell(cell, sizeof cell, v, k);
 					fprintf(f, " %s |", cell);
 				} else {
 					fputs(" – |", f);
@@ -288,7 +371,7 @@ static void rank_parts(FILE *f, const plot_exp *e, int p, const char **sc,
 	fprintf(f, "- %s, best first: ", m);
 	for (int i = 0; i < k; i++) {
 		const plot_sum *v = plot_get(e, p, sc[idx[i]], m);
-		fmt_val(val, sizeof val, m, v->mean, v->ci);
+		fmt_val_of(val, sizeof val, m, v);
 		if (i) {
 			int tie = overlap(plot_get(e, p, sc[idx[i - 1]], m), v);
 			ties += tie;
@@ -487,9 +570,14 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	write_params(f, db, e);
 
 	fputs("## Results\n\n", f);
-	fprintf(f, "%d replication%s per point; each cell is the mean ± the "
-		"95%% confidence half-width (Student t) over replications.\n\n",
-		e->reps, e->reps == 1 ? "" : "s");
+	if (e->reps < 2)
+		fputs("1 replication per point: each cell is that run's value, "
+		      "with no interval (n=1).\n\n", f);
+	else
+		fprintf(f, "%d replications per point; each cell is the mean ± "
+			"the 95%% confidence half-width (Student t) over "
+			"replications (\"deterministic\" when every replication "
+			"gave the same value).\n\n", e->reps);
 	fputs("|", f);
 	for (int k = 0; k < e->n_keys; k++) {
 		fputc(' ', f);
@@ -498,10 +586,16 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	}
 	if (!e->n_keys)
 		fputs(" point |", f);
+	int any_unstable = 0;
+	for (int p = 0; p < e->n_pts; p++)
+		any_unstable |= plot_unstable(e, p) > 0;
+	if (any_unstable)
+		fputs(" steady state |", f);
 	for (int m = 0; m < e->n_metrics; m++)
 		fprintf(f, " %s%s |", e->metrics[m], col_unit(e->metrics[m]));
 	fputs("\n|", f);
-	for (int c = 0; c < (e->n_keys ? e->n_keys : 1) + e->n_metrics; c++)
+	for (int c = 0; c < (e->n_keys ? e->n_keys : 1) + any_unstable +
+				    e->n_metrics; c++)
 		fputs("---|", f);
 	fputc('\n', f);
 	for (int p = 0; p < e->n_pts; p++) {
@@ -513,12 +607,16 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 		}
 		if (!e->n_keys)
 			fputs(" all |", f);
+		if (plot_unstable(e, p) > 0)
+			fputs(" **overloaded** |", f);
+		else if (any_unstable)
+			fputs(" |", f);
 		for (int m = 0; m < e->n_metrics; m++) {
 			const plot_sum *s = plot_getm(e, p, e->metrics[m]);
 			double sc = plot_is_time(e->metrics[m]) ? 1000.0 : 1.0;
 			char cell[160];
-			plot_fmt_pm(cell, sizeof cell, s ? s->mean * sc : 0,
-				    s ? s->ci * sc : 0);
+			if (s)
+				fmt_cell(cell, sizeof cell, s, sc);
 			if (s)
 				fprintf(f, " %s |", cell);
 			else
@@ -546,6 +644,7 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	write_parts(f, e);
 
 	fputs("## Answer\n\n", f);
+	answer_unstable(f, e);
 	for (int m = 0; m < e->n_metrics; m++)
 		answer(f, e, e->metrics[m]);
 	answer_parts(f, e);

@@ -51,7 +51,7 @@
 	"  (SELECT max(id) FROM experiment GROUP BY name);"
 
 /* Bumped whenever a table, column or the view changes meaning. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2   /* 2: point_summary.ci95 NULL for n < 2 */
 /* PRAGMA application_id: 'psim' — tells our files from other SQLite files. */
 #define APPLICATION_ID 0x7073696d
 #define T975_MAX_DF 1000
@@ -99,6 +99,38 @@ struct res_db {
 	int fresh;              /* a new, empty file: no schema yet (ready()) */
 };
 
+/* Mean and 95% half-width over the finished replications of a point.
+ * n counts non-NULL values; ci95 is NULL below two values: one
+ * replication has no interval (not one of width 0). Plain SQL: works in
+ * the sqlite3 shell as well. Schema 1 had 0.0 there; check_schema
+ * replaces its view when it opens such a file for writing. */
+#define POINT_SUMMARY \
+	"CREATE VIEW point_summary AS " \
+	"SELECT experiment_id, experiment, point, itervars, scope, name, n," \
+	"  mean," \
+	"  CASE WHEN n < 2 THEN NULL ELSE" \
+	"    coalesce((SELECT t FROM t975 WHERE df = n - 1)," \
+	"      1.959963984540054 + (pow(1.959963984540054, 3)" \
+	"        + 1.959963984540054) / (4.0 * (n - 1))" \
+	"      + (5 * pow(1.959963984540054, 5) + 16 * pow(1.959963984540054, 3)" \
+	"        + 3 * 1.959963984540054) / (96.0 * (n - 1) * (n - 1)))" \
+	"    * sqrt((SELECT sum((s.value - g.mean) * (s.value - g.mean))" \
+	"            FROM run r JOIN scalar s ON s.run_id = r.id" \
+	"            WHERE r.experiment_id = g.experiment_id" \
+	"              AND r.point = g.point AND r.status = 'done'" \
+	"              AND s.scope = g.scope AND s.name = g.name)" \
+	"           / (n - 1) / n) END AS ci95," \
+	"  min, max " \
+	"FROM (" \
+	"  SELECT r.experiment_id, e.name AS experiment, r.point," \
+	"    min(r.itervars) AS itervars, s.scope, s.name," \
+	"    count(s.value) AS n, avg(s.value) AS mean," \
+	"    min(s.value) AS min, max(s.value) AS max" \
+	"  FROM run r JOIN experiment e ON e.id = r.experiment_id" \
+	"    JOIN scalar s ON s.run_id = r.id" \
+	"  WHERE r.status = 'done'" \
+	"  GROUP BY r.experiment_id, r.point, s.scope, s.name) AS g;"
+
 static const char SCHEMA[] =
 	"CREATE TABLE experiment("
 	"  id INTEGER PRIMARY KEY,"
@@ -140,34 +172,7 @@ static const char SCHEMA[] =
 	"CREATE INDEX series_by_run ON series(run_id, scope, name, t);"
 	/* t(0.975, df), filled from GSL at creation; see the banner. */
 	"CREATE TABLE t975(df INTEGER PRIMARY KEY, t REAL NOT NULL);"
-	/* Mean and 95% half-width over the finished replications of a point.
-	 * n counts non-NULL values; ci95 is 0 below two values (as
-	 * stats_ci95). Plain SQL: works in the sqlite3 shell as well. */
-	"CREATE VIEW point_summary AS "
-	"SELECT experiment_id, experiment, point, itervars, scope, name, n,"
-	"  mean,"
-	"  CASE WHEN n < 2 THEN 0.0 ELSE"
-	"    coalesce((SELECT t FROM t975 WHERE df = n - 1),"
-	"      1.959963984540054 + (pow(1.959963984540054, 3)"
-	"        + 1.959963984540054) / (4.0 * (n - 1))"
-	"      + (5 * pow(1.959963984540054, 5) + 16 * pow(1.959963984540054, 3)"
-	"        + 3 * 1.959963984540054) / (96.0 * (n - 1) * (n - 1)))"
-	"    * sqrt((SELECT sum((s.value - g.mean) * (s.value - g.mean))"
-	"            FROM run r JOIN scalar s ON s.run_id = r.id"
-	"            WHERE r.experiment_id = g.experiment_id"
-	"              AND r.point = g.point AND r.status = 'done'"
-	"              AND s.scope = g.scope AND s.name = g.name)"
-	"           / (n - 1) / n) END AS ci95,"
-	"  min, max "
-	"FROM ("
-	"  SELECT r.experiment_id, e.name AS experiment, r.point,"
-	"    min(r.itervars) AS itervars, s.scope, s.name,"
-	"    count(s.value) AS n, avg(s.value) AS mean,"
-	"    min(s.value) AS min, max(s.value) AS max"
-	"  FROM run r JOIN experiment e ON e.id = r.experiment_id"
-	"    JOIN scalar s ON s.run_id = r.id"
-	"  WHERE r.status = 'done'"
-	"  GROUP BY r.experiment_id, r.point, s.scope, s.name) AS g;"
+	POINT_SUMMARY
 	LATEST_VIEW;
 
 static int db_err(res_db *db, char *err, size_t errlen, const char *what)
@@ -314,6 +319,23 @@ static int check_schema(res_db *db, char *err, size_t errlen)
 			      "poolsim " POOLSIM_VERSION " knows (%d); written "
 			      "by another version?",
 			      db->path, ver, SCHEMA_VERSION);
+	if (ver == 1 && !db->readonly) {
+		/* schema 1's view said ci95 = 0 for one replication */
+		char *msg = NULL;
+		char sql[128];
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d; COMMIT;",
+			 SCHEMA_VERSION);
+		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE; DROP VIEW point_summary;"
+				 POINT_SUMMARY, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+			ps_err(err, errlen, PS_EDB, "%s: cannot update the "
+			       "schema to version %d: %s", db->path,
+			       SCHEMA_VERSION, msg ? msg : sqlite3_errmsg(db->h));
+			sqlite3_free(msg);
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+			return PS_EDB;
+		}
+	}
 	return 0;
 }
 
