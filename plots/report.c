@@ -213,11 +213,12 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 		fprintf(f, " (%s)", val);
 		ties++;
 	}
-	if (ties)
-		fprintf(f, " %s within the interval (cannot be told apart%s)",
-			ties > 1 ? "are" : "is",
-			measured(b) == M_ONE ? ": one replication has no interval"
-					     : "");
+	if (ties && measured(b) == M_ONE)
+		fputs(" cannot be told apart from it (one replication has no "
+		      "interval)", f);
+	else if (ties)
+		fprintf(f, " %s within the interval (cannot be told apart)",
+			ties > 1 ? "are" : "is");
 	/* The best of the rest, to say by how much the winner wins. */
 	int ru = -1;
 	for (int p = 0; p < e->n_pts; p++) {
