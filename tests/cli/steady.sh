@@ -32,7 +32,7 @@ grep -q "latency_p99 .* 1 .*(n=1, no CI)" "$T/once" ||
 	fail "n=1 not said: $(grep latency_p99 "$T/once")"
 grep -q "±" "$T/once" && fail "show prints an interval for n=1"
 "$POOLSIM" show -o "$db" -c once --format csv >"$T/once.csv" || fail "csv"
-grep -q '^"once",0,"K=1",pool,latency_p99,1,[0-9.e+-]*,,' "$T/once.csv" ||
+grep -q '^"once",0,"1","pool","latency_p99",1,[0-9.e+-]*,,' "$T/once.csv" ||
 	fail "CSV ci95 not empty for n=1: $(grep latency_p99 "$T/once.csv")"
 echo "ok n=1: point_summary.ci95 NULL, show says n=1, CSV leaves ci95 empty"
 
