@@ -307,7 +307,6 @@ typedef struct run {
 	long win0_completed, win0_r, win0_submitted;
 	long win1_completed, win1_r, win1_submitted, backlog_end;
 	double wa_queue, wa_busy, wa_system, wa_K;
-	model_probe probe;    /* the backlog probe, while the window is open */
 
 	/* totals over the instances */
 	long n_busy;          /* tasks on a worker */
@@ -379,6 +378,9 @@ typedef struct run {
 	alrun al[MODEL_MAX_ALERTS];
 
 	int oom;              /* allocation failed somewhere: PS_ENOMEM */
+
+	/* the window's backlog probe (cold: a row per window/32..64) */
+	model_probe probe;
 } run;
 
 static inline void nw_add(run *r, pinst *p, long d)
