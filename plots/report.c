@@ -147,15 +147,24 @@ static void point_label(const plot_exp *e, int pt, char *buf, size_t n)
 		snprintf(buf, n, "the single point");
 }
 
-/* Intervals overlap. Without an interval (n=1) nothing can be told
- * apart either: that counts as overlapping. Two deterministic values
- * overlap only when equal. */
+/* Intervals overlap. Without an interval (n=1) only equal values are
+ * the same (and a difference is never "clear": clear() below); two
+ * deterministic values overlap only when equal. */
 static int overlap(const plot_sum *a, const plot_sum *b)
 {
 	if (measured(a) == M_ONE || measured(b) == M_ONE)
-		return 1;
+		return a->mean == b->mean;
 	return a->mean - a->ci <= b->mean + b->ci &&
 	       b->mean - b->ci <= a->mean + a->ci;
+}
+
+/* A difference is "clear" only when an interval shows it: not on one
+ * replication, not between two deterministic values (no noise to be
+ * clear of: the difference is exact for this input). */
+static int clear(const plot_sum *a, const plot_sum *b)
+{
+	return measured(a) != M_ONE && measured(b) != M_ONE &&
+	       !(measured(a) == M_IDENTICAL && measured(b) == M_IDENTICAL);
 }
 
 /* One sentence (or two) answering "which choice is best for metric?". */
@@ -201,11 +210,12 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 			metric, val);
 
 	/* The choices whose intervals overlap the winner's. */
-	int ties = 0;
+	int ties = 0, ties_exact = 1;
 	for (int p = 0; p < e->n_pts; p++) {
 		const plot_sum *s = plot_getm(e, p, metric);
 		if (p == best || !s || !overlap(s, b))
 			continue;
+		ties_exact &= !clear(s, b);
 		point_label(e, p, lab, sizeof lab);
 		fputs(ties ? ", " : "; ", f);
 		md_text(f, lab);
@@ -213,9 +223,8 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 		fprintf(f, " (%s)", val);
 		ties++;
 	}
-	if (ties && measured(b) == M_ONE)
-		fputs(" cannot be told apart from it (one replication has no "
-		      "interval)", f);
+	if (ties && ties_exact)
+		fprintf(f, " %s the same", ties > 1 ? "are" : "is");
 	else if (ties)
 		fprintf(f, " %s within the interval (cannot be told apart)",
 			ties > 1 ? "are" : "is");
@@ -236,10 +245,7 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 		fmt_val_of(val, sizeof val, metric, r);
 		fprintf(f, "; %s ", ties ? "the next" : "the runner-up");
 		md_text(f, lab);
-		/* "clearly" only on intervals: identical replications have
-		 * no noise to be clear of */
-		int det = measured(b) == M_IDENTICAL && measured(r) == M_IDENTICAL;
-		fprintf(f, " (%s) is %s%s", val, det ? "" : "clearly ",
+		fprintf(f, " (%s) is %s%s", val, clear(b, r) ? "clearly " : "",
 			hib ? "lower" : "worse");
 		double ratio = hib ? b->mean / r->mean : r->mean / b->mean;
 		if (isfinite(ratio) && r->mean > 0 && b->mean > 0)
@@ -383,8 +389,11 @@ static void rank_parts(FILE *f, const plot_exp *e, int p, const char **sc,
 	}
 	if (!strncmp(sc[idx[0]], "stage/", 6))
 		fprintf(f, "; the bottleneck is %s", sc[idx[0]]);
-	fputs(ties ? " (≈: the intervals overlap, cannot be told apart).\n"
-		   : " (every interval apart).\n", f);
+	if (measured(plot_get(e, p, sc[idx[0]], m)) == M_ONE)
+		fputs(" (one replication: no interval).\n", f);
+	else
+		fputs(ties ? " (≈: the intervals overlap, cannot be told apart).\n"
+			   : " (every interval apart).\n", f);
 }
 
 /* For a single-point experiment the parts are the answer: each family

@@ -62,4 +62,6 @@ grep -q "deterministic: every replication gave the same value" "$r" ||
 grep -q "(n=1)" "$T/out/once.md" || fail "report n=1 cells"
 grep -q "± 0" "$T/out/once.md" && fail "report prints ± 0 for n=1"
 grep -q "clearly" "$T/out/once.md" && fail "report: clearly on one replication"
+grep -q "n=1; the runner-up K = 1 (.*, n=1) is worse" "$T/out/once.md" ||
+	fail "report: n=1 points not ranked plainly: $(grep latency_p99 "$T/out/once.md")"
 echo "ok report: overloaded answer, deterministic, n=1, never 'clearly'"
