@@ -637,15 +637,24 @@ static void fig_single(drawer *d, const plot_exp *e)
 	const plot_sum *tp = plot_getm(e, 0, "throughput");
 	fputs("set xlabel ", f);
 	char lab[160];
-	if (tp)
+	/* overloaded: hollow bars, and the axis says why */
+	int bad = plot_unstable(e, 0) > 0;
+	const char *why = bad ? "; overloaded: the backlog grew, latency "
+				"grows with the run's length" : "";
+	if (tp && e->reps >= 2)
 		snprintf(lab, sizeof lab, "latency quantile (throughput %.4g/s "
-			 "± %.2g, %d replications)", tp->mean, tp->ci, e->reps);
+			 "± %.2g, %d replications%s)", tp->mean, tp->ci, e->reps,
+			 why);
+	else if (tp)
+		snprintf(lab, sizeof lab, "latency quantile (throughput %.4g/s, "
+			 "1 replication%s)", tp->mean, why);
 	else
-		snprintf(lab, sizeof lab, "latency quantile (%d replications)",
-			 e->reps);
+		snprintf(lab, sizeof lab, "latency quantile (%d replications%s)",
+			 e->reps, why);
 	gp_quote(f, lab);
-	fputs("\nset boxwidth 0.6\nset style fill solid 0.5 border -1\n"
-	      "set key off\nplot $data using 1:2:3 with boxerrorbars lc 1\n", f);
+	fprintf(f, "\nset boxwidth 0.6\nset style fill %s border -1\n"
+		"set key off\nplot $data using 1:2:3 with boxerrorbars lc 1\n",
+		bad ? "empty" : "solid 0.5");
 	finish_script(d, f, e->fname, path);
 }
 
@@ -1212,10 +1221,17 @@ static void fig_scopes_of(drawer *d, const plot_exp *e,
 			fam->titles[m], fam->ylabels[m],
 			m && m1_time ? (sc > 1 ? " (ms)" : " (s)") : "");
 		for (int j = 0; j < np; j++) {
-			fprintf(f, "%s$m%dp%d using 1:2:3 with boxerrorbars "
-				"title ", j ? ", " : "", m, j);
-			gp_quote(f, *e->pts[pts[j]].itervars
-					    ? e->pts[pts[j]].itervars : "all");
+			/* an overloaded point's bars are hollow */
+			int bad = plot_unstable(e, pts[j]) > 0;
+			char t[320];
+			snprintf(t, sizeof t, "%s%s",
+				 *e->pts[pts[j]].itervars ? e->pts[pts[j]].itervars
+							  : "all",
+				 bad ? " (overloaded)" : "");
+			fprintf(f, "%s$m%dp%d using 1:2:3 with boxerrorbars %s"
+				"title ", j ? ", " : "", m, j,
+				bad ? "fs empty border lw 2 " : "");
+			gp_quote(f, t);
 		}
 		fputc('\n', f);
 	}

@@ -67,3 +67,19 @@ done
 awk -v a="$(m tiers tier/free wait_p95)" -v b="$(m tiers tier/free wait_p99)" \
 	'BEGIN { exit !(a > 0 && a <= b) }' || fail "tier wait_p95"
 echo "ok stable: not flagged; latency_p95/wait_p95 beside p99"
+
+# An overloaded single-point experiment's figures say so: hollow bars.
+if command -v gnuplot >/dev/null; then
+	"$POOLSIM" plot -o "$T/w.db" -c tiers --dir "$T/out" >/dev/null 2>&1 ||
+		fail "plot tiers"
+	grep -q "set style fill empty" "$T/out/tiers.gp" &&
+		grep -q "overloaded: the backlog grew" "$T/out/tiers.gp" ||
+		fail "tiers.gp: the overloaded point is not hollow"
+	grep -q "fs empty.*title 'all (overloaded)'" "$T/out/tiers-scopes.gp" ||
+		fail "tiers-scopes.gp: the overloaded point is not hollow"
+	"$POOLSIM" plot -o "$T/w.db" -c stable --dir "$T/out" >/dev/null 2>&1 ||
+		fail "plot stable"
+	grep -q "fill empty\|overloaded" "$T/out/stable.gp" &&
+		fail "stable.gp marked overloaded"
+	echo "ok figures: overloaded single points drawn hollow, stable ones not"
+fi
