@@ -46,9 +46,10 @@ static const exp_key rows[] = {
 	{ "duration", "duration", "none (tasks decides)", "workload", 0,
 	  "Stop generating arrivals at this virtual time; the run ends when "
 	  "the last task finishes. Ends the measurement window.", "120s" },
-	{ "warmup", "count, duration or percent", "0", "workload", 0,
-	  "The start left out of statistics: tasks (1000), time (10s) or a "
-	  "share of the tasks (5%). Starts the measurement window.", "5%" },
+	{ "warmup", "N tasks, duration or percent", "0", "workload", 0,
+	  "The start left out of statistics: tasks (1000 tasks), time (10s) "
+	  "or a share of the tasks (5%); a bare number other than 0 is an "
+	  "error. Starts the measurement window.", "5%" },
 	{ "producers", "count or each", "1", "workload", 0,
 	  "Who calls Submit: N producer loops sharing the arrivals (a blocked "
 	  "loop delays its later tasks), or `each`: a goroutine per arrival, "

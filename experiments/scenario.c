@@ -167,12 +167,13 @@ static int get_bool(ctx *c, const exp_kv *kv, int *out)
 	return -1;
 }
 
-static int get_dist(ctx *c, const exp_kv *kv, dist **out)
+static int get_dist_as(ctx *c, const exp_kv *kv, dist **out, int count)
 {
 	char e[512];
 	dist_free(*out);
 	*out = NULL;
-	int rc = dist_parse(kv->value, c->sc->basedir, out, e, sizeof e);
+	int rc = (count ? dist_parse_count : dist_parse)(kv->value,
+			 c->sc->basedir, out, e, sizeof e);
 	if (rc == PS_ENOMEM)
 		c->nomem = 1;
 	if (rc) {
@@ -180,6 +181,12 @@ static int get_dist(ctx *c, const exp_kv *kv, dist **out)
 		return -1;
 	}
 	return 0;
+}
+
+/* A distribution of durations: its numbers need units. */
+static int get_dist(ctx *c, const exp_kv *kv, dist **out)
+{
+	return get_dist_as(c, kv, out, 0);
 }
 
 /* Finds or adds the downstream NAME of "downstream.NAME.FIELD"; NULL after
@@ -632,21 +639,49 @@ static void apply_warmup(ctx *c, model_config *cfg, const exp_kv *kv)
 		}
 		return;
 	}
-	int has_unit = 0;
-	for (const char *p = v; *p; p++)
-		if (isalpha((unsigned char)*p) && *p != 'e' && *p != 'E')
-			has_unit = 1;
-	if (has_unit) {
-		if (!get_time(c, kv, &x)) {
-			cfg->warmup = x > 0 ? WARMUP_TIME : WARMUP_NONE;
-			cfg->warmup_value = x;
+	/* "N tasks" (or "N task"): a count of tasks. */
+	size_t len = strlen(v);
+	while (len && isspace((unsigned char)v[len - 1]))
+		len--;
+	const char *word = NULL;
+	if (len >= 5 && !strncmp(v + len - 5, "tasks", 5))
+		word = v + len - 5;
+	else if (len >= 4 && !strncmp(v + len - 4, "task", 4))
+		word = v + len - 4;
+	if (word) {
+		char num[64];
+		size_t nl = (size_t)(word - v);
+		if (nl >= sizeof num || nl == 0 ||
+		    !isspace((unsigned char)v[nl - 1])) {
+			err(c, kv->line, "warmup must be N tasks, a duration or a "
+			    "share (e.g. 1000 tasks, 10s, 5%%), got '%s'", v);
+			return;
 		}
+		memcpy(num, v, nl);
+		num[nl] = '\0';
+		if (unit_number(num, &x, e, sizeof e) || x != floor(x) || x < 0 ||
+		    x > 9e15) {
+			err(c, kv->line, "warmup: '%s' is not a whole number of "
+			    "tasks", v);
+			return;
+		}
+		cfg->warmup = x > 0 ? WARMUP_TASKS : WARMUP_NONE;
+		cfg->warmup_value = x;
 		return;
 	}
-	long n;
-	if (!get_long(c, kv, 0, &n)) {
-		cfg->warmup = n > 0 ? WARMUP_TASKS : WARMUP_NONE;
-		cfg->warmup_value = (double)n;
+	if (unit_number(v, &x, e, sizeof e) == PS_OK && x != 0) {
+		/* A bare 5: the first 5%, 5 s or 5 tasks? Ask. */
+		if (x <= 100)
+			err(c, kv->line, "warmup = %s needs a unit: %s%%, %ss or "
+			    "%s tasks?", v, v, v, v);
+		else
+			err(c, kv->line, "warmup = %s needs a unit: %ss or %s "
+			    "tasks?", v, v, v);
+		return;
+	}
+	if (!get_time(c, kv, &x)) {
+		cfg->warmup = x > 0 ? WARMUP_TIME : WARMUP_NONE;
+		cfg->warmup_value = x;
 	}
 }
 
@@ -1071,7 +1106,7 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 	} else if (!strcmp(k, "setup")) {
 		get_dist(c, kv, &cfg->setup);
 	} else if (!strcmp(k, "weight")) {
-		get_dist(c, kv, &cfg->weight);
+		get_dist_as(c, kv, &cfg->weight, 1);   /* a count */
 	} else if (!strcmp(k, "setup_at")) {
 		if (!strcmp(kv->value, "new"))
 			cfg->setup_first_use = 0;

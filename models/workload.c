@@ -123,8 +123,8 @@ static int load_trace(const char *path, wl_spec *w, char *err, size_t errlen)
 		}
 		cols = nc;
 		double t, wk = 0;
-		if (span_unit(c[0], unit_time, &t, sub, sizeof sub) ||
-		    (nc == 2 && span_unit(c[1], unit_time, &wk, sub, sizeof sub))) {
+		if (span_unit(c[0], unit_seconds, &t, sub, sizeof sub) ||
+		    (nc == 2 && span_unit(c[1], unit_seconds, &wk, sub, sizeof sub))) {
 			rc = ps_err(err, errlen, PS_EPARSE, "%s:%ld: %s", path, lineno, sub);
 			goto out;
 		}
@@ -299,12 +299,13 @@ static int parse_inner(const char *text, const char *basedir, wl_spec *w,
 			char *dt = span_dup(ds);
 			if (!dt)
 				return ps_err(err, errlen, PS_ENOMEM, "out of memory");
-			/* DESIGN.md writes closed(128, think=0): a bare
-			 * duration is a constant think time (0 = none). */
+			/* closed(128, think=0): a duration alone is a
+			 * constant think time (0 = none). */
 			double v;
-			if (unit_time(dt, &v, NULL, 0) == PS_OK) {
-				rc = PS_OK;
-				if (v > 0 && !(w->think = dist_const(v)))
+			if (isdigit((unsigned char)*dt) || *dt == '.') {
+				/* a number: think=5 must say its unit */
+				rc = unit_time(dt, &v, err, errlen);
+				if (!rc && v > 0 && !(w->think = dist_const(v)))
 					rc = ps_err(err, errlen, PS_ENOMEM,
 						    "out of memory");
 			} else {

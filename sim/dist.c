@@ -85,6 +85,7 @@ typedef struct parser {
 	char *err;
 	size_t errlen;
 	int depth;
+	int bare;               /* a count, not a time: bare numbers (weights) */
 } parser;
 
 /* ---- construction ----------------------------------------------------- */
@@ -167,6 +168,8 @@ static int span_unit(parser *ps, span sp,
 	char *c = span_dup(sp);
 	if (!c)
 		return perr(ps, PS_ENOMEM, "out of memory");
+	if (fn == unit_time && ps->bare)
+		fn = unit_seconds;
 	int rc = fn(c, out, ps->err, ps->errlen);
 	free(c);
 	return rc;
@@ -273,7 +276,7 @@ static int load_empirical(parser *ps, dist *d, span file)
 			continue;
 		double v;
 		((char *)t.s)[t.len] = '\0';
-		if (unit_time(t.s, &v, sub, sizeof sub) != PS_OK) {
+		if (unit_seconds(t.s, &v, sub, sizeof sub) != PS_OK) {
 			rc = perr(ps, PS_EPARSE, "%s:%ld: %s", d->path, lineno, sub);
 			goto out;
 		}
@@ -656,11 +659,11 @@ fail:
 	return rc;
 }
 
-int dist_parse(const char *text, const char *basedir, dist **out,
-	       char *err, size_t errlen)
+static int parse_top(const char *text, const char *basedir, int bare,
+		     dist **out, char *err, size_t errlen)
 {
 	char detail[512];
-	parser ps = { text, basedir, detail, sizeof detail, 0 };
+	parser ps = { text, basedir, detail, sizeof detail, 0, bare };
 	detail[0] = '\0';
 	*out = NULL;
 	int rc = parse_expr(&ps, text, out);
@@ -668,6 +671,18 @@ int dist_parse(const char *text, const char *basedir, dist **out,
 		return ps_err(err, errlen, rc, "bad distribution \"%s\": %s",
 			      text, detail);
 	return PS_OK;
+}
+
+int dist_parse(const char *text, const char *basedir, dist **out,
+	       char *err, size_t errlen)
+{
+	return parse_top(text, basedir, 0, out, err, errlen);
+}
+
+int dist_parse_count(const char *text, const char *basedir, dist **out,
+		     char *err, size_t errlen)
+{
+	return parse_top(text, basedir, 1, out, err, errlen);
 }
 
 /* ---- sampling and moments ----------------------------------------------- */

@@ -27,6 +27,10 @@ typedef struct dist dist;
  * that quotes the offending text. */
 int dist_parse(const char *text, const char *basedir, dist **out,
 	       char *err, size_t errlen);
+/* dist_parse for a count (a semaphore weight): its numbers are bare
+ * (const(1), uniform(1, 4)), where a time's need a unit (units.h). */
+int dist_parse_count(const char *text, const char *basedir, dist **out,
+		     char *err, size_t errlen);
 void dist_free(dist *d);                /* dist_free(NULL) is a no-op */
 
 /* A dist that always returns v (for code that builds dists directly). */

@@ -116,12 +116,21 @@ typedef struct quantity {
 	const unit_def *units;
 	char slash;             /* '/' before the unit, or 0 */
 	const char *noun, *hint;
+	/* A bare number other than 0 is refused with this suggestion (its
+	 * %.*s take the number as written, twice), or NULL when a bare
+	 * number means the base unit. */
+	const char *bare;
 } quantity;
 
 static const quantity q_time = { time_units, 0, "duration",
-				 "ns, us, ms, s, m or h" };
-static const quantity q_rate = { rate_units, '/', "rate", "/s, /m or /h" };
-static const quantity q_size = { size_units, 0, "size", "B, KB, MB or GB" };
+				 "ns, us, ms, s, m or h",
+				 "a duration needs a unit: %.*sms or %.*ss?" };
+static const quantity q_seconds = { time_units, 0, "duration",
+				    "ns, us, ms, s, m or h", NULL };
+static const quantity q_rate = { rate_units, '/', "rate", "/s, /m or /h",
+				 "a rate needs a unit: %.*s/s?" };
+static const quantity q_size = { size_units, 0, "size", "B, KB, MB or GB",
+				 NULL };
 
 static int scaled(const char *text, const quantity *q, double *out,
 		  char *err, size_t errlen)
@@ -138,6 +147,14 @@ static int scaled(const char *text, const quantity *q, double *out,
 		scale = match_unit(p, q->units);
 		if (scale == 0)
 			goto bad;
+	} else if (q->bare && v != 0) {
+		/* "10" in an ini: 10 ms or 10 s? A guess would be silently
+		 * wrong by 1000x; ask instead. */
+		const char *s = skip_blanks(text);
+		int n = (int)(p - s);
+		while (n && isspace((unsigned char)s[n - 1]))
+			n--;
+		return ps_err(err, errlen, PS_EPARSE, q->bare, n, s, n, s);
 	}
 	if (v < 0)
 		return ps_err(err, errlen, PS_EPARSE,
@@ -153,6 +170,11 @@ bad:
 int unit_time(const char *text, double *out_s, char *err, size_t errlen)
 {
 	return scaled(text, &q_time, out_s, err, errlen);
+}
+
+int unit_seconds(const char *text, double *out_s, char *err, size_t errlen)
+{
+	return scaled(text, &q_seconds, out_s, err, errlen);
 }
 
 int unit_rate(const char *text, double *out_per_s, char *err, size_t errlen)

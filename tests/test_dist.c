@@ -385,6 +385,8 @@ static void test_errors(void **state)
 	bad("uniform(5ms)", PS_EPARSE, "expected uniform(A, B)");
 	bad("const()", PS_EPARSE, "expected const(DURATION)");
 	bad("exp(0)", PS_EPARSE, "the mean must be > 0");
+	bad("exp(10)", PS_EPARSE, "a duration needs a unit: 10ms or 10s?");
+	bad("uniform(0, 4)", PS_EPARSE, "a duration needs a unit: 4ms or 4s?");
 	bad("lognormal(p50=10ms)", PS_EPARSE,
 	    "expected lognormal(p50=D, p99=D) or lognormal(mean=D, sd=D)");
 	bad("lognormal(p50=10ms, sd=1ms)", PS_EPARSE, "expected lognormal(");

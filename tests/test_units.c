@@ -47,8 +47,14 @@ static void test_time(void **state)
 	ok(unit_time, "1.5s", 1.5);
 	ok(unit_time, "2m", 120);
 	ok(unit_time, "1h", 3600);
-	ok(unit_time, "3", 3);
+	/* 10 ms or 10 s? A bare number is asked about, not guessed; 0 is 0
+	 * in any unit. Data files' unit_seconds reads it as seconds. */
+	bad(unit_time, "3", "a duration needs a unit: 3ms or 3s?");
+	bad(unit_time, " 1.5 ", "a duration needs a unit: 1.5ms or 1.5s?");
 	ok(unit_time, "0", 0);
+	ok(unit_time, "0.0", 0);
+	ok(unit_seconds, "3", 3);
+	ok(unit_seconds, "3ms", 0.003);
 	ok(unit_time, "1e-3s", 1e-3);
 	ok(unit_time, "1e3ms", 1);
 	ok(unit_time, ".5s", 0.5);
@@ -72,7 +78,8 @@ static void test_rate(void **state)
 	ok(unit_rate, "100 / s", 100);
 	ok(unit_rate, "120/m", 2);
 	ok(unit_rate, "7200/h", 2);
-	ok(unit_rate, "42", 42);
+	bad(unit_rate, "42", "a rate needs a unit: 42/s?");
+	ok(unit_rate, "0", 0);
 	ok(unit_rate, "0/s", 0);
 	bad(unit_rate, "100/d",
 	    "bad rate \"100/d\": expected a number with /s, /m or /h");
