@@ -37,7 +37,8 @@ TESTS   := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 LONG    := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/long_*.c))
 BIN     := $(if $(filter build,$(BUILD)),poolsim,$(BUILD)/poolsim)
 
-.PHONY: all deps mpi-deps check-mpi test test-build check-long run plots bench fuzz clean docs
+.PHONY: all deps mpi-deps check-mpi test test-build check-long run plots bench fuzz clean docs \
+        golden golden-update
 # Keep test objects between runs (make would delete them as intermediates).
 .SECONDARY:
 all: $(BIN)
@@ -63,7 +64,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB)
 deps:
 	@sh scripts/deps.sh
 
-test-build: $(BIN) $(TESTS)
+GOLDEN  := $(BUILD)/tests/golden/dump
+
+test-build: $(BIN) $(TESTS) $(GOLDEN)
 
 # The normal suite, then the same suite under AddressSanitizer + UBSan.
 # Open MPI (about a minute to install once) so tests/cli/mpi.sh runs in CI;
@@ -85,6 +88,16 @@ check-mpi: mpi-deps
 check-long: deps
 	@$(MAKE) --no-print-directory $(BIN) $(LONG)
 	@sh tests/run.sh --long build ./poolsim
+
+# The golden digest (tests/golden/golden.sh): every stored number of the
+# default study and tests/golden/coverage.ini, lean paths on and off, against
+# tests/golden/digests.txt. A refactor must pass it unchanged; a fix that
+# means to change numbers runs golden-update and names the digests changed.
+golden: deps $(BIN) $(GOLDEN)
+	@sh tests/golden/golden.sh ./$(BIN) $(GOLDEN) check
+
+golden-update: deps $(BIN) $(GOLDEN)
+	@sh tests/golden/golden.sh ./$(BIN) $(GOLDEN) update
 
 # report draws every figure (as plot would), then writes the reports.
 run: deps $(BIN)

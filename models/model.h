@@ -240,6 +240,11 @@ typedef struct model_config {
 	int n_stages;
 
 	int series_points;      /* time-series samples per run; 0 = 200 */
+
+	/* 1 = never take the lean per-task paths (models/pool.c set_lean),
+	 * always their full twins: for the golden digest's differential test
+	 * (tests/golden), which proves the twins give the same numbers. */
+	int force_full;
 } model_config;
 
 /* Zeroes c and sets the DESIGN.md defaults (producers 1, fanout 1,

@@ -2779,7 +2779,7 @@ static void set_lean(run *r)
 	int grps = 0;
 	for (int i = 0; i < r->n_pools; i++)
 		grps |= r->pools[i].grp >= 0;
-	r->lean = r->n_src == 1 && !r->src[0].ten &&
+	r->lean = !c->force_full && r->n_src == 1 && !r->src[0].ten &&
 		  r->src[0].arr->kind != WL_CLOSED && !grps && r->fanout == 1 &&
 		  r->n_phases == 0 && c->shutdown != SHUT_AFTER;
 	r->lean_start = r->lean && r->cpus == 0 && r->kind != POOL_TUNNY;

@@ -1121,3 +1121,40 @@ int res_series(res_db *db, int64_t exp_id, const char *scope,
 	struct series_cb c = { cb, u };
 	return each_row(st, series_row, &c);
 }
+
+struct scalar_cb {
+	int (*cb)(void *u, const res_scalar_row *r);
+	void *u;
+};
+
+static int scalar_row(sqlite3_stmt *st, void *ctx)
+{
+	struct scalar_cb *c = ctx;
+	res_scalar_row r = {
+		.point = sqlite3_column_int(st, 0),
+		.replication = sqlite3_column_int(st, 1),
+		.status = col_text(st, 2),
+		.scope = col_text(st, 3),
+		.name = col_text(st, 4),
+		.value = col_real(st, 5),
+	};
+	return c->cb(c->u, &r);
+}
+
+int res_scalars(res_db *db, int64_t exp_id,
+		int (*cb)(void *u, const res_scalar_row *r), void *u)
+{
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT r.point, r.replication, r.status, s.scope,"
+			 " s.name, s.value FROM run r"
+			 " LEFT JOIN scalar s ON s.run_id = r.id"
+			 " WHERE r.experiment_id = ?1"
+			 " ORDER BY r.point, r.replication, s.scope, s.name,"
+			 " s.value",
+			 &st))
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	struct scalar_cb c = { cb, u };
+	return each_row(st, scalar_row, &c);
+}

@@ -159,6 +159,19 @@ int res_series(res_db *db, int64_t exp_id, const char *scope,
 	       const char *name,
 	       int (*cb)(void *u, const res_series_pt *p), void *u);
 
+typedef struct res_scalar_row {
+	int point, replication;
+	const char *status, *scope, *name;
+	double value;                /* NaN when stored NULL */
+} res_scalar_row;
+
+/* Every scalar row of one experiment with its run's status, ordered by
+ * point, replication, scope, name (then value): the raw numbers, for the
+ * golden digest (tests/golden) and anyone who wants them unsummarised.
+ * A run with no scalars gives one row with scope and name NULL. */
+int res_scalars(res_db *db, int64_t exp_id,
+		int (*cb)(void *u, const res_scalar_row *r), void *u);
+
 const char *res_errmsg(res_db *db);
 
 #endif
