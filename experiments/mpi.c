@@ -104,17 +104,19 @@ int exp_mpi_send_result(int rc, double wall_s, const model_result *res)
 			res->n_series };
 	size_t ns = res->n_scalars * sizeof(model_scalar);
 	size_t np = res->n_series * sizeof(model_point);
-	size_t len = sizeof h + ns + np;
+	size_t ne = sizeof res->error;   /* the failure's sentence */
+	size_t len = sizeof h + ne + ns + np;
 	if (len > INT32_MAX)
 		return PS_ENOMEM;   /* series are capped far below this */
 	char *buf = malloc(len);
 	if (!buf)
 		return PS_ENOMEM;
 	memcpy(buf, &h, sizeof h);
+	memcpy(buf + sizeof h, res->error, ne);
 	if (ns)
-		memcpy(buf + sizeof h, res->scalars, ns);
+		memcpy(buf + sizeof h + ne, res->scalars, ns);
 	if (np)
-		memcpy(buf + sizeof h + ns, res->series, np);
+		memcpy(buf + sizeof h + ne + ns, res->series, np);
 	int ok = MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_RESULT,
 			  MPI_COMM_WORLD) == MPI_SUCCESS;
 	free(buf);
@@ -137,7 +139,8 @@ int exp_mpi_recv_result(int *from, int *rc, double *wall_s, model_result *res)
 	int bad = (size_t)len < sizeof h;
 	if (!bad) {
 		memcpy(&h, buf, sizeof h);
-		bad = (size_t)len != sizeof h + h.n_scalars * sizeof(model_scalar) +
+		bad = (size_t)len != sizeof h + sizeof res->error +
+				      h.n_scalars * sizeof(model_scalar) +
 				      h.n_series * sizeof(model_point);
 	}
 	if (bad) {
@@ -147,7 +150,9 @@ int exp_mpi_recv_result(int *from, int *rc, double *wall_s, model_result *res)
 	*rc = h.rc;
 	*wall_s = h.wall_s;
 	res->events = h.events;
-	const char *q = buf + sizeof h;
+	memcpy(res->error, buf + sizeof h, sizeof res->error);
+	res->error[sizeof res->error - 1] = '\0';
+	const char *q = buf + sizeof h + sizeof res->error;
 	for (uint64_t i = 0; i < h.n_scalars; i++, q += sizeof(model_scalar)) {
 		model_scalar s;
 		memcpy(&s, q, sizeof s);

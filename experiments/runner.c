@@ -596,9 +596,14 @@ static int write_job(runner *r, res_db *db, const int64_t *ids, const job *j,
 		snprintf(hw, sizeof hw, "%.3g%%", 100 * s->halfw_rel);
 		params[np++] = (res_param){ "precision_halfwidth", hw };
 	}
-	char status[96];
-	snprintf(status, sizeof status, j->rc ? "error: model_run failed (%d)" :
-		 "done", j->rc);
+	char status[256];
+	if (!j->rc)
+		snprintf(status, sizeof status, "done");
+	else if (j->res.error[0])
+		snprintf(status, sizeof status, "error: %s", j->res.error);
+	else
+		snprintf(status, sizeof status, "error: model_run failed (%d)",
+			 j->rc);
 	res_run run = {
 		.experiment_id = ids[j->e], .point = j->p,
 		.replication = j->rep, .seed = x->meta.seed,

@@ -10,6 +10,7 @@
 #include "../models/metric.h"
 #include "../sim/ps.h"
 #include "../sim/units.h"
+#include "../sim/sim.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -167,6 +168,23 @@ static int get_bool(ctx *c, const exp_kv *kv, int *out)
 	return -1;
 }
 
+/* A distribution of durations a run draws from (service, setup, think
+ * time): each parameter is within SIM_TIME_MAX already (units.c), and
+ * so must be its mean (a sum of long constants, a lognormal's tail), or
+ * the run's clock passes what it can represent. Tails past it that a
+ * finite mean allows stop the run with an error (sim_fault). */
+static int time_dist_check(ctx *c, int line, const char *key, const dist *d)
+{
+	double m = dist_mean(d);
+	if (isfinite(m) && m > SIM_TIME_MAX) {
+		err(c, line, "%s: the mean draw is %.3g s, longer than "
+		    SIM_TIME_MAX_TEXT ", the most virtual time represents to "
+		    "1 ns", key, m);
+		return -1;
+	}
+	return 0;
+}
+
 static int get_dist_as(ctx *c, const exp_kv *kv, dist **out, int count)
 {
 	char e[512];
@@ -180,7 +198,7 @@ static int get_dist_as(ctx *c, const exp_kv *kv, dist **out, int count)
 		err(c, kv->line, "%s: %s", kv->key, e);
 		return -1;
 	}
-	return 0;
+	return count ? 0 : time_dist_check(c, kv->line, kv->key, *out);
 }
 
 /* A distribution of durations: its numbers need units. */
@@ -345,6 +363,8 @@ static void parse_arrival(ctx *c, const exp_kv *kv, wl_spec *w)
 		c->nomem = 1;
 	if (rc)
 		err(c, kv->line, "%s: %s", kv->key, e);
+	else if (w->think)
+		time_dist_check(c, kv->line, kv->key, w->think);
 }
 
 /* quota = "RATE burst N": x/time/rate's NewLimiter(RATE, N). */
@@ -1100,6 +1120,8 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 			err(c, kv->line, "arrival: %s", e);
 		else
 			s->arrival = kv;
+		if (!rc && cfg->arrival.think)
+			time_dist_check(c, kv->line, kv->key, cfg->arrival.think);
 	} else if (!strcmp(k, "service")) {
 		s->service = kv;
 		get_dist(c, kv, &cfg->service);
@@ -1381,6 +1403,46 @@ static void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
 	}
 }
 
+/* The virtual time a run's arrivals span must stay within SIM_TIME_MAX:
+ * steps(...) whose durations add up past it, or `tasks` at a rate that
+ * takes longer than that to arrive (with no duration to end it). */
+static void check_horizon(ctx *c, const model_config *cfg,
+			  const exp_kvs *keys, const seen *s)
+{
+	const exp_kv *akv = s->arrival;
+	double rate = 0;
+	int open = 1;   /* every source poisson or const: ends by tasks */
+	for (int i = -1; i < cfg->n_tenants; i++) {
+		const wl_spec *w = i < 0 ? &cfg->arrival : &cfg->tenants[i].arrival;
+		if (i < 0 && cfg->n_tenants > 0)
+			continue;
+		if (w->kind == WL_STEPS) {
+			double t = 0;
+			for (int j = 0; j < w->n_steps; j++)
+				t += w->steps[j].dur;
+			if (t > SIM_TIME_MAX)
+				err(c, akv ? akv->line : line_of(keys, c->sc,
+								 "tenant."),
+				    "the steps last %.3g s in all, longer than "
+				    SIM_TIME_MAX_TEXT ", the most virtual time "
+				    "represents to 1 ns", t);
+		}
+		if (w->kind == WL_POISSON || w->kind == WL_CONST)
+			rate += w->rate;
+		else
+			open = 0;
+	}
+	if (!open || !(rate > 0) || cfg->tasks <= 0 || cfg->duration > 0)
+		return;
+	double span = (double)cfg->tasks / rate;
+	if (span > SIM_TIME_MAX)
+		err(c, s->tasks ? s->tasks->line : c->sc->section_line,
+		    "%ld tasks at %g/s arrive over %.3g s of virtual time, "
+		    "longer than " SIM_TIME_MAX_TEXT ", the most it represents "
+		    "to 1 ns: lower tasks or set a duration", cfg->tasks, rate,
+		    span);
+}
+
 int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		       model_config *cfg, exp_meta *meta, exp_diags *d)
 {
@@ -1473,5 +1535,7 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		    "leaves none of the %ld tasks to measure",
 		    cfg->warmup_value, cfg->tasks);
 	}
+	if (!c.errs)
+		check_horizon(&c, cfg, keys, &s);
 	return c.errs ? PS_EPARSE : 0;
 }

@@ -5,9 +5,12 @@
  * per-task path. The simulation itself is in pool.c.
  */
 #include "model.h"
+#include "../sim/ps.h"
+#include "../sim/sim.h"
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char *const pool_names[POOL__COUNT] = {
@@ -170,4 +173,24 @@ int model_unstable(const model_probe *p, double t0, double t1, double area1,
 	double slope = (last - first) / ((tb + t1) / 2 - (t0 + ta) / 2);
 	double growth = slope * T;
 	return growth > 0.01 * arrivals && growth > 2 * sqrt(arrivals);
+}
+
+int model_run_error(model_result *out, int fault, double now, double pending)
+{
+	if (fault == SIM_FAULT_NOMEM) {
+		char n[32];
+		if (pending >= 1e6)
+			snprintf(n, sizeof n, "%.0fM", pending / 1e6);
+		else if (pending >= 1e4)
+			snprintf(n, sizeof n, "%.0fk", pending / 1e3);
+		else
+			snprintf(n, sizeof n, "%.0f", pending);
+		snprintf(out->error, sizeof out->error, "out of memory at %s "
+			 "pending tasks (virtual time %.6g s)", n, now);
+		return PS_ENOMEM;
+	}
+	snprintf(out->error, sizeof out->error, "at virtual time %.6g s a "
+		 "drawn time passed " SIM_TIME_MAX_TEXT ", the most virtual "
+		 "time represents to 1 ns (a distribution's tail too long)", now);
+	return PS_EINVAL;
 }

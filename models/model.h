@@ -274,6 +274,9 @@ typedef struct model_result {
 	model_point *series;
 	size_t n_series, cap_series;
 	uint64_t events;        /* events fired */
+	/* Why model_run failed, as a sentence for the run's status ("out of
+	 * memory at 31M pending tasks"); "" when it did not say. */
+	char error[160];
 } model_result;
 
 void model_result_init(model_result *r);
@@ -288,8 +291,10 @@ double model_result_get(const model_result *r, const char *scope,
 
 /* Runs one replication. config is borrowed (read-only: several threads may
  * run the same config at once). Deterministic in (config, seed, rep).
- * Returns 0 or PS_ENOMEM. A crash/OOM is a result (scalar crashed=1), not
- * an error.
+ * Returns 0, or PS_ENOMEM (the simulator itself ran out of memory) or
+ * PS_EINVAL (a drawn time past SIM_TIME_MAX) with the reason in
+ * out->error. A modelled crash/OOM (mem.limit) is a result (scalar
+ * crashed=1), not an error.
  *
  * Scalars: only the names of the metric registry (models/metric.c), each
  * at one of its scopes, with its unit and definition there; a name or
@@ -301,6 +306,11 @@ double model_result_get(const model_result *r, const char *scope,
  * With n_stages > 0 the run is a pipeline (models/pipeline.c). */
 int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 	      model_result *out);
+
+/* For pool.c and pipeline.c: fills out->error for a run stopped by a
+ * sim fault (SIM_FAULT_*) at virtual time now with pending tasks in the
+ * system; returns the model_run code (PS_ENOMEM or PS_EINVAL). */
+int model_run_error(model_result *out, int fault, double now, double pending);
 
 /* The pipeline model (models/pipeline.c); model_run calls it when
  * config->n_stages > 0. Same contract as model_run. */

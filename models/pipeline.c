@@ -639,10 +639,11 @@ int pipeline_run(const model_config *c, uint64_t seed, uint32_t rep,
 	fetch(&r);
 	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
 	check_end(&r);
-	while (!r.finished && !r.oom && sim_pending(r.s) > 0)
+	while (!r.finished && !r.oom && !sim_fault(r.s) && sim_pending(r.s) > 0)
 		sim_run(r.s, INFINITY);
-	if (r.oom) {
-		rc = PS_ENOMEM;
+	if (r.oom || sim_fault(r.s)) {
+		rc = model_run_error(out, r.oom ? SIM_FAULT_NOMEM : sim_fault(r.s),
+				     sim_now(r.s), (double)r.in_system);
 		goto out;
 	}
 	emit(&r, out);

@@ -418,6 +418,10 @@ static inline uint32_t task_alloc(run *r)
 static uint32_t task_alloc_grow(run *r)
 {
 	if (r->used == r->cap) {
+		if (r->cap >= (uint32_t)1 << 31) {   /* indexes stay below NONE */
+			r->oom = 1;
+			return NONE;
+		}
 		uint32_t ncap = r->cap ? r->cap * 2 : 256;
 		char *a = realloc(r->arena, (size_t)ncap << r->shift);
 		if (!a) {
@@ -444,6 +448,10 @@ static uint32_t req_alloc(run *r)
 		return i;
 	}
 	if (r->rused == r->rcap) {
+		if (r->rcap >= (uint32_t)1 << 31) {
+			r->oom = 1;
+			return NONE;
+		}
 		uint32_t ncap = r->rcap ? r->rcap * 2 : 64;
 		request *a = realloc(r->reqs, ncap * sizeof *a);
 		if (!a) {
@@ -2880,14 +2888,19 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 			/* its next arrival, kept outside the event list */
 			if (sim_run_to(r.s, r.src[0].next_t, PRIO_ARRIVE))
 				ev_arrival(r.s, &r, 0);
+			else if (sim_fault(r.s))
+				break;
 		} else if (sim_pending(r.s) > 0) {
 			sim_run(r.s, INFINITY);
+			if (sim_fault(r.s))
+				break;
 		} else {
 			break;
 		}
 	}
-	if (r.oom) {
-		rc = PS_ENOMEM;
+	if (r.oom || sim_fault(r.s)) {
+		rc = model_run_error(out, r.oom ? SIM_FAULT_NOMEM : sim_fault(r.s),
+				     sim_now(r.s), (double)r.n_system);
 		goto out;
 	}
 	emit(&r, out);

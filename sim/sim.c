@@ -52,6 +52,12 @@
  * least 64); is_pending and event_time: O(1); renumbering (below) O(cap +
  * n log n), rarely. Memory: 32 + 32 bytes per slot. Limits: prio in
  * [-128, 127] (asserted), 2^28 events pending at once.
+ *
+ * Faults: a time before now, NaN or past SIM_TIME_MAX, and running out of
+ * memory (or of slots) are not asserts: they can come from a user's
+ * configuration (a drawn duration from a tail, a million goroutines). The
+ * call is refused, the fault recorded (sim_fault) and the run stopped as
+ * by sim_stop; the model reports it as the run's error.
  */
 #include "sim.h"
 
@@ -132,6 +138,7 @@ struct sim {
 	uint64_t fired;
 	double now;
 	int stopped;
+	int fault;                /* SIM_FAULT_*: set once, stops every run */
 };
 
 static inline uint32_t slot_of(const sim *s, const key *k)
@@ -274,20 +281,27 @@ static int key_cmp(const void *a, const void *b)
 	return before(x, y) ? -1 : before(y, x);
 }
 
+/* Records the first fault and stops the running sim_run / sim_run_to;
+ * returns 0, the "no event" handle. Cold. */
+static __attribute__((noinline, cold)) sim_event_id fault(sim *s, int why)
+{
+	if (!s->fault)
+		s->fault = why;
+	s->stopped = 1;
+	return 0;
+}
+
 /* Gives the pending keys the sequence numbers 0..n-1 in their current
  * order, encoded for lbits = to (the table must already have 2^to
  * slots); seq continues at n. Every pair of keys keeps its order.
- * O(cap + n log n) time, n keys of scratch. */
-static void renumber(sim *s, unsigned to)
+ * O(cap + n log n) time; tmp is the caller's scratch of n + 1 keys
+ * (taken: freed here), allocated before anything changed so that a
+ * failed allocation leaves the list as it was. */
+static void renumber(sim *s, unsigned to, key *tmp)
 {
 	settle(s);
 	const uint32_t n = s->n;
 	key *leaf = s->tree + s->cap;
-	key *tmp = malloc(((size_t)n + 1) * sizeof *tmp);
-	/* Out of memory in the event list is not recoverable for a run. */
-	assert(tmp && "sim: out of memory");
-	if (!tmp)
-		abort();
 	uint32_t m = 0;
 	for (uint32_t i = 0; i < s->n_slots; i++)
 		if (leaf[i].tb != UINT64_MAX)
@@ -309,40 +323,57 @@ static void renumber(sim *s, unsigned to)
 	rebuild(s);
 }
 
-/* The ord of a new key for slot idx (renumbering first when seq is used
- * up: that may settle the hole). */
+static key *scratch(const sim *s)
+{
+	return malloc(((size_t)s->n + 1) * sizeof(key));
+}
+
+/* Renumbers when seq is used up (that may settle the hole); 0 when out
+ * of memory. Called before a schedule takes its slot. */
+static inline int seq_room(sim *s)
+{
+	if (s->seq != s->seq_end)
+		return 1;
+	key *tmp = scratch(s);
+	if (!tmp)
+		return 0;
+	renumber(s, s->lbits, tmp);
+	return 1;
+}
+
+/* The ord of a new key for slot idx (seq_room has made room). */
 static inline uint64_t make_ord(sim *s, int prio, uint32_t idx)
 {
 	assert(prio >= -PRIO_BIAS && prio < PRIO_BIAS);
-	if (s->seq == s->seq_end)
-		renumber(s, s->lbits);
 	return ((uint64_t)(prio + PRIO_BIAS) << PRIO_SHIFT) |
 	       (s->seq++ << s->lbits) | idx;
 }
 
 /* Doubles the slot table and the tree; a longer slot index re-encodes
- * the keys. */
+ * the keys. 0 (the list unchanged) when out of memory or slots. */
 static int grow(sim *s)
 {
 	settle(s);
 	uint32_t cap = s->cap * 2;
-	assert(cap > s->cap);
-	if (s->lbits + 1 > MAX_LBITS)
+	if (cap <= s->cap || s->lbits + 1 > MAX_LBITS)
 		return 0;
 	slot *sl = realloc(s->slots, (size_t)cap * sizeof *sl);
 	if (!sl)
 		return 0;
 	s->slots = sl;
 	key *t = malloc(2 * (size_t)cap * sizeof *t);
-	if (!t)
+	key *tmp = t ? scratch(s) : NULL;
+	if (!tmp) {
+		free(t);
 		return 0;
+	}
 	memcpy(t + cap, s->tree + s->cap, s->cap * sizeof *t);
 	for (uint32_t j = cap + s->cap; j < 2 * cap; j++)
 		t[j] = EMPTY;
 	free(s->tree);
 	s->tree = t;
 	s->cap = cap;
-	renumber(s, s->lbits + 1);
+	renumber(s, s->lbits + 1, tmp);
 	return 1;
 }
 
@@ -378,19 +409,17 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 			  void *ctx, uint64_t arg)
 {
 	assert(fn);
-	assert(t >= s->now);   /* also rejects NaN */
+	if (!(t >= s->now && t <= SIM_TIME_MAX))   /* also NaN */
+		return fault(s, SIM_FAULT_TIME);
+	/* a renumber settles the hole: before the slot is taken */
+	if (!seq_room(s))
+		return fault(s, SIM_FAULT_NOMEM);
 	uint32_t idx = s->free_head;
 	if (idx != NOT_PENDING) {
 		s->free_head = s->slots[idx].next_free;
 	} else {
-		if (s->n_slots == s->cap) {
-			/* Out of memory in the event list is not
-			 * recoverable for a run. */
-			int ok = grow(s);
-			assert(ok && "sim: out of memory");
-			if (!ok)
-				abort();
-		}
+		if (s->n_slots == s->cap && !grow(s))
+			return fault(s, SIM_FAULT_NOMEM);
 		idx = s->n_slots++;
 		s->slots[idx].gen = 1;
 	}
@@ -398,7 +427,6 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 	sl->fn = fn;
 	sl->ctx = ctx;
 	sl->arg = arg;
-	/* make_ord first: a renumber settles the hole */
 	key k = { t_bits(t), make_ord(s, prio, idx) };
 	if (idx == s->hole)
 		s->hole = NOT_PENDING;   /* its leaf is overwritten now */
@@ -410,7 +438,8 @@ sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 sim_event_id sim_after(sim *s, double dt, int prio, sim_handler fn,
 		       void *ctx, uint64_t arg)
 {
-	assert(dt >= 0);
+	if (!(dt >= 0))
+		return fault(s, SIM_FAULT_TIME);
 	return sim_schedule(s, s->now + dt, prio, fn, ctx, arg);
 }
 
@@ -427,12 +456,15 @@ int sim_cancel(sim *s, sim_event_id id)
 
 int sim_reschedule(sim *s, sim_event_id id, double t)
 {
-	assert(t >= s->now);
+	if (!(t >= s->now && t <= SIM_TIME_MAX))
+		return (int)fault(s, SIM_FAULT_TIME);
 	slot *sl = lookup(s, id);
 	if (!sl)
 		return 0;
 	uint32_t idx = (uint32_t)(sl - s->slots);
-	/* make_ord first: a renumber rewrites the keys in place */
+	/* seq_room first: a renumber rewrites the keys in place */
+	if (!seq_room(s))
+		return (int)fault(s, SIM_FAULT_NOMEM);
 	uint64_t ord = make_ord(s, prio_of(&s->tree[s->cap + idx]), idx);
 	play(s, idx, (key){ t_bits(t), ord });
 	return 1;
@@ -494,20 +526,23 @@ int sim_step(sim *s)
 uint64_t sim_run(sim *s, double until)
 {
 	uint64_t start = s->fired;
-	s->stopped = 0;
+	s->stopped = s->fault != 0;
 	for (;;) {
 		settle(s);
 		if (s->n == 0 || t_of(s->tree[1].tb) > until || s->stopped)
 			break;
 		pop_run(s);
 	}
-	s->stopped = 0;
+	s->stopped = s->fault != 0;
 	return s->fired - start;
 }
 
 int sim_run_to(sim *s, double t, int prio)
 {
-	assert(t >= s->now);
+	if (s->fault)
+		return 0;
+	if (!(t >= s->now && t <= SIM_TIME_MAX))
+		return (int)fault(s, SIM_FAULT_TIME);
 	const uint64_t tb = t_bits(t);
 	/* The largest ord at this priority: every listed (t, prio) goes first. */
 	assert(prio >= -PRIO_BIAS && prio < PRIO_BIAS);
@@ -522,7 +557,7 @@ int sim_run_to(sim *s, double t, int prio)
 		pop_run(s);
 	}
 	if (s->stopped) {
-		s->stopped = 0;
+		s->stopped = s->fault != 0;
 		return 0;
 	}
 	s->now = t_of(tb);
@@ -538,4 +573,9 @@ void sim_stop(sim *s)
 uint64_t sim_events(const sim *s)
 {
 	return s->fired;
+}
+
+int sim_fault(const sim *s)
+{
+	return s->fault;
 }

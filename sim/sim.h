@@ -23,6 +23,14 @@
 
 typedef struct sim sim;
 
+/* The latest virtual time (s) the clock represents to 1 ns: 2^53 ns,
+ * about 104 days (a double has 53 bits of mantissa). Configurations are
+ * refused past it (units.c, experiments/); a run whose clock would pass
+ * it stops with SIM_FAULT_TIME (sim_fault) instead of going on with
+ * times that have lost their nanoseconds, or overflow. */
+#define SIM_TIME_MAX 9007199.254740992
+#define SIM_TIME_MAX_TEXT "2^53 ns (104 days)"
+
 /* 0 is never a valid handle: use it as "no event". */
 typedef uint64_t sim_event_id;
 
@@ -39,10 +47,13 @@ double sim_now(const sim *s);
  * instead of calling sim_now across translation units. */
 const double *sim_clock(const sim *s);
 
-/* Schedule fn(ctx, arg) at absolute time t (t >= now, asserted). */
+/* Schedule fn(ctx, arg) at absolute time t, now <= t <= SIM_TIME_MAX.
+ * A t outside that (or NaN), or no memory for the event, is a fault
+ * (sim_fault): nothing is scheduled, 0 is returned and the running
+ * sim_run / sim_run_to stops. */
 sim_event_id sim_schedule(sim *s, double t, int prio, sim_handler fn,
 			  void *ctx, uint64_t arg);
-/* Same, at now + dt (dt >= 0). */
+/* Same, at now + dt (dt >= 0, else a fault). */
 sim_event_id sim_after(sim *s, double dt, int prio, sim_handler fn,
 		       void *ctx, uint64_t arg);
 
@@ -50,9 +61,10 @@ sim_event_id sim_after(sim *s, double dt, int prio, sim_handler fn,
  * (already fired, already cancelled, or 0). */
 int sim_cancel(sim *s, sim_event_id id);
 
-/* Moves a pending event to time t (>= now), keeping its priority; it gets
- * a fresh sequence number (it goes behind events already at t).
- * Returns 1 if moved, 0 if the event was not pending. */
+/* Moves a pending event to time t (now <= t <= SIM_TIME_MAX, else a
+ * fault), keeping its priority; it gets a fresh sequence number (it goes
+ * behind events already at t). Returns 1 if moved, 0 if the event was not
+ * pending or on a fault. */
 int sim_reschedule(sim *s, sim_event_id id, double t);
 
 /* Returns 1 if the event is pending. */
@@ -75,8 +87,8 @@ uint64_t sim_run(sim *s, double until);
  * listed event ordered before (t, prio) (at equal time and priority the
  * listed ones go first), then moves the clock to t and counts one event
  * for the caller, who handles it next. Returns 1 then, or 0 if a handler
- * called sim_stop first (the clock is left at that handler's time).
- * Asserts t >= now. Saves a schedule and a pop per such event, about a
+ * called sim_stop first (the clock is left at that handler's time), or
+ * on a fault (t before now or past SIM_TIME_MAX, or one raised before). Saves a schedule and a pop per such event, about a
  * third of the event-list work of a pool model (see sim.c). */
 int sim_run_to(sim *s, double t, int prio);
 
@@ -85,5 +97,10 @@ int sim_run_to(sim *s, double t, int prio);
 void sim_stop(sim *s);
 
 uint64_t sim_events(const sim *s);      /* events fired since sim_new */
+
+/* Why the list refused a call, once it has: the first fault stays, and
+ * every later sim_run / sim_run_to returns at once. */
+enum { SIM_FAULT_NONE, SIM_FAULT_TIME, SIM_FAULT_NOMEM };
+int sim_fault(const sim *s);
 
 #endif

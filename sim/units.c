@@ -9,6 +9,7 @@
  */
 #include "units.h"
 #include "ps.h"
+#include "sim.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -159,6 +160,17 @@ static int scaled(const char *text, const quantity *q, double *out,
 	if (v < 0)
 		return ps_err(err, errlen, PS_EPARSE,
 			      "bad %s \"%s\": must not be negative", q->noun, text);
+	/* Virtual time resolves 1 ns up to SIM_TIME_MAX: a longer duration,
+	 * or a rate whose gap between arrivals is longer, cannot be
+	 * simulated faithfully (and near DBL_MAX not at all). */
+	if (q == &q_time && v * scale > SIM_TIME_MAX)
+		return ps_err(err, errlen, PS_EPARSE, "bad duration \"%s\": "
+			      "longer than " SIM_TIME_MAX_TEXT ", the most "
+			      "virtual time represents to 1 ns", text);
+	if (q == &q_rate && v > 0 && v * scale < 1 / SIM_TIME_MAX)
+		return ps_err(err, errlen, PS_EPARSE, "bad rate \"%s\": fewer "
+			      "than one per " SIM_TIME_MAX_TEXT ", the most "
+			      "virtual time represents to 1 ns", text);
 	*out = v * scale;
 	return PS_OK;
 bad:

@@ -6,6 +6,7 @@
  * Workload: ~1 s at -O2. The oracle is a sorted array with the same
  * (time, prio, seq) order written independently of the heap.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -493,6 +494,33 @@ static void test_differential(void **state)
 	free(d);
 }
 
+/* A time past SIM_TIME_MAX, before now or NaN is refused: nothing is
+ * scheduled, the fault stays and every later run returns at once. */
+static void test_fault(void **state)
+{
+	(void)state;
+	sim *s = sim_new();
+	log_buf l = { .n = 0 };
+	assert_true(sim_schedule(s, 1.0, 0, record, &l, 1) != 0);
+	assert_true(sim_schedule(s, SIM_TIME_MAX, 0, record, &l, 2) != 0);
+	assert_int_equal(sim_fault(s), SIM_FAULT_NONE);
+	assert_int_equal(sim_schedule(s, 2 * SIM_TIME_MAX, 0, record, &l, 3), 0);
+	assert_int_equal(sim_fault(s), SIM_FAULT_TIME);
+	assert_int_equal(sim_pending(s), 2);
+	assert_int_equal(sim_run(s, INFINITY), 0);
+	assert_int_equal(sim_run_to(s, 5.0, 0), 0);
+	assert_int_equal(l.n, 0);
+	sim_free(s);
+	s = sim_new();
+	assert_int_equal(sim_after(s, NAN, 0, record, &l, 4), 0);
+	assert_int_equal(sim_fault(s), SIM_FAULT_TIME);
+	sim_free(s);
+	s = sim_new();
+	assert_int_equal(sim_run_to(s, 2 * SIM_TIME_MAX, 0), 0);
+	assert_int_equal(sim_fault(s), SIM_FAULT_TIME);
+	sim_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_stop),
 		cmocka_unit_test(test_run_to),
 		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_fault),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,11 @@ static void test_time(void **state)
 	bad(unit_time, "10 parsecs",
 	    "bad duration \"10 parsecs\": expected a number with ns, us, ms, s, m or h");
 	bad(unit_time, "-5ms", "bad duration \"-5ms\": must not be negative");
+	/* past 2^53 ns, what virtual time holds to 1 ns; 2500h is within */
+	ok(unit_time, "2500h", 9e6);
+	bad(unit_time, "2510h", "bad duration \"2510h\": longer than 2^53 ns");
+	bad(unit_time, "1e307s", "longer than 2^53 ns (104 days)");
+	bad(unit_rate, "1e-9/s", "fewer than one per 2^53 ns");
 	bad(unit_time, "", "bad duration \"\"");
 	bad(unit_time, "ms", "bad duration \"ms\"");
 	bad(unit_time, "inf", "bad duration \"inf\"");
