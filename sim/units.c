@@ -163,7 +163,7 @@ static int scaled(const char *text, const quantity *q, double *out,
 	/* Virtual time resolves 1 ns up to SIM_TIME_MAX: a longer duration,
 	 * or a rate whose gap between arrivals is longer, cannot be
 	 * simulated faithfully (and near DBL_MAX not at all). */
-	if (q == &q_time && v * scale > SIM_TIME_MAX)
+	if (q->units == time_units && v * scale > SIM_TIME_MAX)
 		return ps_err(err, errlen, PS_EPARSE, "bad duration \"%s\": "
 			      "longer than " SIM_TIME_MAX_TEXT ", the most "
 			      "virtual time represents to 1 ns", text);
