@@ -169,14 +169,26 @@ static int get_bool(ctx *c, const exp_kv *kv, int *out)
 }
 
 /* A distribution of durations a run draws from (service, setup, think
- * time): each parameter is within SIM_TIME_MAX already (units.c), and
- * so must be its mean (a sum of long constants, a lognormal's tail), or
- * the run's clock passes what it can represent. Tails past it that a
+ * time): its mean must be finite (not pareto with alpha <= 1) and, as
+ * each parameter is (units.c), within SIM_TIME_MAX (a sum of long
+ * constants, a lognormal's tail), or the run's clock passes what it can
+ * represent. Tails past it that a
  * finite mean allows stop the run with an error (sim_fault). */
 static int time_dist_check(ctx *c, int line, const char *key, const dist *d)
 {
 	double m = dist_mean(d);
-	if (isfinite(m) && m > SIM_TIME_MAX) {
+	if (!isfinite(m)) {
+		/* pareto with alpha <= 1 (alone, in a mix or a sum): a run's
+		 * averages never settle and, with a long enough run, one draw
+		 * outlasts everything; there is no cap to set, so refuse */
+		err(c, line, "%s: the distribution has no finite mean (as "
+		    "pareto with alpha <= 1): its runs never settle and there "
+		    "is no cap to set; use a finite mean (pareto alpha > 1: "
+		    "alpha=1.5 has mean 3 xm) or an empirical file of measured "
+		    "times", key);
+		return -1;
+	}
+	if (m > SIM_TIME_MAX) {
 		err(c, line, "%s: the mean draw is %.3g s, longer than "
 		    SIM_TIME_MAX_TEXT ", the most virtual time represents to "
 		    "1 ns", key, m);
