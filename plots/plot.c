@@ -50,6 +50,8 @@
 #define MAX_LINES 8            /* points drawn in one series panel */
 #define MAX_PANELS 6           /* series panels in one figure */
 #define TITLE_WRAP 90          /* characters per title line */
+#define MAX_TICS 40            /* labelled categories on an x axis */
+#define MAX_KEY 16             /* legend entries; more: no legend */
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -58,6 +60,12 @@ static void *xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 	assert(q && "out of memory in plots/");
 	return q;
+}
+
+/* An element count for an allocation: never 0 (nor negative). */
+static size_t cnt(int n)
+{
+	return n > 0 ? (size_t)n : 1;
 }
 
 static char *xstrdup(const char *s)
@@ -172,7 +180,11 @@ static int load_summary(void *u, const res_summary *s)
 {
 	plot_exp *e = u;
 	if (e->n_pts == 0 || e->pts[e->n_pts - 1].point != s->point) {
-		e->pts = xrealloc(e->pts, (size_t)(e->n_pts + 1) * sizeof *e->pts);
+		if (e->n_pts == e->cap_pts) {
+			e->cap_pts = e->cap_pts ? 2 * e->cap_pts : 16;
+			e->pts = xrealloc(e->pts, (size_t)e->cap_pts *
+					  sizeof *e->pts);
+		}
 		plot_pt *p = &e->pts[e->n_pts++];
 		memset(p, 0, sizeof *p);
 		p->point = s->point;
@@ -196,7 +208,10 @@ static int load_summary(void *u, const res_summary *s)
 				free(p->vals[i]);
 		}
 	}
-	e->sums = xrealloc(e->sums, (size_t)(e->n_sums + 1) * sizeof *e->sums);
+	if (e->n_sums == e->cap_sums) {
+		e->cap_sums = e->cap_sums ? 2 * e->cap_sums : 64;
+		e->sums = xrealloc(e->sums, (size_t)e->cap_sums * sizeof *e->sums);
+	}
 	plot_sum *m = &e->sums[e->n_sums++];
 	m->pt = e->n_pts - 1;
 	m->scope = xstrdup(s->scope);
@@ -211,6 +226,40 @@ static int load_summary(void *u, const res_summary *s)
 	return 0;
 }
 
+/* Order of plot_exp.by_key: (pt, scope, name), then load order, so that
+ * the first of two equal rows is found, as a scan would. */
+static int cmp_sum_key(const plot_sum *a, int ia, const plot_sum *b, int ib)
+{
+	if (a->pt != b->pt)
+		return a->pt < b->pt ? -1 : 1;
+	int c = strcmp(a->scope, b->scope);
+	if (!c)
+		c = strcmp(a->name, b->name);
+	return c ? c : (ia > ib) - (ia < ib);
+}
+
+static int cmp_by_key(const void *a, const void *b, void *u)
+{
+	const plot_sum *sums = u;
+	int ia = *(const int *)a, ib = *(const int *)b;
+	return cmp_sum_key(&sums[ia], ia, &sums[ib], ib);
+}
+
+static void index_sums(plot_exp *e)
+{
+	e->by_key = xrealloc(NULL, cnt(e->n_sums) *
+			     sizeof *e->by_key);
+	for (int i = 0; i < e->n_sums; i++)
+		e->by_key[i] = i;
+	/* Usually already in order: the store sorts the same way. */
+	int sorted = 1;
+	for (int i = 1; i < e->n_sums && sorted; i++)
+		sorted = cmp_sum_key(&e->sums[i - 1], i - 1, &e->sums[i], i) < 0;
+	if (!sorted)
+		qsort_r(e->by_key, (size_t)e->n_sums, sizeof *e->by_key,
+			cmp_by_key, e->sums);
+}
+
 double plot_unstable(const plot_exp *e, int pt)
 {
 	const plot_sum *s = plot_get(e, pt, "pool", "unstable");
@@ -220,13 +269,25 @@ double plot_unstable(const plot_exp *e, int pt)
 const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
 			 const char *name)
 {
-	for (int i = 0; i < e->n_sums; i++) {
-		const plot_sum *s = &e->sums[i];
-		if (s->pt == pt && !strcmp(s->scope, scope) &&
-		    !strcmp(s->name, name))
-			return s->n > 0 && !isnan(s->mean) ? s : NULL;
+	/* lower bound of (pt, scope, name) in by_key */
+	int lo = 0, hi = e->n_sums;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		const plot_sum *s = &e->sums[e->by_key[mid]];
+		int c = s->pt != pt ? (s->pt < pt ? -1 : 1) : strcmp(s->scope, scope);
+		if (!c)
+			c = strcmp(s->name, name);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return NULL;
+	if (lo == e->n_sums)
+		return NULL;
+	const plot_sum *s = &e->sums[e->by_key[lo]];
+	if (s->pt != pt || strcmp(s->scope, scope) || strcmp(s->name, name))
+		return NULL;
+	return s->n > 0 && !isnan(s->mean) ? s : NULL;
 }
 
 /* A plotted metric: NAME (scope pool) or NAME@SCOPE, e.g.
@@ -257,6 +318,54 @@ static void add_metric(plot_exp *e, const char *m)
 	e->metrics = xrealloc(e->metrics,
 			      (size_t)(e->n_metrics + 1) * sizeof *e->metrics);
 	e->metrics[e->n_metrics++] = xstrdup(m);
+}
+
+/* Groups n strings by equality in O(n log n): id[i] is the group of v[i],
+ * groups numbered in order of first appearance; returns the number of
+ * groups and, when first is not NULL, *first (malloc'ed) the first index
+ * of each group. */
+static int cmp_str_idx(const void *a, const void *b, void *u)
+{
+	const char *const *v = u;
+	int ia = *(const int *)a, ib = *(const int *)b;
+	int c = strcmp(v[ia], v[ib]);
+	return c ? c : (ia > ib) - (ia < ib);
+}
+
+static int group_strings(const char *const *v, int n, int *id, int **first)
+{
+	int *idx = xrealloc(NULL, cnt(n) * sizeof *idx);
+	int *firsts = xrealloc(NULL, cnt(n) * sizeof *firsts);
+	for (int i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, (size_t)n, sizeof *idx, cmp_str_idx, (void *)v);
+	/* Runs of equal strings; a run's first element is its smallest
+	 * index. Mark each run's first, then number them in index order. */
+	for (int i = 0; i < n; i++)
+		id[i] = -1;
+	for (int k = 0; k < n; k++)
+		if (k == 0 || strcmp(v[idx[k - 1]], v[idx[k]]))
+			id[idx[k]] = 0;         /* first of its group */
+	int ng = 0;
+	for (int i = 0; i < n; i++)
+		if (id[i] == 0) {
+			firsts[ng] = i;
+			id[i] = ng++;
+		}
+	/* The others take their run's first's number. */
+	int lead = -1;
+	for (int k = 0; k < n; k++) {
+		if (k == 0 || strcmp(v[idx[k - 1]], v[idx[k]]))
+			lead = idx[k];
+		else
+			id[idx[k]] = id[lead];
+	}
+	free(idx);
+	if (first)
+		*first = firsts;
+	else
+		free(firsts);
+	return ng;
 }
 
 /* `plot = X: Y1 Y2` from run_param; defaults per DESIGN.md. */
@@ -297,19 +406,24 @@ static void choose_axes(res_db *db, plot_exp *e)
 			add_metric(e, "throughput");
 	}
 	e->x_numeric = e->xkey >= 0;
-	int distinct = 0;
-	for (int p = 0; e->xkey >= 0 && p < e->n_pts; p++) {
+	if (e->xkey < 0)
+		return;
+	for (int p = 0; p < e->n_pts; p++) {
 		double v;
 		if (!parse_num(e->pts[p].vals[e->xkey], &v))
 			e->x_numeric = 0;
-		int seen = 0;
-		for (int q = 0; q < p; q++)
-			seen |= !strcmp(e->pts[q].vals[e->xkey],
-					e->pts[p].vals[e->xkey]);
-		distinct += !seen;
 	}
+	/* Categories of the x values, in order of first appearance. */
+	const char **xv = xrealloc(NULL, cnt(e->n_pts) *
+				   sizeof *xv);
+	for (int p = 0; p < e->n_pts; p++)
+		xv[p] = e->pts[p].vals[e->xkey];
+	e->cat = xrealloc(NULL, cnt(e->n_pts) *
+			  sizeof *e->cat);
+	e->n_cat = group_strings(xv, e->n_pts, e->cat, &e->cat_first);
+	free(xv);
 	/* Two values make a comparison, not a curve: draw bars. */
-	if (distinct < 3)
+	if (e->n_cat < 3)
 		e->x_numeric = 0;
 }
 
@@ -324,6 +438,7 @@ int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e)
 	e->fname = xstrdup(fname);
 	if (res_summaries(db, x->id, NULL, NULL, load_summary, e) != 0)
 		return PS_EDB;
+	index_sums(e);
 	if (!*e->description && e->n_pts > 0) {
 		char d[1024];
 		if (res_point_param(db, e->id, e->pts[0].point, "description",
@@ -356,6 +471,9 @@ void plot_exp_free(plot_exp *e)
 	free(e->keys);
 	free(e->sums);
 	free(e->metrics);
+	free(e->by_key);
+	free(e->cat);
+	free(e->cat_first);
 	free(e->name);
 	free(e->description);
 	free(e->fname);
@@ -659,30 +777,69 @@ static void fig_single(drawer *d, const plot_exp *e)
 }
 
 /* A line (or bar group) of the main figure: one metric at one combination
- * of the other swept keys. */
+ * of the other swept keys (group `grp` of sweep_groups). */
 typedef struct line {
 	int metric;
+	int grp;
 	char others[256];
 } line;
 
-static int collect_lines(const plot_exp *e, line **out)
+/* The points grouped by the values of the keys other than x: grp[p] is
+ * point p's group (first appearance order), members lists each group's
+ * points in point order, from start[g] to start[g + 1]. O(n log n). */
+typedef struct sweep_groups {
+	int n;
+	int *grp, *start, *members, *first;
+} sweep_groups;
+
+static void sweep_groups_build(const plot_exp *e, sweep_groups *g)
 {
-	line *l = NULL;
-	int n = 0;
-	for (int m = 0; m < e->n_metrics; m++)
-		for (int p = 0; p < e->n_pts; p++) {
-			char o[256];
-			plot_others(e, p, o, sizeof o);
-			int dup = 0;
-			for (int i = 0; i < n; i++)
-				if (l[i].metric == m && !strcmp(l[i].others, o))
-					dup = 1;
-			if (dup)
-				continue;
-			l = xrealloc(l, (size_t)(n + 1) * sizeof *l);
-			l[n].metric = m;
-			snprintf(l[n].others, sizeof l[n].others, "%s", o);
-			n++;
+	int n = e->n_pts;
+	char **o = xrealloc(NULL, cnt(n) * sizeof *o);
+	o[0] = NULL;
+	for (int p = 0; p < n; p++) {
+		char buf[256];
+		plot_others(e, p, buf, sizeof buf);
+		o[p] = xstrdup(buf);
+	}
+	g->grp = xrealloc(NULL, cnt(n) * sizeof *g->grp);
+	g->n = group_strings((const char *const *)o, n, g->grp, &g->first);
+	for (int p = 0; p < n; p++)
+		free(o[p]);
+	free(o);
+	g->start = xrealloc(NULL, (size_t)(g->n + 1) * sizeof *g->start);
+	g->members = xrealloc(NULL, cnt(n) * sizeof *g->members);
+	memset(g->start, 0, (size_t)(g->n + 1) * sizeof *g->start);
+	for (int p = 0; p < n; p++)
+		g->start[g->grp[p] + 1]++;
+	for (int k = 0; k < g->n; k++)
+		g->start[k + 1] += g->start[k];
+	int *fill = xrealloc(NULL, cnt(g->n) * sizeof *fill);
+	memcpy(fill, g->start, (size_t)g->n * sizeof *fill);
+	for (int p = 0; p < n; p++)
+		g->members[fill[g->grp[p]]++] = p;
+	free(fill);
+}
+
+static void sweep_groups_free(sweep_groups *g)
+{
+	free(g->grp);
+	free(g->start);
+	free(g->members);
+	free(g->first);
+}
+
+/* Lines: every metric for every group, metric-major (legend order). */
+static int collect_lines(const plot_exp *e, const sweep_groups *g, line **out)
+{
+	int n = e->n_metrics * g->n;
+	line *l = xrealloc(NULL, cnt(n) * sizeof *l);
+	for (int m = 0, i = 0; m < e->n_metrics; m++)
+		for (int k = 0; k < g->n; k++, i++) {
+			l[i].metric = m;
+			l[i].grp = k;
+			plot_others(e, g->first[k], l[i].others,
+				    sizeof l[i].others);
 		}
 	*out = l;
 	return n;
@@ -697,22 +854,19 @@ static void line_title(const plot_exp *e, const line *l, char *buf, size_t n)
 		snprintf(buf, n, "%s", m);
 }
 
-/* Category index of a point's x value (first appearance order). */
-static int category(const plot_exp *e, int pt)
+/* A point of a line at its x position, for sorting by x (then by point,
+ * as the stable insertion sort this replaces did). */
+typedef struct xpt {
+	double x;
+	int p;
+} xpt;
+
+static int cmp_xpt(const void *a, const void *b)
 {
-	for (int p = 0; p < pt; p++)
-		if (!strcmp(e->pts[p].vals[e->xkey], e->pts[pt].vals[e->xkey]))
-			return category(e, p);
-	int c = 0;
-	for (int p = 0; p < pt; p++) {
-		int first = 1;
-		for (int q = 0; q < p; q++)
-			if (!strcmp(e->pts[q].vals[e->xkey],
-				    e->pts[p].vals[e->xkey]))
-				first = 0;
-		c += first;
-	}
-	return c;
+	const xpt *u = a, *v = b;
+	if (u->x != v->x)
+		return u->x < v->x ? -1 : 1;
+	return (u->p > v->p) - (u->p < v->p);
 }
 
 /* Non-time metrics: bytes are drawn in MB; the axis label says the unit
@@ -743,12 +897,15 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 {
 	if (e->n_metrics == 0)
 		return;
+	sweep_groups g;
+	sweep_groups_build(e, &g);
 	line *lines;
-	int nl = collect_lines(e, &lines);
+	int nl = collect_lines(e, &g, &lines);
 	char path[512];
 	FILE *f = open_script(d, e->fname, path, sizeof path);
 	if (!f) {
 		free(lines);
+		sweep_groups_free(&g);
 		return;
 	}
 	gp_header(f, d->o, e->fname, 1000, 600);
@@ -772,72 +929,56 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		panel[m] = plot_is_time(e->metrics[m]) ? 0
 			  : split ? np++ : (any_time ? 0 : np++);
 	/* Bars of one category are spread over the lines of their panel. */
-	int *in_panel = xrealloc(NULL, (size_t)(nl ? nl : 1) * sizeof *in_panel);
-	int *per_panel = xrealloc(NULL, (size_t)(np ? np : 1) * sizeof *per_panel);
-	memset(per_panel, 0, (size_t)(np ? np : 1) * sizeof *per_panel);
+	int *in_panel = xrealloc(NULL, cnt(nl) * sizeof *in_panel);
+	int *per_panel = xrealloc(NULL, cnt(np) * sizeof *per_panel);
+	memset(per_panel, 0, cnt(np) * sizeof *per_panel);
 	for (int i = 0; i < nl; i++)
 		in_panel[i] = per_panel[panel[lines[i].metric]]++;
-	int ncat = 0;
+	int ncat = e->n_cat;
 	double xlo = INFINITY, xhi = -INFINITY;
-	for (int p = 0; p < e->n_pts; p++) {
-		if (e->x_numeric) {
-			double x;
-			parse_num(e->pts[p].vals[e->xkey], &x);
-			xlo = fmin(xlo, x);
-			xhi = fmax(xhi, x);
-		} else if (category(e, p) + 1 > ncat) {
-			ncat = category(e, p) + 1;
-		}
+	for (int p = 0; e->x_numeric && p < e->n_pts; p++) {
+		double x;
+		parse_num(e->pts[p].vals[e->xkey], &x);
+		xlo = fmin(xlo, x);
+		xhi = fmax(xhi, x);
 	}
 	/* Datablocks: numbers only. Numeric x: x mean ci unstable sorted
 	 * by x; categories: bar position mean ci unstable. An unstable
 	 * point (overloaded in some replication) gets a hollow circle
 	 * around it: its numbers grow with the run's length. */
 	int any_bad = 0;
+	xpt *xs = xrealloc(NULL, cnt(e->n_pts) * sizeof *xs);
 	for (int i = 0; i < nl; i++) {
 		const char *m = e->metrics[lines[i].metric];
 		double s = plot_is_time(m) ? sc : metric_scale(m);
 		fprintf(f, "$d%d << EOD\n", i);
-		int *order = xrealloc(NULL, (size_t)e->n_pts * sizeof *order);
-		double *xs = xrealloc(NULL, (size_t)e->n_pts * sizeof *xs);
 		int k = 0;
-		for (int p = 0; p < e->n_pts; p++) {
-			char o[256];
-			plot_others(e, p, o, sizeof o);
-			if (strcmp(o, lines[i].others))
-				continue;
+		for (int j = g.start[lines[i].grp]; j < g.start[lines[i].grp + 1];
+		     j++) {
+			int p = g.members[j];
 			if (e->x_numeric) {
-				parse_num(e->pts[p].vals[e->xkey], &xs[k]);
+				parse_num(e->pts[p].vals[e->xkey], &xs[k].x);
 			} else {
 				double w = 0.8 / per_panel[panel[lines[i].metric]];
-				xs[k] = category(e, p) - 0.4 + w * (in_panel[i] + 0.5);
+				xs[k].x = e->cat[p] - 0.4 + w * (in_panel[i] + 0.5);
 			}
-			order[k++] = p;
+			xs[k++].p = p;
 		}
-		for (int a = 1; a < k; a++)     /* insertion sort: few points */
-			for (int b = a; b > 0 && xs[b] < xs[b - 1]; b--) {
-				double tx = xs[b];
-				xs[b] = xs[b - 1];
-				xs[b - 1] = tx;
-				int to = order[b];
-				order[b] = order[b - 1];
-				order[b - 1] = to;
-			}
+		qsort(xs, (size_t)k, sizeof *xs, cmp_xpt);
 		for (int j = 0; j < k; j++) {
-			const plot_sum *v = plot_getm(e, order[j], m);
+			const plot_sum *v = plot_getm(e, xs[j].p, m);
 			if (!v)
 				continue;
 			if (v->mean <= 0)
 				all_pos = 0;
-			int bad = plot_unstable(e, order[j]) > 0;
+			int bad = plot_unstable(e, xs[j].p) > 0;
 			any_bad |= bad;
-			fprintf(f, "%.17g %.17g %.17g %d\n", xs[j], v->mean * s,
+			fprintf(f, "%.17g %.17g %.17g %d\n", xs[j].x, v->mean * s,
 				v->ci * s, bad);
 		}
 		fputs("EOD\n", f);
-		free(order);
-		free(xs);
 	}
+	free(xs);
 	if (np > 1) {
 		int cols = np < 3 ? np : (np == 4 ? 2 : 3);
 		int rows = (np + cols - 1) / cols;
@@ -856,11 +997,25 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 			if (strlen(t) > longest)
 				longest = strlen(t);
 		}
-		if (longest > 24)
+		if (nl > MAX_KEY)
+			fputs("unset key\n", f);
+		else if (longest > 24)
 			fputs("set key below\n", f);
 	}
 	fputs("set xlabel ", f);
-	gp_quote(f, e->keys[e->xkey]);
+	int most = 0;
+	for (int pn = 0; pn < np; pn++)
+		most = per_panel[pn] > most ? per_panel[pn] : most;
+	if (most > MAX_KEY) {
+		/* A legend of hundreds of entries would hide the plot. */
+		char xl[200];
+		snprintf(xl, sizeof xl, "%s (%d lines, one per value of the "
+			 "other swept keys: too many to label)",
+			 e->keys[e->xkey], g.n);
+		gp_quote(f, xl);
+	} else {
+		gp_quote(f, e->keys[e->xkey]);
+	}
 	fputc('\n', f);
 	if (e->x_numeric) {
 		if (xlo > 0 && xhi / xlo > 20)
@@ -868,17 +1023,21 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		fprintf(f, "set offsets graph 0.03, graph 0.03, 0, 0\n");
 	} else {
 		/* Categories: bars from zero so that heights compare. */
+		/* Past MAX_TICS categories, every step-th is labelled and
+		 * the bars lose their borders (which would paint them black). */
+		int step = (ncat + MAX_TICS - 1) / MAX_TICS;
 		fputs("set xtics (", f);
-		for (int c = 0; c < ncat; c++)
-			for (int p = 0; p < e->n_pts; p++)
-				if (category(e, p) == c) {
-					fputs(c ? ", " : "", f);
-					gp_quote(f, e->pts[p].vals[e->xkey]);
-					fprintf(f, " %d", c);
-					break;
-				}
+		for (int c = 0; c < ncat; c += step) {
+			fputs(c ? ", " : "", f);
+			gp_quote(f, e->pts[e->cat_first[c]].vals[e->xkey]);
+			fprintf(f, " %d", c);
+		}
 		fprintf(f, ")\nset xrange [-0.6:%d.6]\n", ncat - 1);
-		fputs("set style fill solid 0.6 border -1\n", f);
+		if (step > 1)
+			fputs("set xtics rotate by -30 left\n", f);
+		fputs(ncat * nl > 4 * MAX_TICS
+			      ? "set style fill solid 0.6 noborder\n"
+			      : "set style fill solid 0.6 border -1\n", f);
 	}
 	for (int pn = 0; pn < np; pn++) {
 		int has_time = any_time && pn == 0, y2 = -1;
@@ -888,8 +1047,8 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		char lab[160];
 		if (np > 1) {
 			/* One metric per panel: the axis label names it. */
-			fputs(per_panel[pn] > 1 ? "set key below\n"
-						 : "unset key\n", f);
+			fputs(per_panel[pn] > 1 && per_panel[pn] <= MAX_KEY
+				      ? "set key below\n" : "unset key\n", f);
 			fputs("set title ''\n", f);
 		}
 		if (!e->x_numeric)
@@ -960,6 +1119,7 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 	free(per_panel);
 	fputc('\n', f);
 	free(lines);
+	sweep_groups_free(&g);
 	finish_script(d, f, e->fname, path);
 }
 
@@ -969,43 +1129,14 @@ typedef struct ser {
 	char *scope, *name;
 	int pt;                 /* index into plot_exp.pts; -1 if unknown */
 	double *t, *v;
-	int n;
+	int n, cap;
 } ser;
 
 typedef struct ser_load {
 	const plot_exp *e;
 	ser *s;
-	int n;
+	int n, cap;
 } ser_load;
-
-static int load_series(void *u, const res_series_pt *p)
-{
-	ser_load *L = u;
-	if (p->replication != 0)
-		return 0;
-	ser *s = L->n ? &L->s[L->n - 1] : NULL;
-	if (!s || s->pt < 0 || L->e->pts[s->pt].point != p->point ||
-	    strcmp(s->scope, p->scope) || strcmp(s->name, p->name)) {
-		int pt = -1;
-		for (int i = 0; i < L->e->n_pts; i++)
-			if (L->e->pts[i].point == p->point)
-				pt = i;
-		if (pt < 0)
-			return 0;   /* a point with no finished summary */
-		L->s = xrealloc(L->s, (size_t)(L->n + 1) * sizeof *L->s);
-		s = &L->s[L->n++];
-		memset(s, 0, sizeof *s);
-		s->scope = xstrdup(p->scope);
-		s->name = xstrdup(p->name);
-		s->pt = pt;
-	}
-	s->t = xrealloc(s->t, (size_t)(s->n + 1) * sizeof *s->t);
-	s->v = xrealloc(s->v, (size_t)(s->n + 1) * sizeof *s->v);
-	s->t[s->n] = p->t;
-	s->v[s->n] = p->value;
-	s->n++;
-	return 0;
-}
 
 /* At most MAX_LINES points, spread evenly over the sweep. */
 static int pick_point(int n_pts, int pt)
@@ -1018,13 +1149,71 @@ static int pick_point(int n_pts, int pt)
 	return 0;
 }
 
+/* The index in e->pts of stored point number `point` (pts are in point
+ * order), or -1. */
+static int point_index(const plot_exp *e, int point)
+{
+	int lo = 0, hi = e->n_pts;
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+		if (e->pts[mid].point < point)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->n_pts && e->pts[lo].point == point ? lo : -1;
+}
+
+/* Keeps replication 0 of the points the figure draws (pick_point): a
+ * sweep of thousands of points must not inline thousands of series. */
+static int load_series(void *u, const res_series_pt *p)
+{
+	ser_load *L = u;
+	if (p->replication != 0)
+		return 0;
+	ser *s = L->n ? &L->s[L->n - 1] : NULL;
+	if (!s || s->pt < 0 || L->e->pts[s->pt].point != p->point ||
+	    strcmp(s->scope, p->scope) || strcmp(s->name, p->name)) {
+		int pt = point_index(L->e, p->point);
+		if (pt < 0 || !pick_point(L->e->n_pts, pt))
+			return 0;   /* not drawn, or no finished summary */
+		if (L->n == L->cap) {
+			L->cap = L->cap ? 2 * L->cap : 16;
+			L->s = xrealloc(L->s, (size_t)L->cap * sizeof *L->s);
+		}
+		s = &L->s[L->n++];
+		memset(s, 0, sizeof *s);
+		s->scope = xstrdup(p->scope);
+		s->name = xstrdup(p->name);
+		s->pt = pt;
+	}
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 256;
+		s->t = xrealloc(s->t, (size_t)s->cap * sizeof *s->t);
+		s->v = xrealloc(s->v, (size_t)s->cap * sizeof *s->v);
+	}
+	s->t[s->n] = p->t;
+	s->v[s->n] = p->value;
+	s->n++;
+	return 0;
+}
+
 static void fig_series(drawer *d, const plot_exp *e)
 {
-	ser_load L = { e, NULL, 0 };
-	if (res_series(d->db, e->id, NULL, NULL, load_series, &L) != 0 &&
-	    d->rc == 0)
-		d->rc = ps_err(d->err, d->errlen, PS_EDB, "reading series of %s: "
-			       "%s", e->name, res_errmsg(d->db));
+	ser_load L = { e, NULL, 0, 0 };
+	/* Only the points drawn: one indexed query each. */
+	for (int p = 0; p < e->n_pts; p++) {
+		if (!pick_point(e->n_pts, p))
+			continue;
+		if (res_series_run(d->db, e->id, e->pts[p].point, 0, load_series,
+				   &L) != 0) {
+			if (d->rc == 0)
+				d->rc = ps_err(d->err, d->errlen, PS_EDB,
+					       "reading series of %s: %s",
+					       e->name, res_errmsg(d->db));
+			break;
+		}
+	}
 	if (L.n == 0)
 		return;
 	/* Panels: distinct (scope, name) in first-appearance order. */

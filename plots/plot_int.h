@@ -40,9 +40,14 @@ typedef struct plot_exp {
 	int n_keys;
 	plot_pt *pts;
 	int n_pts;
-	plot_sum *sums;
-	int n_sums;
+	plot_sum *sums;         /* in the database's order */
+	int n_sums, cap_sums, cap_pts;
+	int *by_key;            /* sums indices sorted by (pt, scope, name) */
 	int xkey;               /* index into keys, or -1 */
+	int *cat;               /* category of each point's x value (first
+				   appearance order); NULL when xkey < 0 */
+	int *cat_first;         /* the first point of each category */
+	int n_cat;
 	int x_numeric;          /* every x value parses as a number */
 	char **metrics;         /* y metrics (scope "pool") */
 	int n_metrics;
@@ -51,7 +56,8 @@ typedef struct plot_exp {
 
 int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e);
 void plot_exp_free(plot_exp *e);
-/* The summary of (point index, scope, name), NULL when absent or empty. */
+/* The summary of (point index, scope, name), NULL when absent or empty.
+ * O(log sums): a binary search of by_key. */
 const plot_sum *plot_get(const plot_exp *e, int pt, const char *scope,
 			 const char *name);
 /* Share of point pt's replications flagged `unstable` (the backlog grew

@@ -1158,3 +1158,22 @@ int res_scalars(res_db *db, int64_t exp_id,
 	struct scalar_cb c = { cb, u };
 	return each_row(st, scalar_row, &c);
 }
+
+int res_series_run(res_db *db, int64_t exp_id, int point, int replication,
+		   int (*cb)(void *u, const res_series_pt *p), void *u)
+{
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT r.point, r.replication, s.scope, s.name, s.t,"
+			 " s.value FROM run r JOIN series s ON s.run_id = r.id"
+			 " WHERE r.experiment_id = ?1 AND r.point = ?2"
+			 " AND r.replication = ?3"
+			 " ORDER BY s.scope, s.name, s.t",
+			 &st))
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	sqlite3_bind_int(st, 2, point);
+	sqlite3_bind_int(st, 3, replication);
+	struct series_cb c = { cb, u };
+	return each_row(st, series_row, &c);
+}

@@ -158,6 +158,11 @@ typedef struct res_series_pt {
 int res_series(res_db *db, int64_t exp_id, const char *scope,
 	       const char *name,
 	       int (*cb)(void *u, const res_series_pt *p), void *u);
+/* The series rows of one run, (point, replication) of experiment exp_id,
+ * ordered by scope, name, t: what a figure of a few points of a large
+ * sweep reads, through the run's unique index. */
+int res_series_run(res_db *db, int64_t exp_id, int point, int replication,
+		   int (*cb)(void *u, const res_series_pt *p), void *u);
 
 typedef struct res_scalar_row {
 	int point, replication;
