@@ -2,7 +2,7 @@
  * main.c — the poolsim command line (DESIGN.md "The CLI").
  *
  *   poolsim run    [FILE] [-c NAME]... [-r RUNS] [-o DB] [-j N]
- *                  [--set KEY=VALUE]... [--resume]
+ *                  [--set KEY=VALUE]... [--resume] [-v]
  *   poolsim list   [FILE] [-c NAME]... [--set KEY=VALUE]...
  *   poolsim check  [FILE] [--set KEY=VALUE]...
  *   poolsim show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]...
@@ -51,6 +51,7 @@ static const char usage_text[] =
 "usage: poolsim VERB [OPTIONS]\n"
 "\n"
 "  run    [FILE] [-c NAME]... [-r RUNS] [-o DB] [-j N] [--set KEY=VALUE]... [--resume]\n"
+"         [-v]"
 "  list   [FILE] [-c NAME]... [--set KEY=VALUE]...   expanded runs, numbered\n"
 "  check  [FILE] [--set KEY=VALUE]...                validate only\n"
 "  show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]... [--scope S]\n"
@@ -63,6 +64,8 @@ static const char usage_text[] =
 "\n"
 "Options: -c, --config NAME   -r, --runs RUNS   -o, --output DB\n"
 "         -j, --jobs N   --set KEY=VALUE   --resume   --dir DIR   --format F\n"
+"         -v, --verbose (run: a line per finished run and per commit, with\n"
+"         its wall-clock time, and progress once a second, on stderr)\n"
 "Short options take their value attached or apart (-j2, -j 2, -cNAME), long\n"
 "ones after '=' or a blank (--jobs=2, --jobs 2).\n"
 "\n"
@@ -101,6 +104,7 @@ typedef struct cli {
 	exp_kvs sets;
 	int threads;
 	int resume;
+	int verbose;
 } cli;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -115,7 +119,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int allowed(const char *verb, const char *opt)
 {
 	static const struct { const char *verb, *opts; } t[] = {
-		{ "run", " file -c -r -o -j --set --resume " },
+		{ "run", " file -c -r -o -j --set --resume -v " },
 		{ "list", " file -c --set " },
 		{ "check", " file --set " },
 		{ "show", " -o -c --format --metric --scope " },
@@ -150,6 +154,7 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "metric", required_argument, NULL, OPT_METRIC },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
+	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -161,6 +166,7 @@ static const char *opt_name(int code)
 	case 'r': return "-r";
 	case 'o': return "-o";
 	case 'j': return "-j";
+	case 'v': return "-v";
 	case OPT_SET: return "--set";
 	case OPT_RESUME: return "--resume";
 	case OPT_DIR: return "--dir";
@@ -201,7 +207,7 @@ static int parse_args(int argc, char **argv, cli *c)
 	opterr = 0;     /* our own messages, with the verb's context */
 	optind = 1;
 	int code, li;
-	while ((code = getopt_long(ac, av, ":c:r:o:j:h", long_opts, &li)) != -1) {
+	while ((code = getopt_long(ac, av, ":c:r:o:j:vh", long_opts, &li)) != -1) {
 		const char *bad = av[optind - 1];
 		if (code == 'h') {
 			fputs(usage_text, stdout);
@@ -262,6 +268,9 @@ static int parse_args(int argc, char **argv, cli *c)
 			break;
 		case OPT_RESUME:
 			c->resume = 1;
+			break;
+		case 'v':
+			c->verbose = 1;
 			break;
 		case 'j': {
 			char *end;
@@ -438,7 +447,7 @@ static int cmd_run(const cli *c)
 	sigaction(SIGTERM, &sa, NULL);
 	tune_allocator();
 	exp_run_opts o = { c->db, c->threads, c->resume, sel, isatty(2),
-			   &interrupted };
+			   &interrupted, c->verbose };
 	exp_run_stats st;
 	int rrc = exp_run(plan, &o, &st, err, sizeof err);
 	if (exp_mpi_rank() > 0) {

@@ -5,14 +5,17 @@
  * seconds of CPU; the coordination here is negligible next to model_run.
  * Handing out a job scans points from a cursor (O(points) worst case per
  * job). Workers only simulate; the calling thread is the writer: it sleeps
- * until the oldest finished run is EXP_COMMIT_S old (or EXP_BATCH_RUNS are
- * queued, or the sweep is ending), then writes every finished run in one
- * transaction (a batch): each run is stored whole or not at all, a Ctrl-C
- * keeps every finished run, a crash loses at most the last EXP_COMMIT_S of
- * them (--resume reruns those). Batches matter for short runs: the writer
- * shares the cores with the workers, and a commit per run was a fifth of
- * its time. While idle after a commit it also checkpoints the WAL, which
- * res_close would otherwise do at the end, serially.
+ * until the oldest finished run is EXP_WAIT_S old (or EXP_BATCH_RUNS are
+ * queued, or a worker waits for it, or the sweep is ending), then writes
+ * the finished runs in transactions (batches): each run is stored whole or
+ * not at all, a Ctrl-C keeps every finished run, a crash loses at most the
+ * last EXP_COMMIT_S of them (--resume reruns those). Batches matter for
+ * short runs: the writer shares the cores with the workers, and a commit
+ * per run was a fifth of its time. Workers wait while the writer is behind
+ * (backpressure, see EXP_BACKLOG_S): without it 12k runs of a few ms left
+ * 345 MB queued and a kill -9 lost half of them. The WAL is checkpointed
+ * on the store's own thread (res_checkpointer_start), or by the writer when
+ * idle if that thread could not start.
  *
  * Under MPI (mpi.h) rank 0 replaces its simulating threads by one helper
  * thread that hands jobs to the other ranks and queues their results for
@@ -45,10 +48,29 @@
  * but useless. */
 #define EXP_PRECISION_MIN 3
 
-/* The longest a finished run waits uncommitted (s), and the most runs a
- * batch holds. */
+/* The promise (README): a finished run is committed within EXP_COMMIT_S
+ * (s). It is kept by three bounds. The writer wakes when the oldest queued
+ * run is EXP_WAIT_S old (or EXP_BATCH_RUNS are queued, or a worker waits);
+ * it commits a batch once its oldest run is EXP_BATCH_AGE_S old (or it
+ * holds EXP_BATCH_RUNS runs); and workers wait before taking a new run
+ * while the writer is behind: its oldest unwritten run older than
+ * EXP_BACKLOG_S, or more than EXP_BACKLOG_S of its work queued (rows times
+ * its measured seconds per row), or EXP_BACKLOG_ROWS rows. Waiting workers
+ * also leave the writer a core. So a run waits about EXP_BATCH_AGE_S plus
+ * one run's write and a commit, and the backlog's memory is bounded by
+ * EXP_BACKLOG_ROWS rows (~100 bytes each, ~26 MB) plus one run per worker,
+ * however many runs a sweep has.
+ * The writer never waits for the disk: commits do not sync (WAL,
+ * synchronous = NORMAL) and checkpoints, which do, run on their own
+ * thread (res_checkpointer_start). */
 #define EXP_COMMIT_S 0.1
+#define EXP_WAIT_S 0.02
+#define EXP_BATCH_AGE_S 0.05
 #define EXP_BATCH_RUNS 32
+#define EXP_BACKLOG_S 0.025
+#define EXP_BACKLOG_ROWS (1L << 18)
+/* The writer's cost per row before it has measured one (s; ~2 us here). */
+#define EXP_ROW_S0 2e-6
 
 /* ---- the plan ------------------------------------------------------------ */
 
@@ -289,6 +311,8 @@ typedef struct job {
 	double wall_s;
 	int closed;             /* precision: this run decided its point */
 	double done_at;         /* now_s() when it was queued for the writer */
+	double done_wall;       /* the same moment, wall clock (run -v) */
+	long rows;              /* rows it costs the writer (backpressure) */
 	struct job *next;
 } job;
 
@@ -301,8 +325,16 @@ typedef struct runner {
 	pthread_mutex_t mu;
 	pthread_cond_t work;    /* workers wait for a job */
 	pthread_cond_t fin;     /* the writer waits for finished jobs */
+	pthread_cond_t room;    /* workers wait for the backlog to shrink */
 	job *done_head, *done_tail;
 	int queued;             /* jobs in the done list */
+	/* Backpressure. Invariant: pend_rows is the sum of rows of the jobs
+	 * queued or taken by the writer and not yet written. */
+	long pend_rows;
+	double s_per_row;       /* the writer's measured cost of a row (s) */
+	double wr_oldest;       /* done_at of the writer's oldest unwritten
+				 * run; 0 when it holds none */
+	int blocked;            /* workers waiting on room */
 	int stop;
 	int live;               /* workers still running */
 	int started;            /* workers started */
@@ -310,7 +342,9 @@ typedef struct runner {
 	long handed;            /* jobs handed out */
 	/* The writer's own (not under mu): the open batch. Invariant:
 	 * batch_runs > 0 implies that db is in a batch. */
-	long batch_runs, batch_failed;
+	long batch_runs, batch_failed, batch_rows;
+	double batch_t0;        /* now_s() when the open batch began */
+	double batch_oldest;    /* done_at of the open batch's first run */
 	int broken;             /* a write failed: store nothing more */
 } runner;
 
@@ -439,6 +473,12 @@ static void job_done(runner *r, job *j)
 		pthread_cond_broadcast(&r->work);   /* a decision may be due */
 	}
 	j->done_at = now_s();
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	j->done_wall = (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+	j->rows = r->plan->e[j->e].pts[j->p].keys.n + 3 +
+		  (long)j->res.n_scalars + (long)j->res.n_series;
+	r->pend_rows += j->rows;
 	j->next = NULL;
 	if (r->done_tail)
 		r->done_tail->next = j;
@@ -447,6 +487,41 @@ static void job_done(runner *r, job *j)
 	r->done_tail = j;
 	if (r->queued++ == 0 || r->queued >= EXP_BATCH_RUNS)
 		pthread_cond_signal(&r->fin);
+}
+
+/* Under the lock: the writer is behind by more than the backlog bound. */
+static int backlogged(const runner *r)
+{
+	double oldest = r->wr_oldest > 0 ? r->wr_oldest :
+			r->done_head ? r->done_head->done_at : 0;
+	return r->pend_rows > EXP_BACKLOG_ROWS ||
+	       (double)r->pend_rows * r->s_per_row > EXP_BACKLOG_S ||
+	       (oldest > 0 && now_s() - oldest > EXP_BACKLOG_S);
+}
+
+/* Under the lock, before a worker takes a new run: wait while the writer
+ * is behind (the bound of EXP_COMMIT_S and of the backlog's memory). The
+ * writer is woken at once rather than at its next deadline. */
+static void wait_for_writer(runner *r)
+{
+	while (!r->stop && backlogged(r)) {
+		r->blocked++;
+		pthread_cond_signal(&r->fin);
+		pthread_cond_wait(&r->room, &r->mu);
+		r->blocked--;
+	}
+}
+
+/* run -v: one line per finished run, with the wall-clock moment it was
+ * queued for the writer (so that a test can tell which runs finished
+ * before a kill -9). Outside the lock. */
+static void say_finished(const runner *r, const job *j)
+{
+	const exp_experiment *x = &r->plan->e[j->e];
+	fprintf(stderr, "poolsim: run %ld finished at %.6f: %s point %d rep %d "
+		"(%s), %s, %.3f s\n", run_no(r, j->e, j->p, j->rep),
+		j->done_wall, x->name, j->p, j->rep, x->pts[j->p].itervars,
+		j->rc ? "failed" : "done", j->wall_s);
 }
 
 /* One run, as a worker thread or an MPI rank does it: simulated, timed,
@@ -470,6 +545,7 @@ static void *worker(void *u)
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		int wait;
+		wait_for_writer(r);
 		job *j = r->stop ? NULL : take_job(r, &wait);
 		if (!j) {
 			if (!r->stop && wait) {
@@ -483,6 +559,12 @@ static void *worker(void *u)
 				 &j->wall_s);
 		pthread_mutex_lock(&r->mu);
 		job_done(r, j);
+		if (r->o->verbose) {
+			job jv = *j;   /* the writer may free j once unlocked */
+			pthread_mutex_unlock(&r->mu);
+			say_finished(r, &jv);
+			pthread_mutex_lock(&r->mu);
+		}
 	}
 	r->live--;
 	pthread_cond_signal(&r->fin);
@@ -501,7 +583,8 @@ static void *mpi_proxy(void *u)
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		int wait = 0;
-		for (int k = 1; on && k < n && !r->stop && !failed; k++) {
+		for (int k = 1; on && k < n && !r->stop && !failed &&
+				!backlogged(r); k++) {
 			if (on[k])
 				continue;
 			job *j = take_job(r, &wait);
@@ -512,6 +595,10 @@ static void *mpi_proxy(void *u)
 			pthread_mutex_unlock(&r->mu);
 			failed = exp_mpi_send_job(k, j->e, j->p, j->rep) != 0;
 			pthread_mutex_lock(&r->mu);
+		}
+		if (busy == 0 && on && !r->stop && !failed && backlogged(r)) {
+			wait_for_writer(r);
+			continue;
 		}
 		if (busy == 0 || !on) {
 			if (on && !r->stop && !failed && wait) {
@@ -539,6 +626,12 @@ static void *mpi_proxy(void *u)
 		j->rc = rc;
 		j->wall_s = wall;
 		job_done(r, j);
+		if (r->o->verbose) {
+			job jv = *j;
+			pthread_mutex_unlock(&r->mu);
+			say_finished(r, &jv);
+			pthread_mutex_lock(&r->mu);
+		}
 	}
 	pthread_mutex_unlock(&r->mu);
 	exp_mpi_send_stop_all();
@@ -627,10 +720,14 @@ static void drop(job *j)
 	}
 }
 
-/* Commits the open batch, if any; its runs then count as written. */
+/* Commits the open batch, if any; its runs then count as written. The
+ * batch's time per row, commit included, updates the writer's cost that
+ * backpressure uses (a moving average: the cost grows as the WAL fills
+ * and falls after a checkpoint). */
 static int batch_commit(runner *r, res_db *db, exp_run_stats *st, char *err,
 			size_t errlen)
 {
+	int open = res_batch_open(db);
 	int rc = res_batch_commit(db, err, errlen);
 	if (!rc) {
 		st->written += r->batch_runs;
@@ -638,7 +735,17 @@ static int batch_commit(runner *r, res_db *db, exp_run_stats *st, char *err,
 	} else {
 		r->broken = 1;
 	}
-	r->batch_runs = r->batch_failed = 0;
+	if (open && !rc && r->batch_rows > 0) {
+		double el = now_s() - r->batch_t0;
+		pthread_mutex_lock(&r->mu);
+		r->s_per_row = 0.7 * r->s_per_row +
+			       0.3 * el / (double)r->batch_rows;
+		pthread_mutex_unlock(&r->mu);
+		if (r->o->verbose)
+			fprintf(stderr, "poolsim: committed %ld runs (%ld rows "
+				"in %.3f s)\n", r->batch_runs, r->batch_rows, el);
+	}
+	r->batch_runs = r->batch_failed = r->batch_rows = 0;
 	return rc;
 }
 
@@ -649,14 +756,19 @@ static int write_one(runner *r, res_db *db, const int64_t *ids, job *j,
 {
 	int rc = 0;
 	if (j->write && !r->broken) {
-		if (r->batch_runs == 0)
+		if (r->batch_runs == 0) {
+			r->batch_t0 = now_s();
+			r->batch_oldest = j->done_at;
 			rc = res_batch_begin(db, err, errlen);
+		}
 		if (!rc)
 			rc = write_job(r, db, ids, j, closed, err, errlen);
 		if (!rc) {
 			r->batch_runs++;
+			r->batch_rows += j->rows;
 			r->batch_failed += j->rc != 0;
-			if (r->batch_runs >= EXP_BATCH_RUNS)
+			if (r->batch_runs >= EXP_BATCH_RUNS ||
+			    now_s() - r->batch_oldest >= EXP_BATCH_AGE_S)
 				rc = batch_commit(r, db, st, err, errlen);
 		} else {
 			/* Nothing more is written; the batch's earlier runs
@@ -717,6 +829,30 @@ static int start_workers(runner *r, pthread_t *th, int want, int mpi)
 	return n;
 }
 
+struct stored_ctx {
+	runner *r;
+	exp_run_stats *st;
+	int e;
+};
+
+/* res_runs_done's callback under --resume: a run already stored is
+ * marked, skipped and no longer planned. */
+static int mark_stored(void *u, int p, int rep, double value)
+{
+	struct stored_ctx *c = u;
+	const exp_experiment *x = &c->r->plan->e[c->e];
+	(void)value;
+	if (p < 0 || p >= x->npts || rep < 0 || rep >= x->meta.repeat)
+		return 0;   /* not of this plan */
+	long run = run_no(c->r, c->e, p, rep);
+	if (selected(c->r, run) && !c->r->stored[run]) {
+		c->r->stored[run] = 1;
+		c->r->planned--;
+		c->st->skipped++;
+	}
+	return 0;
+}
+
 /* The experiment rows (of experiments with a selected run; -r may leave
  * none), and under --resume the runs already stored: marked, skipped, and
  * no longer planned. */
@@ -738,16 +874,10 @@ static int begin_experiments(runner *r, res_db *db, int64_t *ids,
 			return rc;
 		if (!r->o->resume)
 			continue;
-		for (int p = 0; p < x->npts; p++)
-			for (int i = 0; i < x->meta.repeat; i++) {
-				long run = run_no(r, e, p, i);
-				if (selected(r, run) &&
-				    res_run_stored(db, ids[e], p, i) == 1) {
-					r->stored[run] = 1;
-					r->planned--;
-					st->skipped++;
-				}
-			}
+		struct stored_ctx c = { r, st, e };
+		if (res_runs_done(db, ids[e], NULL, mark_stored, &c))
+			return ps_err(err, errlen, PS_EDB, "%s: reading the stored "
+				      "runs: %s", r->o->db_path, res_errmsg(db));
 	}
 	return 0;
 }
@@ -758,8 +888,12 @@ static void progress(const runner *r, long done, uint64_t events, double t0,
 	double el = now_s() - t0;
 	double eps = el > 0 ? (double)events / el : 0;
 	double eta = done > 0 ? el * (double)(r->planned - done) / (double)done : 0;
-	fprintf(stderr, "\r%ld/%ld runs  %.3g events/s  ETA %.0fs   %s", done,
-		r->planned, eps, eta < 0 ? 0 : eta, final ? "\n" : "");
+	/* A terminal gets one line redrawn; run -v into a file, a line a
+	 * second among the others. */
+	int tty = r->o->progress && !r->o->verbose;
+	fprintf(stderr, "%s%ld/%ld runs  %.3g events/s  ETA %.0fs%s", tty ?
+		"\r" : "poolsim: progress: ", done, r->planned, eps,
+		eta < 0 ? 0 : eta, !tty ? "\n" : final ? "   \n" : "   ");
 	fflush(stderr);
 }
 
@@ -783,6 +917,8 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.fin, NULL);
+	pthread_cond_init(&r.room, NULL);
+	r.s_per_row = EXP_ROW_S0;
 	if (!ids || !th || !r.ps || !r.stored) {
 		rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
 		goto out;
@@ -823,9 +959,12 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 		pthread_mutex_lock(&r.mu);
 		r.stop = 1;
 		pthread_cond_broadcast(&r.work);
+		pthread_cond_broadcast(&r.room);
 		pthread_mutex_unlock(&r.mu);
 		goto out;
 	}
+	/* A failure to start it only leaves the checkpoints to the writer. */
+	res_checkpointer_start(db, NULL, 0);
 	if (o->resume && (nth = start_workers(&r, th, want, mpi)) == 0) {
 		rc = ps_err(err, errlen, PS_ENOMEM, "cannot start threads");
 		goto out;
@@ -844,11 +983,11 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 		while (r.live > 0) {
 			double wait = 0.2;   /* s: polls *stop, redraws progress */
 			if (r.done_head) {
-				if (r.queued >= EXP_BATCH_RUNS ||
+				if (r.queued >= EXP_BATCH_RUNS || r.blocked ||
 				    r.handed >= r.planned - 2 * r.started ||
 				    r.live < r.started)
 					break;
-				wait = r.done_head->done_at + EXP_COMMIT_S - now_s();
+				wait = r.done_head->done_at + EXP_WAIT_S - now_s();
 				if (wait <= 0)
 					break;
 				if (wait > 0.2)
@@ -864,8 +1003,10 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 				r.stop = 1;
 				rc = PS_EINTR;
 				pthread_cond_broadcast(&r.work);
+				pthread_cond_broadcast(&r.room);
 			}
-			if (o->progress && now_s() - last > 0.2) {
+			if ((o->progress || o->verbose) &&
+			    now_s() - last > (o->verbose ? 1.0 : 0.2)) {
 				last = now_s();
 				progress(&r, done, events, t0, 0);
 			}
@@ -875,6 +1016,7 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			break;   /* no worker left, nothing queued */
 		r.done_head = r.done_tail = NULL;
 		r.queued = 0;
+		r.wr_oldest = batch->done_at;
 		int ending = r.live == 0;
 		pthread_mutex_unlock(&r.mu);
 		int wrc = 0;
@@ -884,6 +1026,7 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			const exp_experiment *x = &plan->e[j->e];
 			pstate *s = &r.ps[j->e][j->p];
 			int closed = j->closed, jp = j->p, w;
+			long rows = j->rows;
 			done++;
 			events += j->res.events;
 			if (x->meta.has_precision) {
@@ -901,8 +1044,14 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			}
 			if (w && !wrc)
 				wrc = w;
+			pthread_mutex_lock(&r.mu);
+			r.pend_rows -= rows;
+			r.wr_oldest = batch ? batch->done_at : 0;
+			if (r.blocked && !backlogged(&r))
+				pthread_cond_broadcast(&r.room);
+			pthread_mutex_unlock(&r.mu);
 			if (closed) {
-				if (o->progress)
+				if (o->progress && !o->verbose)
 					fputc('\n', stderr);
 				fprintf(stderr, "poolsim: %s%s%s: %s half-width "
 					"%.3g%% of the mean after %d replications: "
@@ -927,11 +1076,13 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			r.stop = 1;
 			rc = wrc;
 			pthread_cond_broadcast(&r.work);
+			pthread_cond_broadcast(&r.room);
 		}
 		if (o->stop && *o->stop && !r.stop) {
 			r.stop = 1;
 			rc = PS_EINTR;
 			pthread_cond_broadcast(&r.work);
+			pthread_cond_broadcast(&r.room);
 		}
 	}
 	pthread_mutex_unlock(&r.mu);
@@ -948,7 +1099,7 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			       errlen);
 	if (crc && (!rc || rc == PS_EINTR))
 		rc = crc;
-	if (o->progress)
+	if (o->progress || o->verbose)
 		progress(&r, done, events, t0, 1);
 	if (rc == PS_EINTR)
 		ps_err(err, errlen, PS_EINTR, "interrupted");
@@ -978,6 +1129,7 @@ out:
 	res_close(db);
 	pthread_cond_destroy(&r.work);
 	pthread_cond_destroy(&r.fin);
+	pthread_cond_destroy(&r.room);
 	pthread_mutex_destroy(&r.mu);
 	return rc;
 }

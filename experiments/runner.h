@@ -67,6 +67,7 @@ typedef struct exp_run_opts {
 	int progress;           /* redraw a progress line on stderr */
 	/* Set asynchronously by the CLI's signal handler; polled. */
 	volatile sig_atomic_t *stop;
+	int verbose;            /* run -v: a line per finished run and commit */
 } exp_run_opts;
 
 typedef struct exp_run_stats {

@@ -97,6 +97,13 @@ struct res_db {
 	sqlite3_stmt *ins_series_n;
 	int in_batch;           /* between res_batch_begin and its commit */
 	int fresh;              /* a new, empty file: no schema yet (ready()) */
+	/* The checkpointer (res_checkpointer_start): its own connection,
+	 * used only by its thread. ck_due and ck_stop under ck_mu. */
+	sqlite3 *ck_h;
+	pthread_t ck_th;
+	pthread_mutex_t ck_mu;
+	pthread_cond_t ck_cv;
+	int ck_on, ck_due, ck_stop;
 };
 
 /* Mean and 95% half-width over the finished replications of a point.
@@ -576,6 +583,9 @@ void res_close(res_db *db)
 {
 	if (!db)
 		return;
+	/* Before the writer's own close: the last connection to close
+	 * checkpoints the WAL and removes it. */
+	res_checkpointer_stop(db);
 	/* A new file opened for writing gets its schema however early it is
 	 * closed (and if that fails it stays empty: new to the next open). */
 	ready(db, NULL, 0);
@@ -692,6 +702,30 @@ int res_run_stored(res_db *db, int64_t exp_id, int point, int replication)
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : PS_EDB;
+}
+
+int res_runs_done(res_db *db, int64_t exp_id, const char *metric,
+		  int (*cb)(void *u, int point, int replication, double value),
+		  void *u)
+{
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT r.point, r.replication, s.value FROM run r"
+			 " LEFT JOIN scalar s ON s.run_id = r.id"
+			 " AND s.scope = 'pool' AND s.name = ?2"
+			 " WHERE r.experiment_id = ?1 AND r.status = 'done'",
+			 &st))
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	bind_text(st, 2, metric);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(u, sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
+		       sqlite3_column_type(st, 2) == SQLITE_NULL ? NAN :
+		       sqlite3_column_double(st, 2)))
+			break;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : PS_EDB;
 }
 
 /* res_series_sort's order: the series index's key after run_id. TEXT
@@ -844,6 +878,8 @@ static int write_rows(res_db *db, const res_run *r, const char **what)
 	return SQLITE_OK;
 }
 
+static void checkpoint_due(res_db *db);
+
 int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
 {
 	assert(db && run);
@@ -860,8 +896,11 @@ int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db->h, db->in_batch ? "RELEASE run" : "COMMIT",
 				  NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
+	if (rc == SQLITE_OK) {
+		if (!db->in_batch)
+			checkpoint_due(db);
 		return 0;
+	}
 	/* Keep SQLite's message before ROLLBACK replaces it. */
 	ps_err(err, errlen, PS_EDB, "%s: %s (point %d, replication %d): %s",
 	       db->path, what, run->point, run->replication,
@@ -897,14 +936,27 @@ int res_batch_begin(res_db *db, char *err, size_t errlen)
 	return 0;
 }
 
+/* After a commit: the checkpointer has new frames to copy. */
+static void checkpoint_due(res_db *db)
+{
+	if (!db->ck_on)
+		return;
+	pthread_mutex_lock(&db->ck_mu);
+	db->ck_due = 1;
+	pthread_cond_signal(&db->ck_cv);
+	pthread_mutex_unlock(&db->ck_mu);
+}
+
 int res_batch_commit(res_db *db, char *err, size_t errlen)
 {
 	assert(db);
 	if (!db->in_batch)
 		return 0;
 	db->in_batch = 0;
-	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+		checkpoint_due(db);
 		return 0;
+	}
 	ps_err(err, errlen, PS_EDB, "%s: committing runs: %s", db->path,
 	       sqlite3_errmsg(db->h));
 	if (!sqlite3_get_autocommit(db->h))
@@ -915,12 +967,85 @@ int res_batch_commit(res_db *db, char *err, size_t errlen)
 int res_checkpoint(res_db *db)
 {
 	assert(db && !db->in_batch);
-	if (db->fresh)
-		return 0;   /* nothing written yet */
+	if (db->fresh || db->ck_on)
+		return 0;   /* nothing written yet, or the checkpointer's job */
 	int rc = sqlite3_wal_checkpoint_v2(db->h, NULL,
 					   SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	/* BUSY: another connection is checkpointing; nothing is lost. */
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : PS_EDB;
+}
+
+static void *checkpointer(void *u)
+{
+	res_db *db = u;
+	pthread_mutex_lock(&db->ck_mu);
+	while (!db->ck_stop) {
+		if (!db->ck_due) {
+			pthread_cond_wait(&db->ck_cv, &db->ck_mu);
+			continue;
+		}
+		db->ck_due = 0;
+		pthread_mutex_unlock(&db->ck_mu);
+		/* BUSY (another checkpoint) or an error: the next commit asks
+		 * again, and the last close checkpoints whatever is left. */
+		sqlite3_wal_checkpoint_v2(db->ck_h, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&db->ck_mu);
+	}
+	pthread_mutex_unlock(&db->ck_mu);
+	return NULL;
+}
+
+int res_checkpointer_start(res_db *db, char *err, size_t errlen)
+{
+	assert(db);
+	if (db->ck_on)
+		return 0;
+	int rc = writable(db, err, errlen);
+	if (rc)
+		return rc;
+	if (sqlite3_open_v2(db->path, &db->ck_h, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = ps_err(err, errlen, PS_EDB, "%s: checkpointer: %s", db->path,
+			    db->ck_h ? sqlite3_errmsg(db->ck_h) : "cannot open");
+		sqlite3_close(db->ck_h);
+		db->ck_h = NULL;
+		return rc;
+	}
+	pthread_mutex_init(&db->ck_mu, NULL);
+	pthread_cond_init(&db->ck_cv, NULL);
+	db->ck_due = db->ck_stop = 0;
+	if (pthread_create(&db->ck_th, NULL, checkpointer, db)) {
+		pthread_mutex_destroy(&db->ck_mu);
+		pthread_cond_destroy(&db->ck_cv);
+		sqlite3_close(db->ck_h);
+		db->ck_h = NULL;
+		return ps_err(err, errlen, PS_ENOMEM, "%s: cannot start the "
+			      "checkpointer thread", db->path);
+	}
+	db->ck_on = 1;
+	/* The writer's commits must not checkpoint themselves (SQLite's
+	 * automatic checkpoint at 1000 pages syncs, in the commit). */
+	sqlite3_exec(db->h, "PRAGMA wal_autocheckpoint = 0", NULL, NULL, NULL);
+	return 0;
+}
+
+void res_checkpointer_stop(res_db *db)
+{
+	if (!db || !db->ck_on)
+		return;
+	pthread_mutex_lock(&db->ck_mu);
+	db->ck_stop = 1;
+	pthread_cond_signal(&db->ck_cv);
+	pthread_mutex_unlock(&db->ck_mu);
+	pthread_join(db->ck_th, NULL);
+	sqlite3_close(db->ck_h);
+	db->ck_h = NULL;
+	pthread_mutex_destroy(&db->ck_mu);
+	pthread_cond_destroy(&db->ck_cv);
+	db->ck_on = 0;
+	sqlite3_exec(db->h, "PRAGMA wal_autocheckpoint = 1000", NULL, NULL,
+		     NULL);
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -60,6 +60,14 @@ int res_experiment_begin(res_db *db, const char *name, const char *description,
 /* 1 if a finished run (exp_id, point, replication) is stored, 0 if not. */
 int res_run_stored(res_db *db, int64_t exp_id, int point, int replication);
 
+/* Every finished run (status 'done') of exp_id, in no particular order:
+ * cb(u, point, replication, value) with the run's pool-scope scalar
+ * `metric` (NaN when it has none or metric is NULL); cb returns non-zero
+ * to stop. One query for --resume, however many runs. 0 or PS_EDB. */
+int res_runs_done(res_db *db, int64_t exp_id, const char *metric,
+		  int (*cb)(void *u, int point, int replication, double value),
+		  void *u);
+
 typedef struct res_param {
 	const char *name, *value;
 } res_param;
@@ -110,6 +118,17 @@ int res_batch_open(const res_db *db);
  * the user waits: for the writer to call when it has nothing else to do.
  * Not inside a batch. Returns 0 or PS_EDB (nothing committed is lost). */
 int res_checkpoint(res_db *db);
+
+/* A thread with its own connection that checkpoints after every commit,
+ * so that the writer never waits for the disk (a checkpoint syncs twice;
+ * a commit, under synchronous = NORMAL, does not): the bound on how long
+ * a finished run waits uncommitted (runner.c) then holds on a busy disk
+ * too. SQLite's automatic checkpoint in the writer's commits is off while
+ * it runs, and res_checkpoint is a no-op. res_close stops it; stop earlier
+ * with res_checkpointer_stop (a no-op when none runs). When start fails
+ * (PS_EDB, PS_ENOMEM) nothing changes: the writer checkpoints itself. */
+int res_checkpointer_start(res_db *db, char *err, size_t errlen);
+void res_checkpointer_stop(res_db *db);
 
 /* ---- reading (show, plot, report, tests) ------------------------------- */
 
