@@ -27,6 +27,38 @@ static const exp_key rows[] = {
 	{ "precision", "metric + percent", "off", "run", 0,
 	  "`METRIC REL%`: add replications until the 95% half-width of the "
 	  "pool's METRIC is below REL% of its mean.", "latency_p99 3%" },
+	/* ---- goals (docs/goals.md) ---- */
+	{ "optimize", "METRIC[@SCOPE] min|max", "none", "goal", 0,
+	  "Answer \"which point is best?\": the sweep point that minimises "
+	  "(or maximises) the metric, with the points that cannot be told "
+	  "apart from it; replications are added in stages only where they "
+	  "change the answer (repeat is then the most per point).",
+	  "latency_p99 min" },
+	{ "optimize.delta", "percent or the metric's unit", "2%", "goal", 0,
+	  "Indifference zone: differences smaller than this (a percent of "
+	  "the best mean, or e.g. 5ms) do not matter.", "5ms" },
+	{ "optimize.confidence", "percent", "95%", "goal", 0,
+	  "Probability of choosing the best point when it is better than "
+	  "the others by at least optimize.delta.", "99%" },
+	{ "optimize.shape", "unimodal or none", "none (every point)", "goal",
+	  0, "`unimodal`: the metric falls then rises along the single swept "
+	  "variable, so a long range is searched (ternary search) rather than "
+	  "run whole.", "unimodal" },
+	{ "slo", "METRIC[@SCOPE] < VALUE, ...", "none", "goal", 0,
+	  "Answer \"what is the smallest K that meets these?\": every "
+	  "objective must hold at the stated confidence (one-sided); "
+	  "overloaded (unstable) points fail.", "latency_p99 < 100ms" },
+	{ "slo.confidence", "percent", "95%", "goal", 0,
+	  "Confidence that the chosen point meets every objective and the "
+	  "points below it fail one.", "90%" },
+	{ "slo.minimize", "swept key", "the first swept key", "goal", 0,
+	  "The variable whose smallest feasible value is sought.", "K" },
+	{ "slo.shape", "monotone or none", "none (every point)", "goal", 0,
+	  "`monotone`: a point that meets the objectives has every larger "
+	  "value meet them too, so the range is bisected.", "monotone" },
+	{ "repeat.min", "count", "5", "goal", 0,
+	  "Replications of every point in the first stage of a goal "
+	  "(at least 2).", "10" },
 	{ "constraint", "expression", "none", "run", 0,
 	  "Keep only the sweep points where the expression over swept names "
 	  "holds.", "K <= 4 * cpus" },

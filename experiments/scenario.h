@@ -15,13 +15,50 @@
 #include "../models/model.h"
 #include "ini.h"
 
+/* A goal (docs/goals.md): `optimize = METRIC[@SCOPE] min|max` or
+ * `slo = METRIC[@SCOPE] < VALUE, ...`. Values in the metric's base unit
+ * (seconds, 1/s, fractions). */
+enum { EXP_GOAL_NONE, EXP_GOAL_OPTIMIZE, EXP_GOAL_SLO };
+enum { EXP_SHAPE_NONE, EXP_SHAPE_MONOTONE, EXP_SHAPE_UNIMODAL };
+#define EXP_SLO_MAX 8
+
+typedef struct exp_slo {
+	char metric[32];
+	char scope[64];         /* "pool" unless @SCOPE */
+	int less;               /* 1: METRIC < target; 0: METRIC > target */
+	double target;
+	char text[96];          /* as written, for messages */
+} exp_slo;
+
+typedef struct exp_goal {
+	int kind;               /* EXP_GOAL_* */
+	int line;               /* of the optimize or slo key */
+	/* optimize */
+	char metric[32];
+	char scope[64];
+	int maximize;
+	double delta;           /* indifference zone: a fraction when
+				 * delta_rel, else the metric's unit */
+	int delta_rel;
+	/* slo */
+	exp_slo slo[EXP_SLO_MAX];
+	int nslo;
+	char minimize[64];      /* the swept variable; "" = the first */
+	/* both */
+	double confidence;      /* e.g. 0.95 */
+	int shape;              /* EXP_SHAPE_* */
+	int repeat_min;         /* the first stage's replications */
+} exp_goal;
+
 /* What the runner needs besides the model: run counts and stopping rule. */
 typedef struct exp_meta {
 	uint64_t seed;          /* master seed (default 1) */
-	int repeat;             /* replications, the ceiling under precision */
+	int repeat;             /* replications, the ceiling under precision
+				 * or a goal */
 	int has_precision;
 	char precision_metric[32];
 	double precision_rel;   /* fraction, e.g. 0.03 */
+	exp_goal goal;
 } exp_meta;
 
 /* The context a point is validated in. All borrowed. */

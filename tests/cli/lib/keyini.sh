@@ -30,6 +30,20 @@ shards = 2" ;;
 		service) ctx="pool = ants
 K = 4" ;;
 		arrival) arrival="" ;;
+		optimize|slo) ctx="service = exp(5ms)
+pool = ants
+repeat = 5
+K = \${2, 4}" ;;
+		optimize.*|repeat.min) ctx="service = exp(5ms)
+pool = ants
+repeat = 10
+K = \${2, 4}
+optimize = latency_p99 min" ;;
+		slo.*) ctx="service = exp(5ms)
+pool = ants
+repeat = 5
+K = \${2, 4}
+slo = latency_p99 < 100ms" ;;
 		downstream.NAME.limit|downstream.NAME.usl) ctx="$ctx
 downstream.x.service = exp(1ms)" ;;
 		tenant.NAME.tier) arrival="tenant.x.arrival = poisson(100/s)
