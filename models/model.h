@@ -40,9 +40,11 @@ typedef struct wl_spec {
 	wl_step *steps;         /* STEPS: piecewise-constant Poisson rate */
 	int n_steps;
 	double ramp_from, ramp_to, ramp_dur;  /* RAMP: linear, per second */
-	double *trace_t;        /* TRACE: arrival times (s), non-decreasing */
-	double *trace_work;     /* TRACE: work (s) per task, or NULL */
+	const double *trace_t;  /* TRACE: arrival times (s), non-decreasing */
+	const double *trace_work;  /* TRACE: work (s) per task, or NULL */
 	long trace_n;
+	struct csv_table *trace_file;  /* TRACE: owns the arrays above (one
+					* reference of a shared table) */
 	int closed_n;           /* CLOSED: N clients, each submit→done→think */
 	dist *think;            /* CLOSED: think time (NULL = 0) */
 } wl_spec;
@@ -53,6 +55,11 @@ typedef struct wl_spec {
  * FILE:LINE. */
 int wl_parse(const char *text, const char *basedir, wl_spec *out,
 	     char *err, size_t errlen);
+/* wl_parse with trace and think-time files read through files (sim/csv.h),
+ * once per invocation; files NULL reads them afresh. */
+struct csv_cache;
+int wl_parse_in(const char *text, const char *basedir, struct csv_cache *files,
+		wl_spec *out, char *err, size_t errlen);
 void wl_spec_fini(wl_spec *w);
 /* Mean offered rate (per second) over the spec's own horizon; 0 for
  * burst/closed. For config checks and reports. */

@@ -17,6 +17,7 @@
  */
 #include "../sim/span.h"
 #include "workload.h"
+#include "../sim/csv.h"
 #include "../sim/ps.h"
 #include "../sim/rng.h"
 #include "../sim/units.h"
@@ -60,95 +61,35 @@ static int span_count(span sp, long max, long *out, char *err, size_t errlen)
 	return PS_OK;
 }
 
-/* Appends v to a growable array of doubles; *cap doubles as needed. */
-static int push(double **a, long n, long *cap, double v)
+/* CSV, one task a row: "arrival" or "arrival, work", seconds (units
+ * allowed; sim/csv.h: a header, a byte-order mark and CRLF are fine). The
+ * first row fixes the column count, so a trace is either all-work or
+ * no-work, never half. */
+static int trace_row(const double *row, const double *prev, int ncols,
+		     char *err, size_t errlen)
 {
-	if (n == *cap) {
-		long nc = *cap ? 2 * *cap : 1024;
-		double *na = realloc(*a, (size_t)nc * sizeof *na);
-		if (!na)
-			return PS_ENOMEM;
-		*a = na;
-		*cap = nc;
-	}
-	(*a)[n] = v;
+	if (prev && row[0] < prev[0])
+		return ps_err(err, errlen, PS_EPARSE,
+			      "column 1 (arrival): %.9g s is before the previous "
+			      "arrival (%.9g s); times must not decrease",
+			      row[0], prev[0]);
 	return PS_OK;
 }
 
-/* CSV, one task a line: "time" or "time, work", seconds (units allowed);
- * blank and '#' lines skipped. The first data line fixes the column count
- * so that a trace is either all-work or no-work, never half. */
-static int load_trace(const char *path, wl_spec *w, char *err, size_t errlen)
+static const char *const trace_names[] = { "arrival", "work" };
+static const csv_shape trace_shape = { 1, 2, trace_names, trace_row };
+
+static int load_trace(const char *path, csv_cache *files, wl_spec *w,
+		      char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return ps_err(err, errlen, PS_EIO, "cannot open \"%s\": %s", path,
-			      strerror(errno));
-	char *line = NULL;
-	size_t lcap = 0;
-	long lineno = 0, cap_t = 0, cap_w = 0;
-	int cols = 0, rc = PS_OK;
-	char sub[256];
-	while (getline(&line, &lcap, f) >= 0) {
-		lineno++;
-		span l = span_trim(line, strlen(line));
-		if (l.len == 0 || l.s[0] == '#')
-			continue;
-		((char *)l.s)[l.len] = '\0';
-		span c[3];
-		int nc = 0;
-		const char *start = l.s;
-		for (const char *p = l.s;; p++) {
-			if (*p == ',' || *p == '\0') {
-				if (nc < 3)
-					c[nc] = span_trim(start, (size_t)(p - start));
-				nc++;
-				start = p + 1;
-				if (!*p)
-					break;
-			}
-		}
-		if (nc > 2) {
-			rc = ps_err(err, errlen, PS_EPARSE,
-				    "%s:%ld: expected \"time\" or \"time, work\", got %d columns",
-				    path, lineno, nc);
-			goto out;
-		}
-		if (cols && nc != cols) {
-			rc = ps_err(err, errlen, PS_EPARSE,
-				    "%s:%ld: %d column%s, but the first line had %d: every line needs %s",
-				    path, lineno, nc, nc == 1 ? "" : "s", cols,
-				    cols == 2 ? "a time and a work" : "just a time");
-			goto out;
-		}
-		cols = nc;
-		double t, wk = 0;
-		if (span_unit(c[0], unit_seconds, &t, sub, sizeof sub) ||
-		    (nc == 2 && span_unit(c[1], unit_seconds, &wk, sub, sizeof sub))) {
-			rc = ps_err(err, errlen, PS_EPARSE, "%s:%ld: %s", path, lineno, sub);
-			goto out;
-		}
-		if (w->trace_n && t < w->trace_t[w->trace_n - 1]) {
-			rc = ps_err(err, errlen, PS_EPARSE,
-				    "%s:%ld: arrival %.9g s is before the previous one (%.9g s); times must not decrease",
-				    path, lineno, t, w->trace_t[w->trace_n - 1]);
-			goto out;
-		}
-		if (push(&w->trace_t, w->trace_n, &cap_t, t) ||
-		    (nc == 2 && push(&w->trace_work, w->trace_n, &cap_w, wk))) {
-			rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
-			goto out;
-		}
-		w->trace_n++;
-	}
-	if (ferror(f))
-		rc = ps_err(err, errlen, PS_EIO, "%s: read error", path);
-	else if (w->trace_n == 0)
-		rc = ps_err(err, errlen, PS_EPARSE, "%s: no arrivals", path);
-out:
-	free(line);
-	fclose(f);
-	return rc;
+	int rc = csv_cache_get(files, path, &trace_shape, &w->trace_file, err,
+			       errlen);
+	if (rc)
+		return rc;
+	w->trace_t = w->trace_file->col[0];
+	w->trace_work = w->trace_file->ncols == 2 ? w->trace_file->col[1] : NULL;
+	w->trace_n = w->trace_file->nrows;
+	return PS_OK;
 }
 
 /* Splits "RATE for D" at the word "for". */
@@ -176,8 +117,8 @@ static int parse_step(span a, wl_step *st, char *err, size_t errlen)
 	return rc;
 }
 
-static int parse_inner(const char *text, const char *basedir, wl_spec *w,
-		       char *err, size_t errlen)
+static int parse_inner(const char *text, const char *basedir,
+		       csv_cache *files, wl_spec *w, char *err, size_t errlen)
 {
 	const char *p = text;
 	while (isspace((unsigned char)*p))
@@ -277,7 +218,7 @@ static int parse_inner(const char *text, const char *basedir, wl_spec *w,
 		char *path = span_path(basedir, f);
 		if (!path)
 			return ps_err(err, errlen, PS_ENOMEM, "out of memory");
-		rc = load_trace(path, w, err, errlen);
+		rc = load_trace(path, files, w, err, errlen);
 		free(path);
 		return rc;
 	} else if (IS("closed")) {
@@ -309,7 +250,8 @@ static int parse_inner(const char *text, const char *basedir, wl_spec *w,
 					rc = ps_err(err, errlen, PS_ENOMEM,
 						    "out of memory");
 			} else {
-				rc = dist_parse(dt, basedir, &w->think, err, errlen);
+				rc = dist_parse_in(dt, basedir, 0, files,
+						   &w->think, err, errlen);
 			}
 			free(dt);
 			return rc;
@@ -327,9 +269,15 @@ static int parse_inner(const char *text, const char *basedir, wl_spec *w,
 int wl_parse(const char *text, const char *basedir, wl_spec *out,
 	     char *err, size_t errlen)
 {
+	return wl_parse_in(text, basedir, NULL, out, err, errlen);
+}
+
+int wl_parse_in(const char *text, const char *basedir, csv_cache *files,
+		wl_spec *out, char *err, size_t errlen)
+{
 	char detail[512] = "";
 	memset(out, 0, sizeof *out);
-	int rc = parse_inner(text, basedir, out, detail, sizeof detail);
+	int rc = parse_inner(text, basedir, files, out, detail, sizeof detail);
 	if (rc) {
 		wl_spec_fini(out);
 		return ps_err(err, errlen, rc, "bad arrival \"%s\": %s", text,
@@ -343,8 +291,7 @@ void wl_spec_fini(wl_spec *w)
 	if (!w)
 		return;
 	free(w->steps);
-	free(w->trace_t);
-	free(w->trace_work);
+	csv_release(w->trace_file);
 	dist_free(w->think);
 	memset(w, 0, sizeof *w);
 }

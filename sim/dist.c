@@ -17,6 +17,7 @@
  * itself be any expr, including a sum or another mix.
  */
 #include "span.h"
+#include "csv.h"
 #include "dist.h"
 #include "ps.h"
 #include "rng.h"
@@ -63,7 +64,7 @@ static const char *const kind_names[] = {
  *   user's form for dist_format); gamma p0=shape p1=scale (u0=mean u1=cv);
  *   weibull p0=scale p1=shape; pareto p0=alpha p1=xm; normal p0=mu p1=sd.
  * mix: kids[n] with weights w[n] and cum[n] (non-decreasing, last == 1);
- * sum: kids[n]; empirical: samples[n] and the resolved path.
+ * sum: kids[n]; empirical: samples[n] from the file's shared table.
  */
 struct dist {
 	dkind kind;
@@ -75,8 +76,8 @@ struct dist {
 	size_t n;
 	dist **kids;
 	double *w, *cum;
-	double *samples;
-	char *path;
+	const double *samples;  /* empirical: tab's column, borrowed */
+	csv_table *tab;         /* empirical: the file, shared (csv.h) */
 };
 
 typedef struct parser {
@@ -86,6 +87,7 @@ typedef struct parser {
 	size_t errlen;
 	int depth;
 	int bare;               /* a count, not a time: bare numbers (weights) */
+	csv_cache *files;       /* empirical files read once; NULL = no cache */
 } parser;
 
 /* ---- construction ----------------------------------------------------- */
@@ -107,8 +109,7 @@ void dist_free(dist *d)
 	free(d->kids);
 	free(d->w);
 	free(d->cum);
-	free(d->samples);
-	free(d->path);
+	csv_release(d->tab);
 	free(d);
 }
 
@@ -241,64 +242,31 @@ static int named_args(parser *ps, span term, const span *args, int nargs,
 	return PS_OK;
 }
 
-/* One sample per line, in seconds or with a unit; blank and '#' lines are
- * skipped. Mean and variance are those of the uniform draw over the
- * samples (population moments, divided by n). */
+/* One sample a line, in seconds or with a unit (sim/csv.h: a header, a
+ * byte-order mark and CRLF are fine). Mean and variance are those of the
+ * uniform draw over the samples (population moments, divided by n). */
+static const char *const empirical_names[] = { "sample" };
+static const csv_shape empirical_shape = { 1, 1, empirical_names, NULL };
+
 static int load_empirical(parser *ps, dist *d, span file)
 {
 	if (file.len >= 2 && file.s[0] == '"' && file.s[file.len - 1] == '"')
 		file = (span){ file.s + 1, file.len - 2 };
 	if (file.len == 0)
 		return perr(ps, PS_EPARSE, "empirical() needs a file name");
-	d->path = span_path(ps->basedir, file);
-	if (!d->path)
+	char *path = span_path(ps->basedir, file);
+	if (!path)
 		return perr(ps, PS_ENOMEM, "out of memory");
-	FILE *f = fopen(d->path, "r");
-	if (!f)
-		return perr(ps, PS_EIO, "empirical(%.*s): cannot open \"%s\": %s",
-			    file.len, file.s, d->path, strerror(errno));
-	/* Keep the absolute path, so dist_format's text means the same file
-	 * whatever basedir it is parsed against later. */
-	char *abs = realpath(d->path, NULL);
-	if (abs) {
-		free(d->path);
-		d->path = abs;
-	}
-	char *line = NULL;
-	size_t cap = 0, size = 0;
-	long lineno = 0;
-	int rc = PS_OK;
-	char sub[256];
-	while (getline(&line, &cap, f) >= 0) {
-		lineno++;
-		span t = span_trim(line, strlen(line));
-		if (t.len == 0 || t.s[0] == '#')
-			continue;
-		double v;
-		((char *)t.s)[t.len] = '\0';
-		if (unit_seconds(t.s, &v, sub, sizeof sub) != PS_OK) {
-			rc = perr(ps, PS_EPARSE, "%s:%ld: %s", d->path, lineno, sub);
-			goto out;
-		}
-		if (d->n == size) {
-			size = size ? 2 * size : 64;
-			double *ns = realloc(d->samples, size * sizeof *ns);
-			if (!ns) {
-				rc = perr(ps, PS_ENOMEM, "out of memory");
-				goto out;
-			}
-			d->samples = ns;
-		}
-		d->samples[d->n++] = v;
-	}
-	if (ferror(f)) {
-		rc = perr(ps, PS_EIO, "%s: read error", d->path);
-		goto out;
-	}
-	if (d->n == 0) {
-		rc = perr(ps, PS_EPARSE, "%s: no samples", d->path);
-		goto out;
-	}
+	char sub[512];
+	int rc = csv_cache_get(ps->files, path, &empirical_shape, &d->tab, sub,
+			       sizeof sub);
+	free(path);
+	if (rc == PS_EIO)
+		return perr(ps, rc, "empirical(%.*s): %s", file.len, file.s, sub);
+	if (rc)
+		return perr(ps, rc, "%s", sub);
+	d->samples = d->tab->col[0];
+	d->n = (size_t)d->tab->nrows;
 	double m = 0, ss = 0;
 	for (size_t i = 0; i < d->n; i++)
 		m += d->samples[i];
@@ -307,10 +275,7 @@ static int load_empirical(parser *ps, dist *d, span file)
 		ss += (d->samples[i] - m) * (d->samples[i] - m);
 	d->mean = m;
 	d->var = ss / (double)d->n;
-out:
-	free(line);
-	fclose(f);
-	return rc;
+	return PS_OK;
 }
 
 static int parse_mix(parser *ps, dist *d, span term, const span *args,
@@ -660,10 +625,10 @@ fail:
 }
 
 static int parse_top(const char *text, const char *basedir, int bare,
-		     dist **out, char *err, size_t errlen)
+		     csv_cache *files, dist **out, char *err, size_t errlen)
 {
 	char detail[512];
-	parser ps = { text, basedir, detail, sizeof detail, 0, bare };
+	parser ps = { text, basedir, detail, sizeof detail, 0, bare, files };
 	detail[0] = '\0';
 	*out = NULL;
 	int rc = parse_expr(&ps, text, out);
@@ -676,13 +641,19 @@ static int parse_top(const char *text, const char *basedir, int bare,
 int dist_parse(const char *text, const char *basedir, dist **out,
 	       char *err, size_t errlen)
 {
-	return parse_top(text, basedir, 0, out, err, errlen);
+	return parse_top(text, basedir, 0, NULL, out, err, errlen);
 }
 
 int dist_parse_count(const char *text, const char *basedir, dist **out,
 		     char *err, size_t errlen)
 {
-	return parse_top(text, basedir, 1, out, err, errlen);
+	return parse_top(text, basedir, 1, NULL, out, err, errlen);
+}
+
+int dist_parse_in(const char *text, const char *basedir, int count,
+		  csv_cache *files, dist **out, char *err, size_t errlen)
+{
+	return parse_top(text, basedir, count, files, out, err, errlen);
 }
 
 /* ---- sampling and moments ----------------------------------------------- */
@@ -833,7 +804,7 @@ static void format_node(const dist *d, char *buf, size_t len, size_t *pos)
 		    num(d->p[0], t0), num(d->p[1], t1));
 		break;
 	case D_EMPIRICAL:
-		put(buf, len, pos, "empirical(%s)", d->path);
+		put(buf, len, pos, "empirical(%s)", d->tab->abspath);
 		break;
 	case D_MIX:
 		put(buf, len, pos, "mix(");

@@ -31,6 +31,13 @@ int dist_parse(const char *text, const char *basedir, dist **out,
  * (const(1), uniform(1, 4)), where a time's need a unit (units.h). */
 int dist_parse_count(const char *text, const char *basedir, dist **out,
 		     char *err, size_t errlen);
+/* Either of the above (count = 1: dist_parse_count), with empirical files
+ * read through files (csv.h), so that every sweep point shares one copy;
+ * files NULL reads them afresh. */
+struct csv_cache;
+int dist_parse_in(const char *text, const char *basedir, int count,
+		  struct csv_cache *files, dist **out, char *err,
+		  size_t errlen);
 void dist_free(dist *d);                /* dist_free(NULL) is a no-op */
 
 /* A dist that always returns v (for code that builds dists directly). */

@@ -430,11 +430,12 @@ static void test_empirical_bad_line(void **state)
 	fputs("1ms\n# fine\n2ms\n3 weeks\n", f);
 	fclose(f);
 
-	char err[512], want[300];
+	char err[512], want[400];
 	dist *d = NULL;
 	assert_int_equal(dist_parse("empirical(bad.txt)", dir, &d, err, sizeof err),
 			 PS_EPARSE);
-	snprintf(want, sizeof want, "%s:4: bad duration \"3 weeks\"", path);
+	snprintf(want, sizeof want, "%s:4: column 1 (sample): bad duration "
+		 "\"3 weeks\"", path);
 	if (!strstr(err, want))
 		fail_msg("message \"%s\" lacks \"%s\"", err, want);
 
@@ -443,7 +444,7 @@ static void test_empirical_bad_line(void **state)
 	fclose(f);
 	assert_int_equal(dist_parse("empirical(bad.txt)", dir, &d, err, sizeof err),
 			 PS_EPARSE);
-	assert_non_null(strstr(err, "no samples"));
+	assert_non_null(strstr(err, "no data rows"));
 
 	/* An absolute path ignores basedir. */
 	f = fopen(path, "w");

@@ -238,16 +238,26 @@ static void test_trace(void **state)
 	assert_non_null(w.trace_work);
 	wl_spec_fini(&w);
 
+	/* A header, a UTF-8 byte-order mark and CRLF, as spreadsheets write. */
+	write_trace(&d, "\xEF\xBB\xBF" "arrival,work\r\n0,1ms\r\n0.5,2ms\r\n");
+	parse_ok("trace(t.csv)", d.dir, &w);
+	assert_int_equal(w.trace_n, 2);
+	assert_true(w.trace_t[1] == 0.5 && w.trace_work[1] == 0.002);
+	wl_spec_fini(&w);
+
 	trace_bad(&d, "0\n1\n0.5\n", 3,
-		  "arrival 0.5 s is before the previous one (1 s)");
+		  "column 1 (arrival): 0.5 s is before the previous arrival (1 s)");
 	trace_bad(&d, "# header\n0, 1ms\n\n1\n", 4,
-		  "1 column, but the first line had 2");
-	trace_bad(&d, "0\n1, 2ms\n", 2, "2 columns, but the first line had 1");
-	trace_bad(&d, "0, 1, 2\n", 1, "expected \"time\" or \"time, work\", got 3 columns");
-	trace_bad(&d, "0\n1\nabc\n", 3, "bad duration \"abc\"");
-	trace_bad(&d, "0, -1ms\n", 1, "bad duration \"-1ms\": must not be negative");
-	trace_bad(&d, "time,work\n0,1\n", 1, "bad duration \"time\"");
-	trace_bad(&d, "# nothing\n\n", 0, "no arrivals");
+		  "1 column, but the first row has 2: every row needs arrival and work");
+	trace_bad(&d, "0\n1, 2ms\n", 2, "2 columns, but the first row has 1");
+	trace_bad(&d, "0, 1, 2\n", 1, "3 columns; expected at most arrival and work");
+	trace_bad(&d, "time\n0,1\n", 2, "2 columns, but the header has 1");
+	trace_bad(&d, "0\n1\nabc\n", 3, "column 1 (arrival): bad duration \"abc\"");
+	trace_bad(&d, "0, -1ms\n", 1,
+		  "column 2 (work): bad duration \"-1ms\": must not be negative");
+	trace_bad(&d, "time,work\n0,1\nx,2\n", 3, "column 1 (arrival): bad duration \"x\"");
+	trace_bad(&d, "# nothing\n\n", 0, "no data rows");
+	trace_bad(&d, "arrival,work\n", 0, "no data rows");
 	unlink(d.path);
 	rmdir(d.dir);
 }
