@@ -1,5 +1,5 @@
 /*
- * model.c — the model_config lifecycle and pool library names.
+ * model.c — the model_config lifecycle and the series ring.
  *
  * Small and cold: called once per scenario by experiments/, never on the
  * per-task path. The simulation itself is in pool.c.
@@ -12,35 +12,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-
-static const char *const pool_names[POOL__COUNT] = {
-	[POOL_GOROUTINES] = "goroutines",
-	[POOL_ERRGROUP] = "errgroup",
-	[POOL_ANTS] = "ants",
-	[POOL_TUNNY] = "tunny",
-	[POOL_WORKERPOOL] = "workerpool",
-	[POOL_SEMAPHORE] = "semaphore",
-	[POOL_POND] = "pond",
-	[POOL_PRIORITY] = "priority",
-	[POOL_SHARDED] = "sharded",
-};
-
-const char *pool_kind_name(pool_kind k)
-{
-	if ((int)k < 0 || k >= POOL__COUNT)
-		return "?";
-	return pool_names[k];
-}
-
-int pool_kind_parse(const char *name)
-{
-	if (!name)
-		return -1;
-	for (int k = 0; k < POOL__COUNT; k++)
-		if (!strcmp(name, pool_names[k]))
-			return k;
-	return -1;
-}
 
 void model_config_init(model_config *c)
 {
@@ -91,30 +62,6 @@ void model_config_fini(model_config *c)
 	for (int i = 0; i < c->n_stages && i < MODEL_MAX_STAGES; i++)
 		dist_free(c->stages[i].service);
 	memset(c, 0, sizeof *c);
-}
-
-/* ns per trivial task at K=2 and K=1000 (LIBRARIES.md "Cost figures"). */
-static const struct overhead_ns {
-	pool_kind kind;
-	double k2, k1000;
-} overheads[] = {
-	{ POOL_GOROUTINES, 325, 1373 }, { POOL_ERRGROUP, 841, 1243 },
-	{ POOL_SEMAPHORE, 1489, 469 },  { POOL_ANTS, 1158, 550 },
-	{ POOL_WORKERPOOL, 1025, 796 }, { POOL_POND, 586, 585 },
-	{ POOL_TUNNY, 2713, 1503 },
-};
-
-double pool_overhead_s(pool_kind k, long K)
-{
-	for (size_t i = 0; i < sizeof overheads / sizeof overheads[0]; i++) {
-		if (overheads[i].kind != k)
-			continue;
-		double x = K < 2 ? 2 : K > 1000 ? 1000 : (double)K;
-		double f = log(x / 2) / log(1000.0 / 2);
-		return 1e-9 * (overheads[i].k2 +
-			       f * (overheads[i].k1000 - overheads[i].k2));
-	}
-	return NAN;
 }
 
 double *model_sample_row(double *smp, int *n, int cap, int cols, double *dt)

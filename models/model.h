@@ -67,17 +67,62 @@ double wl_mean_rate(const wl_spec *w);
 
 /* ---- pools ------------------------------------------------------------ */
 
+/* The libraries, in the library table's order (models/libs.c); each one's
+ * semantics live in models/lib_NAME.c. */
 typedef enum {
 	POOL_GOROUTINES, POOL_ERRGROUP, POOL_ANTS, POOL_TUNNY,
 	POOL_WORKERPOOL, POOL_SEMAPHORE, POOL_POND, POOL_PRIORITY,
 	POOL_SHARDED, POOL__COUNT
 } pool_kind;
 
+/* What a library does that the rest of the model (and experiments/'
+ * checks) must know about, as capability bits of its row. */
+enum {
+	MODEL_LIB_UNBOUNDED = 1 << 0,   /* no K: a goroutine per task */
+	MODEL_LIB_SYNC = 1 << 1,        /* Submit holds its caller until the
+					 * task is done (tunny's Process) */
+	MODEL_LIB_WORKER_SETUP = 1 << 2,/* `setup` is a per-worker constructor,
+					 * not a per-task cost */
+	MODEL_LIB_CANCEL_ON_ERROR = 1 << 3, /* a task's error cancels the rest
+					 * (errgroup WithContext, conc
+					 * WithCancelOnError) */
+	MODEL_LIB_WEIGHTS = 1 << 4,     /* tasks acquire `weight` units */
+	MODEL_LIB_SHARDS = 1 << 5,      /* instances are shards picked by a
+					 * route; tiers cannot split it */
+	MODEL_LIB_CLASSES = 1 << 6,     /* high/low priority classes */
+	MODEL_LIB_NO_TIERS = 1 << 7,    /* tiers cannot give it a K each */
+};
+
+struct pool_ops;   /* models/pool_int.h: the operations, models/ only */
+
+/* A row of the library table: one per library, in its lib_NAME.c. */
+typedef struct model_lib {
+	const char *name;
+	pool_kind kind;
+	unsigned caps;            /* MODEL_LIB_* */
+	/* the experiments.ini keys it accepts beyond those of every pool,
+	 * space-separated ("queue nonblocking") */
+	const char *options;
+	/* measured cost per trivial task, ns, at K=2 and K=1000 (Go 1.19,
+	 * 2 CPUs, 1M tasks); NAN when not measured */
+	double cost_k2_ns, cost_k1000_ns;
+	double expiry;            /* default idle expiry, s; 0 = none */
+	int recover;              /* panics recovered by default */
+	const char *summary;      /* one line: what it is */
+	const struct pool_ops *ops;
+} model_lib;
+
+/* The row of library k (never NULL for 0 <= k < POOL__COUNT), and of a
+ * name (NULL when unknown). */
+const model_lib *model_lib_of(pool_kind k);
+const model_lib *model_lib_find(const char *name);
+/* 1 when library k accepts the option key (a word of its `options`). */
+int model_lib_has_option(pool_kind k, const char *key);
+
 const char *pool_kind_name(pool_kind k);
 /* The library's measured cost per trivial task at K workers, in seconds
- * (LIBRARIES.md: Go 1.19, 2 CPUs, 1M tasks, at K=2 and K=1000,
- * interpolated in log K and held outside that range); NAN for the models
- * with no measurement (priority, sharded). */
+ * (interpolated in log K between its K=2 and K=1000 figures and held
+ * outside that range); NAN for the models with no measurement. */
 double pool_overhead_s(pool_kind k, long K);
 /* Returns -1 for an unknown name. */
 int pool_kind_parse(const char *name);

@@ -1,0 +1,446 @@
+/*
+ * pool_measure.c — what a run measures: the warm-up cut and the
+ * measurement window (model.h), the levels' rare work (alerts, memory
+ * limit), the series sampler and the scalars emitted at the end.
+ */
+#include "pool_int.h"
+
+/* ---- statistics helpers ------------------------------------------------- */
+
+static void ev_probe(sim *s, void *ctx, uint64_t arg);
+
+/* The window's expected length from t, for the probe's first interval:
+ * `duration`, or the task cap at the offered rate, whichever is sooner. */
+static double window_guess(const run *r, double t)
+{
+	const model_config *c = r->c;
+	double rate = wl_mean_rate(&c->arrival);
+	for (int i = 0; i < c->n_tenants; i++)
+		rate += wl_mean_rate(&c->tenants[i].arrival);
+	double h = c->duration > 0 ? c->duration : horizon_guess(c);
+	if (c->tasks > 0 && rate > 0 && (double)c->tasks / rate < h)
+		h = (double)c->tasks / rate;
+	return h - t > 0 ? h - t : h > 0 ? h : 1.0;
+}
+
+/* The warm-up ends and the window opens at now (model.h). */
+void do_cut(run *r)
+{
+	double t = sim_now(r->s);
+	r->cut_done = 1;
+	r->t_cut = t;
+	stats_level_reset(&r->lv_queue, t);
+	stats_level_reset(&r->lv_busy, t);
+	stats_level_reset(&r->lv_workers, t);
+	stats_level_reset(&r->lv_system, t);
+	stats_level_reset(&r->lv_K, t);
+	stats_level_reset(&r->lv_sat, t);
+	for (int i = 0; i < r->n_ds; i++)
+		stats_level_reset(&r->ds[i].lv_in_use, t);
+	r->win0_completed = r->completed;
+	r->win0_r = r->r_completed;
+	r->win0_submitted = r->submitted;
+	for (int i = 0; i < r->n_src; i++)
+		r->src[i].st.win0 = r->src[i].st.completed;
+	for (int g = 0; r->tst && g < r->c->n_tiers; g++)
+		r->tst[g].win0 = r->tst[g].completed;
+	if (r->win_closed)
+		return;   /* the arrivals ended inside the warm-up */
+	model_probe_start(&r->probe, t, window_guess(r, t));
+	sim_after(r->s, r->probe.dt, PRIO_SAMPLE, ev_probe, r, 0);
+}
+
+/* The window closes at t >= now (every level's last change): the counts
+ * as they stand, the levels' areas extended to t. */
+void win_close(run *r, double t)
+{
+	r->win_closed = 1;
+	r->win_empty = !r->cut_done;
+	r->t_win = t;
+	r->win1_completed = r->completed;
+	r->win1_r = r->r_completed;
+	r->win1_submitted = r->submitted;
+	r->backlog_end = r->n_system;
+	r->wa_queue = stats_level_area(&r->lv_queue, t);
+	r->wa_busy = stats_level_area(&r->lv_busy, t);
+	r->wa_system = stats_level_area(&r->lv_system, t);
+	r->wa_K = stats_level_area(&r->lv_K, t);
+	for (int i = 0; i < r->n_ds; i++)
+		r->ds[i].wa_in_use = stats_level_area(&r->ds[i].lv_in_use, t);
+	for (int i = 0; i < r->n_src; i++)
+		r->src[i].st.win1 = r->src[i].st.completed;
+	for (int g = 0; r->tst && g < r->c->n_tiers; g++)
+		r->tst[g].win1 = r->tst[g].completed;
+}
+
+/* `duration`: the arrivals ran up to it. */
+void ev_win_end(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (!r->win_closed)
+		win_close(r, sim_now(s));
+}
+
+static void ev_probe(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (r->win_closed)
+		return;
+	double t = sim_now(s);
+	model_probe_add(&r->probe, t, stats_level_area(&r->lv_system, t));
+	sim_after(s, r->probe.dt, PRIO_SAMPLE, ev_probe, r, 0);
+}
+
+void ev_cut(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (!r->cut_done) {
+		sync_state(r);
+		do_cut(r);
+	}
+}
+
+
+/* ---- alerts ------------------------------------------------------------------ */
+/*
+ * A rule `METRIC OP X for D` is evaluated continuously on the simulated
+ * levels (they change only at events, so checking at the end of every
+ * event is exact): it turns pending when the condition becomes true and
+ * fires when it has held for D without a break (Prometheus' `for`, with
+ * an evaluation interval of zero); it resolves when the condition fails.
+ */
+
+static double alert_value(const run *r, alert_metric m)
+{
+	switch (m) {
+	case ALERT_QUEUE_DEPTH: return (double)r->n_waiting;
+	case ALERT_RUNNING: return (double)r->n_busy;
+	case ALERT_WORKERS: return (double)r->n_workers;
+	default: return (double)r->n_system;
+	}
+}
+
+static void ev_alert(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	alrun *a = &r->al[arg];
+	a->ev = 0;
+	a->state = 2;
+	a->since = sim_now(s);
+	if (isnan(a->first))
+		a->first = sim_now(s);
+}
+
+void alerts_eval(run *r)
+{
+	double now = sim_now(r->s);
+	for (int i = 0; i < r->c->n_alerts; i++) {
+		const alert_spec *sp = &r->c->alerts[i];
+		alrun *a = &r->al[i];
+		double v = alert_value(r, sp->metric);
+		int on = sp->op == ALERT_GT ? v > sp->threshold :
+			 sp->op == ALERT_GE ? v >= sp->threshold :
+			 sp->op == ALERT_LT ? v < sp->threshold :
+					      v <= sp->threshold;
+		if (on && a->state == 0) {
+			a->state = 1;
+			a->since = now;
+			a->ev = sim_after(r->s, sp->for_s, PRIO_SAMPLE, ev_alert,
+					  r, (uint64_t)i);
+		} else if (!on && a->state == 1) {
+			sim_cancel(r->s, a->ev);
+			a->ev = 0;
+			a->state = 0;
+		} else if (!on && a->state == 2) {
+			a->fired_s += now - a->since;
+			a->state = 0;
+		}
+	}
+}
+
+/* ---- series ----------------------------------------------------------------- */
+
+static void sample_now(run *r)
+{
+	double *row = model_sample_row(r->smp, &r->smp_n, r->smp_cap,
+				       r->smp_cols, &r->smp_dt);
+	row[0] = sim_now(r->s);
+	row[1] = (double)r->n_waiting;
+	row[2] = (double)r->n_busy;
+	row[3] = (double)r->n_workers;
+	row[4] = (double)r->pools[0].K;
+	row[5] = (double)r->arrived;
+	for (int i = 0; i < r->n_ds; i++)
+		row[6 + i] = (double)r->ds[i].in_use;
+	for (int i = 0; i < r->c->n_alerts; i++)
+		row[6 + r->n_ds + i] = r->al[i].state;
+}
+
+void ev_sample(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	sample_now(r);
+	sim_after(s, r->smp_dt, PRIO_SAMPLE, ev_sample, r, 0);
+}
+
+/* A lower bound on the run length, for the first sampling interval (it
+ * doubles as needed). */
+double horizon_guess(const model_config *c)
+{
+	if (c->duration > 0)
+		return c->duration;
+	double rate = wl_mean_rate(&c->arrival);
+	if (rate > 0 && c->tasks > 0)
+		return (double)c->tasks / rate;
+	double n = c->tasks > 0 ? (double)c->tasks : 1000;
+	if (c->arrival.kind == WL_BURST && c->arrival.burst_n > 0)
+		n = (double)c->arrival.burst_n;
+	double k = model_lib_of(c->pool)->caps & MODEL_LIB_UNBOUNDED
+			   ? n : (double)c->K;
+	double g = n * c->fanout * dist_mean(c->service) / (k > 0 ? k : 1);
+	return g > 0 && isfinite(g) ? g : 1.0;
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+/* An empty histogram gives NAN for every one of these (and emit_wait's). */
+static void emit_latency(model_result *o, const char *scope,
+			 const stats_hist *h)
+{
+	static const struct {
+		const char *name;
+		double p;
+	} q[] = { { "latency_p50", 0.50 }, { "latency_p90", 0.90 },
+		  { "latency_p95", 0.95 }, { "latency_p99", 0.99 },
+		  { "latency_p999", 0.999 },
+		  { "latency_max", 1 } };
+	model_result_scalar(o, scope, "latency_mean", stats_hist_mean(h));
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+		model_result_scalar(o, scope, q[i].name,
+				    stats_hist_quantile(h, q[i].p));
+}
+
+static void emit_wait(model_result *o, const char *scope, const stats_hist *h)
+{
+	model_result_scalar(o, scope, "wait_mean", stats_hist_mean(h));
+	model_result_scalar(o, scope, "wait_p95", stats_hist_quantile(h, 0.95));
+	model_result_scalar(o, scope, "wait_p99", stats_hist_quantile(h, 0.99));
+}
+
+/* A count over the window's length w (NAN when the window is empty). */
+static inline double per_s(long n, double w)
+{
+	return w > 0 ? (double)n / w : NAN;
+}
+
+static void emit_sstat(model_result *o, const char *scope, const sstat *st,
+		       double w)
+{
+	model_result_scalar(o, scope, "submitted", (double)st->submitted);
+	model_result_scalar(o, scope, "completed", (double)st->completed);
+	model_result_scalar(o, scope, "rejected", (double)st->rejected);
+	model_result_scalar(o, scope, "over_quota", (double)st->over_quota);
+	model_result_scalar(o, scope, "rejected_frac",
+			    st->counted_arrivals > 0
+				    ? (double)st->counted_rejected /
+					      (double)st->counted_arrivals
+				    : 0);
+	model_result_scalar(o, scope, "throughput", per_s(st->win1 - st->win0, w));
+	emit_latency(o, scope, st->h_lat);
+	emit_wait(o, scope, st->h_wait);
+}
+
+/* Tenant, service and tier scopes; fairness; the sharded pool's lock and
+ * balance. */
+static void emit_scopes(run *r, model_result *o, double w)
+{
+	const model_config *c = r->c;
+	if (c->n_tenants > 0) {
+		double sum = 0, sq = 0;
+		for (int i = 0; i < r->n_src; i++) {
+			const sstat *st = &r->src[i].st;
+			double x = w > 0 ? (double)(st->win1 - st->win0) / w : 0;
+			sum += x;
+			sq += x * x;
+			emit_sstat(o, r->src[i].scope, st, w);
+		}
+		model_result_scalar(o, "pool", "over_quota", (double)r->over_quota);
+		model_result_scalar(o, "pool", "fairness",
+				    sq > 0 ? sum * sum / ((double)r->n_src * sq)
+					   : NAN);
+	}
+	char scope[64];
+	for (int g = 0; g < c->n_tiers; g++) {
+		if (c->tiers[g].is_service)
+			continue;   /* the service/NAME scope says it all */
+		snprintf(scope, sizeof scope, "tier/%s", c->tiers[g].name);
+		emit_sstat(o, scope, &r->tst[g], w);
+	}
+}
+
+void pool_emit(run *r, model_result *o)
+{
+	const model_config *c = r->c;
+	/* Rates and time-averages over the window (model.h); drain_s and
+	 * makespan say what came after it. */
+	double end = sim_now(r->s);
+	if (!r->win_closed)
+		/* the run was over (or crashed) before the window's end
+		 * event: nothing changed from end to `duration` */
+		win_close(r, r->win_at_duration && !r->crashed &&
+					     c->duration > end
+				     ? c->duration : end);
+	double t_arr = r->term ? r->t_term : r->t_win;   /* arrivals' end */
+	if (r->cut_done && !r->win_empty && r->t_win <= r->t_cut) {
+		long b = r->backlog_end;   /* still the arrivals' end's */
+		win_close(r, end);   /* every arrival at one instant: widen */
+		r->backlog_end = b;
+	}
+	double w = r->win_empty ? 0 : r->t_win - r->t_cut;
+	double k = r->lib->caps & MODEL_LIB_UNBOUNDED ? (double)r->workers_peak
+						      : (double)r->K_total;
+	if (c->tune.on)
+		k = w > 0 ? r->wa_K / w : NAN;
+	sample_now(r);
+
+	model_result_scalar(o, "pool", "submitted", (double)r->submitted);
+	model_result_scalar(o, "pool", "completed", (double)r->completed);
+	model_result_scalar(o, "pool", "rejected", (double)r->rejected);
+	long cs = r->counted_arrivals * r->fanout;
+	model_result_scalar(o, "pool", "rejected_frac",
+			    cs > 0 ? (double)r->counted_rejected / (double)cs : 0);
+	model_result_scalar(o, "pool", "throughput",
+			    per_s(r->win1_completed - r->win0_completed, w));
+	emit_latency(o, "pool", r->h_lat);
+	emit_wait(o, "pool", r->h_wait);
+	model_result_scalar(o, "pool", "waited_frac",
+			    1 - stats_hist_frac_zero(r->h_wait));   /* NAN: none */
+	model_result_scalar(o, "pool", "blocked_mean",
+			    r->t_blocked.n ? acc_mean(&r->t_blocked) : 0);
+	model_result_scalar(o, "pool", "utilization",
+			    w > 0 ? k > 0 ? r->wa_busy / w / k : 0 : NAN);
+	model_result_scalar(o, "pool", "queue_mean",
+			    w > 0 ? r->wa_queue / w : NAN);
+	model_result_scalar(o, "pool", "queue_max", r->lv_queue.max);
+	model_result_scalar(o, "pool", "system_mean",
+			    w > 0 ? r->wa_system / w : NAN);
+	model_result_scalar(o, "pool", "backlog_end", (double)r->backlog_end);
+	model_result_scalar(o, "pool", "unstable",
+			    w > 0 ? model_unstable(&r->probe, r->t_cut, r->t_win,
+						   r->wa_system,
+						   (double)(r->win1_submitted -
+							    r->win0_submitted))
+				  : NAN);
+	model_result_scalar(o, "pool", "workers_peak", (double)r->workers_peak);
+	model_result_scalar(o, "pool", "mem_peak_bytes", r->mem_peak);
+	model_result_scalar(o, "pool", "crashed", r->crashed);
+	model_result_scalar(o, "pool", "lost", (double)r->lost);
+	model_result_scalar(o, "pool", "makespan", r->last_done);
+	/* from the end of arrivals (the SIGTERM when one came) to the run's
+	 * last event */
+	model_result_scalar(o, "pool", "drain_s", end - t_arr);
+	model_result_scalar(o, "pool", "blocked_total_s", r->t_blocked.sum);
+	double producers = c->producers > 0 ? c->producers :
+			   c->arrival.kind == WL_CLOSED ? c->arrival.closed_n :
+			   (double)r->t_blocked.n;
+	model_result_scalar(o, "pool", "blocked_per_producer_s",
+			    producers > 0 ? r->t_blocked.sum / producers : 0);
+	if (c->panic > 0 || c->error > 0) {
+		model_result_scalar(o, "pool", "errored", (double)r->errored);
+		model_result_scalar(o, "pool", "skipped", (double)r->skipped);
+	}
+	if (c->shutdown != SHUT_NONE)
+		model_result_scalar(o, "pool", "unfinished",
+				    (double)(r->unfinished + r->n_system));
+	if (c->tune.on) {
+		model_result_scalar(o, "pool", "k_mean", k);
+		model_result_scalar(o, "pool", "k_changes", (double)r->k_changes);
+		model_result_scalar(o, "pool", "k_reversals",
+				    (double)r->k_reversals);
+		model_result_scalar(o, "pool", "saturated_s",
+				    stats_level_mean(&r->lv_sat, end) *
+					    (end - r->t_cut));
+	}
+	for (int p = 0; p < r->n_phases; p++) {
+		char ph[32];
+		snprintf(ph, sizeof ph, "phase/%d", p + 1);
+		model_result_scalar(o, ph, "latency_p95",
+				    stats_hist_quantile(r->h_phase[p], 0.95));
+		model_result_scalar(o, ph, "latency_p99",
+				    stats_hist_quantile(r->h_phase[p], 0.99));
+	}
+	for (int i = 0; i < c->n_alerts; i++) {
+		char al[64];
+		alrun *a = &r->al[i];
+		snprintf(al, sizeof al, "alert/%s", c->alerts[i].name);
+		model_result_scalar(o, al, "first_fire_s", a->first);
+		model_result_scalar(o, al, "fired_s", a->fired_s +
+				    (a->state == 2 ? end - a->since : 0));
+	}
+	if (r->lib->ops->emit)
+		r->lib->ops->emit(r, o);   /* the library's own scalars */
+	if (r->fanout > 1) {
+		emit_latency(o, "request", r->h_rlat);
+		model_result_scalar(o, "request", "completed",
+				    (double)r->r_completed);
+		model_result_scalar(o, "request", "throughput",
+				    per_s(r->win1_r - r->win0_r, w));
+	}
+	emit_scopes(r, o, w);
+	char scope[64];
+	for (int i = 0; i < r->n_ds; i++) {
+		dsrun *d = &r->ds[i];
+		snprintf(scope, sizeof scope, "downstream/%s", d->spec->name);
+		emit_wait(o, scope, d->h_wait);
+		double lim = d->spec->limit > 0 ? d->spec->limit : d->lv_in_use.max;
+		model_result_scalar(o, scope, "utilization",
+				    w > 0 ? lim > 0 ? d->wa_in_use / w / lim : 0
+					  : NAN);
+		model_result_scalar(o, scope, "calls", (double)d->calls);
+		model_result_scalar(o, scope, "in_use_max", d->lv_in_use.max);
+	}
+
+	/* series: at most series_points samples, evenly thinned */
+	int want = c->series_points > 0 ? c->series_points : 200;
+	int step = (r->smp_n + want - 1) / want;
+	if (step < 1)
+		step = 1;
+	for (int j = 0; j < r->smp_n; j += step) {
+		const double *row = &r->smp[j * r->smp_cols];
+		if (c->tune.on) {
+			/* offered load: arrivals since the previous kept
+			 * sample, per second */
+			const double *pr = j >= step ? row - step * r->smp_cols
+						     : NULL;
+			double dt = pr ? row[0] - pr[0] : row[0];
+			double da = pr ? row[5] - pr[5] : row[5];
+			model_result_point(o, "pool", "K", row[0], row[4]);
+			model_result_point(o, "pool", "offered", row[0],
+					   dt > 0 ? da / dt : NAN);
+		}
+		model_result_point(o, "pool", "queue_depth", row[0], row[1]);
+		model_result_point(o, "pool", "running", row[0], row[2]);
+		model_result_point(o, "pool", "workers", row[0], row[3]);
+		for (int i = 0; i < r->n_ds; i++) {
+			snprintf(scope, sizeof scope, "downstream/%s",
+				 r->ds[i].spec->name);
+			model_result_point(o, scope, "in_use", row[0], row[6 + i]);
+		}
+		for (int i = 0; i < c->n_alerts; i++) {
+			snprintf(scope, sizeof scope, "alert/%s",
+				 c->alerts[i].name);
+			model_result_point(o, scope, "state", row[0],
+					   row[6 + r->n_ds + i]);
+		}
+	}
+}
+
+
+/* Worker reuse (ants, tunny): the share of hand-offs to the worker freed
+ * last (LIFO reuse), for their emit operations. */
+void emit_reuse(run *r, model_result *o)
+{
+	model_result_scalar(o, "pool", "reuse_lifo_frac",
+			    r->reuse_n ? (double)r->reuse_last / (double)r->reuse_n
+				       : NAN);
+}
