@@ -240,6 +240,14 @@ int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
 		e->first_run = p->total_runs;
 		p->total_runs += (long)e->npts * e->meta.repeat;
 	}
+	/* Figures and reports are files named after the experiments. */
+	int nrc = exp_names_check(ini, d);
+	if (nrc == PS_ENOMEM) {
+		exp_plan_free(p);
+		return nrc;
+	}
+	if (nrc)
+		rc = nrc;
 	if (!any && rc == 0 && d->n == 0) {
 		exp_diag_add(d, ini->path, -1, "no experiments: add a [NAME] "
 			     "section besides [General]");

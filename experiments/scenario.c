@@ -11,6 +11,7 @@
 #include "../sim/ps.h"
 #include "../sim/units.h"
 #include "../sim/sim.h"
+#include "../plots/plot.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -1866,4 +1867,51 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	if (!c.errs)
 		check_horizon(&c, cfg, keys, &s);
 	return c.errs ? PS_EPARSE : 0;
+}
+
+int exp_names_check(const exp_ini *ini, exp_diags *d)
+{
+	const char **names = malloc(((size_t)ini->n + 1) * sizeof *names);
+	int *line = malloc(((size_t)ini->n + 1) * sizeof *line);
+	int *with = malloc(((size_t)ini->n + 1) * sizeof *with);
+	int n = 0, rc = 0;
+	if (!names || !line || !with) {
+		rc = PS_ENOMEM;
+		goto out;
+	}
+	names[0] = NULL;
+	for (int i = 0; i < ini->n; i++)
+		if (strcmp(ini->sec[i].name, "General")) {
+			names[n] = ini->sec[i].name;
+			line[n++] = ini->sec[i].line;
+		}
+	if (!plot_fname_clashes(names, n, with))
+		goto out;
+	/* The later section of each pair says it, naming the earlier. */
+	for (int i = 0; i < n; i++) {
+		int j = with[i];
+		if (j < 0 || j > i)
+			continue;
+		char file[PLOT_FNAME_MAX + 16];
+		int kind = plot_fname_clash(names[j], names[i], file, sizeof file);
+		if (kind == 2)
+			exp_diag_add(d, ini->path, line[i], "experiment [%s] and "
+				     "[%s] (%s:%d) name files that differ only in "
+				     "case (%s.png): one file on macOS and Windows; "
+				     "rename one of them", names[i], names[j],
+				     ini->path, line[j], file);
+		else
+			exp_diag_add(d, ini->path, line[i], "experiment [%s] and "
+				     "[%s] (%s:%d) would both write %s.png (figures "
+				     "and reports are named after the experiment, "
+				     "plus -series, -scopes, -stages): rename one of "
+				     "them", names[i], names[j], ini->path, line[j],
+				     file);
+		rc = PS_EPARSE;
+	}
+out:
+	free(names);
+	free(line);
+	free(with);
+	return rc;
 }

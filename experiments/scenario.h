@@ -76,6 +76,13 @@ typedef struct exp_scope {
 int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		       model_config *cfg, exp_meta *meta, exp_diags *d);
 
+/* Every experiment of the file ([General] aside, selected or not) names
+ * files (plots/plot.h, plot_fname): two whose files would meet ([x] and
+ * [x-series], whose series figure is x-series.png; [A] and [a] on a
+ * case-blind file system) are an error naming both sections' lines.
+ * Returns 0 or PS_EPARSE. O(n log n) in the sections. */
+int exp_names_check(const exp_ini *ini, exp_diags *d);
+
 /* 1 if name is in the metric registry (models/metric.h). */
 int exp_metric_known(const char *name);
 

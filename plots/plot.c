@@ -36,10 +36,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <inttypes.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -75,19 +78,135 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
-void plot_sanitize(const char *name, char *out, size_t n)
+/* ---- file names ------------------------------------------------------------ */
+
+/* The figures of experiment stem X: X, X-series, X-scopes, X-stages. */
+static const char *const fig_suffix[] = { "", "-series", "-scopes", "-stages" };
+#define N_SUFFIX 4
+
+/* A name that is a file name as it stands: [A-Za-z0-9_-] then
+ * [A-Za-z0-9_.-], at most PLOT_FNAME_MAX - 16 characters. ('.' first would
+ * hide the file, and "." / ".." are directories; '-' first is fine since
+ * every path we hand over starts with "./".) */
+static int fname_safe(const char *name)
 {
-	assert(n > 1);
-	size_t j = 0;
-	for (const char *p = name; *p && j + 1 < n; p++) {
+	size_t n = strlen(name);
+	if (n == 0 || n > PLOT_FNAME_MAX - 16 || name[0] == '.')
+		return 0;
+	for (const char *p = name; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		int ok = isalnum(c) || c == '_' || c == '-' ||
-			 (c == '.' && j > 0);   /* no hidden files, no ".." */
-		out[j++] = ok && c < 128 ? (char)c : '_';
+		if (c >= 128 || !(isalnum(c) || c == '_' || c == '-' || c == '.'))
+			return 0;
 	}
-	if (j == 0)
-		out[j++] = '_';
-	out[j] = 0;
+	return 1;
+}
+
+/* 32-bit FNV-1a: a stable tag that tells sanitised names apart. */
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+/* The name's safe characters ('_' for any other, and for a leading '.'),
+ * cut to 48, then "-" and the hash of the whole name in hex. */
+static void fname_tagged(const char *name, char *out, size_t n)
+{
+	char b[64];
+	size_t j = 0;
+	for (const char *p = name; *p && j < 48; p++) {
+		unsigned char c = (unsigned char)*p;
+		int ok = c < 128 && (isalnum(c) || c == '_' || c == '-' ||
+				     (c == '.' && j > 0));
+		b[j++] = ok ? (char)c : '_';
+	}
+	b[j] = 0;
+	snprintf(out, n, "%s-%08" PRIx32, b, fnv1a(name));
+}
+
+void plot_fname(const char *name, char *out, size_t n)
+{
+	assert(n >= PLOT_FNAME_MAX);
+	if (fname_safe(name))
+		snprintf(out, n, "%s", name);
+	else
+		fname_tagged(name, out, n);
+}
+
+int plot_fname_clash(const char *a, const char *b, char *file, size_t n)
+{
+	char fa[PLOT_FNAME_MAX], fb[PLOT_FNAME_MAX];
+	plot_fname(a, fa, sizeof fa);
+	plot_fname(b, fb, sizeof fb);
+	for (int i = 0; i < N_SUFFIX; i++)
+		for (int j = 0; j < N_SUFFIX; j++) {
+			char x[PLOT_FNAME_MAX + 16], y[PLOT_FNAME_MAX + 16];
+			snprintf(x, sizeof x, "%s%s", fa, fig_suffix[i]);
+			snprintf(y, sizeof y, "%s%s", fb, fig_suffix[j]);
+			if (strcasecmp(x, y))
+				continue;
+			if (file)
+				snprintf(file, n, "%s", x);
+			return !strcmp(x, y) ? 1 : 2;
+		}
+	return 0;
+}
+
+/* One file stem of one name, lower-cased, for finding clashes by sorting. */
+typedef struct stem_ent {
+	char key[PLOT_FNAME_MAX + 16];
+	int idx;
+} stem_ent;
+
+static int cmp_stem(const void *a, const void *b)
+{
+	const stem_ent *u = a, *v = b;
+	int c = strcmp(u->key, v->key);
+	return c ? c : (u->idx > v->idx) - (u->idx < v->idx);
+}
+
+int plot_fname_clashes(const char *const *names, int n, int *with)
+{
+	stem_ent *v = xrealloc(NULL, cnt(n * N_SUFFIX) * sizeof *v);
+	int m = 0;
+	for (int i = 0; i < n; i++) {
+		char f[PLOT_FNAME_MAX];
+		plot_fname(names[i], f, sizeof f);
+		for (int k = 0; k < N_SUFFIX; k++, m++) {
+			snprintf(v[m].key, sizeof v[m].key, "%s%s", f,
+				 fig_suffix[k]);
+			for (char *c = v[m].key; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			v[m].idx = i;
+		}
+		with[i] = -1;
+	}
+	qsort(v, (size_t)m, sizeof *v, cmp_stem);
+	int clashes = 0;
+	for (int a = 0, b; a < m; a = b) {
+		for (b = a + 1; b < m && !strcmp(v[a].key, v[b].key); b++)
+			;
+		/* v[a].idx is the run's smallest name; the next distinct one
+		 * is its partner, and it is everyone else's. */
+		int f = v[a].idx, second = -1;
+		for (int k = a + 1; k < b; k++) {
+			int x = v[k].idx;
+			if (x == f)
+				continue;
+			if (second < 0)
+				second = x;
+			if (with[x] < 0 || f < with[x])
+				with[x] = f;
+		}
+		if (second >= 0 && (with[f] < 0 || second < with[f]))
+			with[f] = second;
+	}
+	for (int i = 0; i < n; i++)
+		clashes += with[i] >= 0;
+	free(v);
+	return clashes;
 }
 
 /* The registry's row of "name" or "name@scope"; NULL for an unknown name
@@ -433,8 +552,8 @@ int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e)
 	e->id = x->id;
 	e->name = xstrdup(x->name);
 	e->description = xstrdup(x->description);
-	char fname[128];
-	plot_sanitize(x->name, fname, sizeof fname);
+	char fname[PLOT_FNAME_MAX];
+	plot_fname(x->name, fname, sizeof fname);
 	e->fname = xstrdup(fname);
 	if (res_summaries(db, x->id, NULL, NULL, load_summary, e) != 0)
 		return PS_EDB;
@@ -551,19 +670,23 @@ static void gp_title(FILE *f, const char *s)
 	free(buf);
 }
 
+/* The output name can be overridden (`gnuplot -e "poolsim_out='F'"`):
+ * poolsim draws into a temporary file and renames it, so that an
+ * interrupted plot never leaves half a figure under the real name. */
 static void gp_header(FILE *f, const plot_opts *o, const char *out,
 		      int width, int height)
 {
 	int svg = o->format && !strcmp(o->format, "svg");
 	fprintf(f, "# Drawn by poolsim " POOLSIM_VERSION " from its results "
-		"database; `gnuplot %s.gp` re-draws it.\n", out);
+		"database; `gnuplot ./%s.gp` re-draws it.\n", out);
 	fprintf(f, "set terminal %s noenhanced size %d,%d font 'sans,10'\n",
 		svg ? "svg" : "pngcairo", width, height);
-	fputs("set output ", f);
+	fputs("if (!exists(\"poolsim_out\")) poolsim_out = ", f);
 	char path[256];
-	snprintf(path, sizeof path, "%s.%s", out, svg ? "svg" : "png");
+	snprintf(path, sizeof path, "./%s.%s", out, svg ? "svg" : "png");
 	gp_quote(f, path);
-	fputs("\nset encoding utf8\nset grid\nset key outside right top\n", f);
+	fputs("\nset output poolsim_out\n"
+	      "set encoding utf8\nset grid\nset key outside right top\n", f);
 }
 
 /* Time metrics are drawn in ms when everything is below a second. */
@@ -588,11 +711,16 @@ static double time_scale(const plot_exp *e, char **metrics, int nm,
 
 #define EXEC_FAILED "poolsim-exec-failed:"
 
-/* Runs `prog script` in dir, no shell. Returns 0, 1 when prog could not be
- * executed at all, or PS_EIO with gnuplot's first stderr line in err. */
+/* Runs `prog -e "poolsim_out='./FIG'" ./script` in dir, no shell (the
+ * "./" keeps a name that starts with '-' from reading as an option).
+ * Returns 0, 1 when prog could not be executed at all, or PS_EIO with
+ * gnuplot's first stderr line in err. */
 static int run_gnuplot(const char *prog, const char *dir, const char *script,
-		       char *err, size_t errlen)
+		       const char *fig, char *err, size_t errlen)
 {
+	char set[PLOT_FNAME_MAX + 80], arg[PLOT_FNAME_MAX + 48];
+	snprintf(set, sizeof set, "poolsim_out='./%s'", fig);
+	snprintf(arg, sizeof arg, "./%s", script);
 	int fd[2];
 	if (pipe(fd) != 0)
 		return ps_err(err, errlen, PS_EIO, "pipe: %s", strerror(errno));
@@ -612,7 +740,7 @@ static int run_gnuplot(const char *prog, const char *dir, const char *script,
 		close(fd[0]);
 		if (chdir(dir) != 0)
 			_exit(126);
-		char *const argv[] = { (char *)prog, (char *)script, NULL };
+		char *const argv[] = { (char *)prog, "-e", set, arg, NULL };
 		execvp(prog, argv);
 		if (write(2, EXEC_FAILED, sizeof EXEC_FAILED - 1) < 0)
 			_exit(127);
@@ -661,49 +789,79 @@ typedef struct drawer {
 	size_t errlen;
 } drawer;
 
+/* "dir/.FILE.tmp": where FILE is written before it is renamed into place
+ * (hidden, and never a name plot_fname gives). */
+static void tmp_path(char *buf, size_t n, const char *dir, const char *file)
+{
+	snprintf(buf, n, "%s/.%s.tmp", dir, file);
+}
+
+/* Opens the script OUT.gp for writing, under its temporary name; path gets
+ * its real name. */
 static FILE *open_script(drawer *d, const char *out, char *path, size_t n)
 {
+	char file[PLOT_FNAME_MAX + 32], tmp[1024];
 	snprintf(path, n, "%s/%s.gp", d->dir, out);
-	FILE *f = fopen(path, "w");
+	snprintf(file, sizeof file, "%s.gp", out);
+	tmp_path(tmp, sizeof tmp, d->dir, file);
+	FILE *f = fopen(tmp, "w");
 	if (!f && d->rc == 0)
 		d->rc = ps_err(d->err, d->errlen, PS_EIO, "%s: %s", path,
 			       strerror(errno));
 	return f;
 }
 
-/* Closes the script, reports it, and runs gnuplot on it. */
+/* Closes the script and renames it into place, reports it, and runs
+ * gnuplot on it into a temporary figure, renamed when gnuplot succeeds. */
 static void finish_script(drawer *d, FILE *f, const char *out,
 			  const char *path)
 {
+	char file[PLOT_FNAME_MAX + 32], tmp[1024];
+	snprintf(file, sizeof file, "%s.gp", out);
+	tmp_path(tmp, sizeof tmp, d->dir, file);
 	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
 		if (d->rc == 0)
 			d->rc = ps_err(d->err, d->errlen, PS_EIO,
-				       "%s: write failed", path);
+				       "%s: write failed: %s", path,
+				       strerror(errno));
+		unlink(tmp);
 		return;
 	}
 	if (d->o->wrote)
 		d->o->wrote(d->o->u, path);
 	if (d->no_gnuplot)
 		return;
-	char script[160];
-	snprintf(script, sizeof script, "%s.gp", out);
+	const char *ext = d->o->format && !strcmp(d->o->format, "svg")
+				  ? "svg" : "png";
+	char fig[1024], figfile[PLOT_FNAME_MAX + 16], figtmp[PLOT_FNAME_MAX + 32];
+	snprintf(fig, sizeof fig, "%s/%s.%s", d->dir, out, ext);
+	snprintf(figfile, sizeof figfile, "%s.%s", out, ext);
+	snprintf(figtmp, sizeof figtmp, ".%s.tmp", figfile);   /* in dir */
+	tmp_path(tmp, sizeof tmp, d->dir, figfile);
 	char msg[512];
-	int r = run_gnuplot(d->prog, d->dir, script, msg, sizeof msg);
+	int r = run_gnuplot(d->prog, d->dir, file, figtmp, msg, sizeof msg);
 	if (r == 1) {
 		d->no_gnuplot = 1;
+		unlink(tmp);
 		return;
 	}
 	if (r != 0) {
+		unlink(tmp);
 		if (d->rc == 0)
 			d->rc = ps_err(d->err, d->errlen, r, "%s", msg);
 		return;
 	}
-	const char *ext = d->o->format && !strcmp(d->o->format, "svg")
-				  ? "svg" : "png";
-	char fig[512];
-	snprintf(fig, sizeof fig, "%s/%s.%s", d->dir, out, ext);
-	if (d->o->wrote && access(fig, F_OK) == 0)
+	if (access(tmp, F_OK) != 0)
+		return;   /* nothing drawn (a fake gnuplot) */
+	if (rename(tmp, fig) != 0) {
+		if (d->rc == 0)
+			d->rc = ps_err(d->err, d->errlen, PS_EIO,
+				       "%s: %s", fig, strerror(errno));
+		unlink(tmp);
+		return;
+	}
+	if (d->o->wrote)
 		d->o->wrote(d->o->u, fig);
 }
 
@@ -1455,11 +1613,37 @@ int plot_mkdirs(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+/* Every experiment name of the database, sorted, with whether its files
+ * would meet another's: such names draw under the tagged stem, so that
+ * two experiments never write one file, whichever of them is drawn. */
+typedef struct name_set {
+	char **names;
+	int *clash;
+	int n, cap;
+} name_set;
+
+static int collect_name(void *u, const res_experiment *x)
+{
+	name_set *s = u;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->names = xrealloc(s->names, (size_t)s->cap * sizeof *s->names);
+	}
+	s->names[s->n++] = xstrdup(x->name);
+	return 0;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 typedef struct each_ctx {
 	res_db *db;
 	int (*fn)(void *u, res_db *db, plot_exp *e);
 	void *u;
 	int rc, n;
+	const name_set *all;
 } each_ctx;
 
 static int each_exp(void *u, const res_experiment *x)
@@ -1470,6 +1654,17 @@ static int each_exp(void *u, const res_experiment *x)
 	if (plot_exp_load(c->db, x, &e) != 0) {
 		c->rc = PS_EDB;
 	} else {
+		const char *key = x->name;
+		char **hit = c->all->n ? bsearch(&key, c->all->names,
+						 (size_t)c->all->n,
+						 sizeof *c->all->names, cmp_name)
+				       : NULL;
+		if (hit && c->all->clash[hit - c->all->names]) {
+			char f[PLOT_FNAME_MAX];
+			fname_tagged(x->name, f, sizeof f);
+			free(e.fname);
+			e.fname = xstrdup(f);
+		}
 		int r = c->fn(c->u, c->db, &e);
 		if (r && !c->rc)
 			c->rc = r;
@@ -1482,8 +1677,26 @@ int plot_each(res_db *db, const char *name,
 	      int (*fn)(void *u, res_db *db, plot_exp *e), void *u,
 	      char *err, size_t errlen)
 {
-	each_ctx c = { db, fn, u, 0, 0 };
-	if (res_experiments(db, name, each_exp, &c) != 0)
+	name_set all = { 0 };
+	if (res_experiments(db, NULL, collect_name, &all) != 0) {
+		for (int i = 0; i < all.n; i++)
+			free(all.names[i]);
+		free(all.names);
+		return ps_err(err, errlen, PS_EDB, "reading experiments: %s",
+			      res_errmsg(db));
+	}
+	qsort(all.names, (size_t)all.n, sizeof *all.names, cmp_name);
+	all.clash = xrealloc(NULL, cnt(all.n) * sizeof *all.clash);
+	plot_fname_clashes((const char *const *)all.names, all.n, all.clash);
+	for (int i = 0; i < all.n; i++)
+		all.clash[i] = all.clash[i] >= 0;
+	each_ctx c = { db, fn, u, 0, 0, &all };
+	int rrc = res_experiments(db, name, each_exp, &c);
+	for (int i = 0; i < all.n; i++)
+		free(all.names[i]);
+	free(all.names);
+	free(all.clash);
+	if (rrc != 0)
 		return ps_err(err, errlen, PS_EDB, "reading experiments: %s",
 			      res_errmsg(db));
 	if (c.n == 0)

@@ -41,6 +41,26 @@ int plot_draw(res_db *db, const char *name, const plot_opts *o,
 int plot_report(res_db *db, const char *name, const plot_opts *o,
 		char *err, size_t errlen);
 
+/* ---- file names ----
+ * Experiment NAME draws NAME.png (or .svg), NAME-series, NAME-scopes and
+ * NAME-stages, each with its .gp script, and reports to NAME.md, where
+ * NAME is plot_fname's stem: the name itself when it is a plain file name
+ * ([A-Za-z0-9_-] then [A-Za-z0-9_.-], up to PLOT_FNAME_MAX - 16
+ * characters), else its safe characters ('_' for the others) followed by
+ * "-" and 8 hex digits of a hash of the whole name, so that [.a] and [_a]
+ * never share files. Two experiments of one database whose files would
+ * still meet (plot_fname_clash) both draw under the tagged stem. */
+#define PLOT_FNAME_MAX 96
+void plot_fname(const char *name, char *out, size_t n);  /* n >= PLOT_FNAME_MAX */
+/* 0 when experiments a and b write different files; 1 when a file of one
+ * is a file of the other ([x] and [x-series]), 2 when two differ only in
+ * case (one file on macOS and Windows). *file gets the stem in question. */
+int plot_fname_clash(const char *a, const char *b, char *file, size_t n);
+/* For each of names[0..n): with[i] = the smallest other index whose files
+ * meet names[i]'s (plot_fname_clash != 0), or -1. Returns how many names
+ * clash. O(n log n). */
+int plot_fname_clashes(const char *const *names, int n, int *with);
+
 /* Splits canonical itervars "K=50, pool=ants" into *n names and values
  * (malloc'ed; the caller frees each string and both arrays). A value may
  * itself hold ", " (a swept mix(...)): a split needs ", NAME=". */

@@ -77,8 +77,6 @@ int plot_each(res_db *db, const char *name,
 	      char *err, size_t errlen);
 int plot_mkdirs(const char *dir, char *err, size_t errlen);
 
-/* Experiment name → [A-Za-z0-9_.-]+, never starting with '.'. */
-void plot_sanitize(const char *name, char *out, size_t n);
 int plot_is_time(const char *metric);          /* seconds-valued */
 /* tenant/, tier/, service/ scopes (what each part gets); stage/ scopes. */
 int plot_is_group_scope(const char *scope);

@@ -559,9 +559,12 @@ static void link_figure(FILE *f, const reporter *r, const char *base,
 static int report_one(void *u, res_db *db, plot_exp *e)
 {
 	reporter *r = u;
-	char path[1024];
+	/* Written under a temporary name and renamed: an interrupted
+	 * report never leaves half a file under the real name. */
+	char path[1024], tmp[1024];
 	snprintf(path, sizeof path, "%s/%s.md", r->dir, e->fname);
-	FILE *f = fopen(path, "w");
+	snprintf(tmp, sizeof tmp, "%s/.%s.md.tmp", r->dir, e->fname);
+	FILE *f = fopen(tmp, "w");
 	if (!f)
 		return ps_err(r->err, r->errlen, PS_EIO, "%s: %s", path,
 			      strerror(errno));
@@ -664,9 +667,12 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 		      "the intervals.\n", f);
 done:;
 	int bad = ferror(f);
-	if (fclose(f) != 0 || bad)
-		return ps_err(r->err, r->errlen, PS_EIO, "%s: write failed",
-			      path);
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		int rc = ps_err(r->err, r->errlen, PS_EIO, "%s: write failed: "
+				"%s", path, strerror(errno));
+		unlink(tmp);
+		return rc;
+	}
 	if (r->o->wrote)
 		r->o->wrote(r->o->u, path);
 	return 0;

@@ -24,6 +24,7 @@
 
 #define MARKER "/tmp/PWNED-xyz"
 #define EVIL_NAME "evil`touch " MARKER "`;x"
+/* Its file stem: the safe characters, then "-" and FNV-1a of the name. */
 #define EVIL_DESC "it's `touch " MARKER "` system(\"touch " MARKER "\") " \
 		  "@macro \"q\"\nline2"
 
@@ -230,9 +231,9 @@ static void test_figures(void **state)
 	snprintf(p, sizeof p, "%s/single.png", f->out);
 	check_png(p, 1000, 600);
 	/* The hostile name is sanitised into a plain file name. */
-	snprintf(p, sizeof p, "%s/evil_touch__tmp_PWNED-xyz__x.png", f->out);
+	snprintf(p, sizeof p, "%s/evil_touch__tmp_PWNED-xyz__x-cadcd7b2.png", f->out);
 	check_png(p, 1000, 600);
-	snprintf(p, sizeof p, "%s/evil_touch__tmp_PWNED-xyz__x-scopes.png",
+	snprintf(p, sizeof p, "%s/evil_touch__tmp_PWNED-xyz__x-cadcd7b2-scopes.png",
 		 f->out);
 	check_png(p, 1000, 600);
 	assert_int_equal(f->wrote_png, 6);
@@ -258,8 +259,8 @@ static void test_scripts_redraw_by_hand(void **state)
 	assert_int_equal(draw(f, NULL, "png", NULL, err, sizeof err), 0);
 	static const char *const names[] = {
 		"k-sweep", "k-sweep-series", "single",
-		"evil_touch__tmp_PWNED-xyz__x",
-		"evil_touch__tmp_PWNED-xyz__x-scopes" };
+		"evil_touch__tmp_PWNED-xyz__x-cadcd7b2",
+		"evil_touch__tmp_PWNED-xyz__x-cadcd7b2-scopes" };
 	char tmp[128];
 	snprintf(tmp, sizeof tmp, "%s/redraw", f->dir);
 	assert_int_equal(mkdir(tmp, 0755), 0);
@@ -282,7 +283,7 @@ static void test_injection(void **state)
 	assert_int_equal(draw(f, EVIL_NAME, "png", NULL, err, sizeof err), 0);
 	assert_int_equal(access(MARKER, F_OK), -1);
 	char p[256];
-	snprintf(p, sizeof p, "%s/evil_touch__tmp_PWNED-xyz__x.gp", f->out);
+	snprintf(p, sizeof p, "%s/evil_touch__tmp_PWNED-xyz__x-cadcd7b2.gp", f->out);
 	char *gp = slurp(p);
 	assert_non_null(gp);
 	/* The title, single-quoted: ' doubled, the newline blanked. */
@@ -414,12 +415,47 @@ static void test_report(void **state)
 
 	/* Comparison wording for a categorical key. */
 	assert_int_equal(plot_report(f->h, EVIL_NAME, &o, err, sizeof err), 0);
-	snprintf(p, sizeof p, "%s/evil_touch__tmp_PWNED-xyz__x.md", f->out);
+	snprintf(p, sizeof p, "%s/evil_touch__tmp_PWNED-xyz__x-cadcd7b2.md", f->out);
 	md = slurp(p);
 	assert_non_null(md);
 	assert_non_null(strstr(md, "pool = errgroup wins on latency_p99"));
 	assert_non_null(strstr(md, "1.99x higher"));
 	free(md);
+}
+
+/* Names to file stems: plain names stay, others are tagged so that they
+ * cannot meet; the clash finder agrees with the pairwise test. */
+static void test_fnames(void **state)
+{
+	char a[PLOT_FNAME_MAX], b[PLOT_FNAME_MAX];
+	plot_fname("k-sweep", a, sizeof a);
+	assert_string_equal(a, "k-sweep");
+	plot_fname("-e", a, sizeof a);
+	assert_string_equal(a, "-e");
+	plot_fname(".a", a, sizeof a);
+	plot_fname("_a", b, sizeof b);
+	assert_string_equal(b, "_a");
+	assert_true(a[0] == '_' && strncmp(a, "_a-", 3) == 0 && strlen(a) == 11);
+	plot_fname("..", a, sizeof a);
+	assert_true(a[0] != '.' && !strchr(a, '/'));
+	plot_fname("a/../../b", a, sizeof a);
+	assert_null(strchr(a, '/'));
+	char f[PLOT_FNAME_MAX + 16];
+	assert_int_equal(plot_fname_clash(".a", "_a", f, sizeof f), 0);
+	assert_int_equal(plot_fname_clash("x", "x-series", f, sizeof f), 1);
+	assert_string_equal(f, "x-series");
+	assert_int_equal(plot_fname_clash("x-scopes", "x", f, sizeof f), 1);
+	assert_int_equal(plot_fname_clash("Fast", "fast", f, sizeof f), 2);
+	assert_int_equal(plot_fname_clash("a", "b", f, sizeof f), 0);
+	const char *names[] = { "x", "a", "x-stages", "A", "b", "x-series" };
+	int with[6];
+	assert_int_equal(plot_fname_clashes(names, 6, with), 5);
+	assert_int_equal(with[0], 2);   /* x meets x-stages first */
+	assert_int_equal(with[1], 3);
+	assert_int_equal(with[2], 0);
+	assert_int_equal(with[3], 1);
+	assert_int_equal(with[4], -1);
+	assert_int_equal(with[5], 0);
 }
 
 int main(void)
@@ -435,6 +471,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_experiment, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+		cmocka_unit_test(test_fnames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
