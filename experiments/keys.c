@@ -90,11 +90,13 @@ static const exp_key rows[] = {
 	  "Each arrival is a request of N subtasks; it completes when all "
 	  "have (scope `request`).", "4" },
 	/* ---- a task's work ---- */
-	{ "service", "distribution", "required", "task", 0,
+	{ "service", "distribution",
+	  "required, unless a trace with a work column gives the work", "task", 0,
 	  "A task's own work: const(D), exp(MEAN), uniform(A, B), "
 	  "lognormal(p50=D, p99=D), gamma(mean=D, cv=X), pareto(xm=D, "
 	  "alpha=X), normal(mean=D, sd=D), empirical(FILE), mix(P: DIST, ...), "
-	  "DIST + DIST.", "lognormal(p50=4ms, p99=30ms)" },
+	  "DIST + DIST. Next to a trace with a work column it is an error (the "
+	  "trace's work would win).", "lognormal(p50=4ms, p99=30ms)" },
 	{ "setup", "distribution", "none", "task", 0,
 	  "Worker construction cost: once per worker for tunny, once per task "
 	  "for the other pools.", "const(200ms)" },

@@ -1388,6 +1388,12 @@ static void apply_stage(ctx *c, model_config *cfg, const exp_kv *kv)
 	}
 }
 
+/* 1 when w replays a trace whose rows carry each task's work. */
+static int trace_has_work(const wl_spec *w)
+{
+	return w->kind == WL_TRACE && w->trace_work;
+}
+
 /* Applies one key. seen_* flags feed the missing-key checks. */
 typedef struct seen {
 	const exp_kv *arrival, *service, *pool, *K, *tasks, *duration, *stages;
@@ -1797,9 +1803,30 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	else if (!sources && missing(keys, "arrival"))
 		err(&c, sc->section_line, "missing required key 'arrival' "
 		    "(e.g. arrival = poisson(900/s))");
-	int trace_work = s.arrival && cfg->arrival.kind == WL_TRACE &&
-			 cfg->arrival.trace_work;
-	if (missing(keys, "service") && !trace_work && !s.stages)
+	/* A trace with a work column gives each task's work: next to a
+	 * service that would be two answers to one question. Sources with
+	 * neither need the experiment's service. */
+	int need_service = !sources && !trace_has_work(&cfg->arrival);
+	if (s.arrival && s.service && trace_has_work(&cfg->arrival))
+		err(&c, s.service->line, "service: the trace of arrival (line "
+		    "%d) has a work column, and the trace's work wins: remove "
+		    "service, or the trace's work column to draw from service",
+		    s.arrival->line);
+	for (int i = 0; i < cfg->n_tenants; i++) {
+		const tenant_spec *t = &cfg->tenants[i];
+		if (!trace_has_work(&t->arrival)) {
+			need_service |= !t->service;
+		} else if (t->service) {
+			char key[96];
+			snprintf(key, sizeof key, "tenant.%s.service", t->name);
+			const exp_kv *kv = exp_kvs_get(keys, key);
+			err(&c, kv ? kv->line : sc->section_line, "%s: tenant "
+			    "'%s' replays a trace with a work column, and the "
+			    "trace's work wins: remove %s, or the trace's work "
+			    "column", key, t->name, key);
+		}
+	}
+	if (need_service && missing(keys, "service") && !s.stages)
 		err(&c, sc->section_line, "missing required key 'service' "
 		    "(e.g. service = exp(10ms))");
 	if (s.stages)

@@ -233,7 +233,9 @@ typedef struct model_config {
 	double warmup_value;    /* tasks, seconds or fraction */
 
 	wl_spec arrival;
-	dist *service;          /* own work (owned); trace work replaces it */
+	dist *service;          /* own work (owned); NULL when every source
+				 * that draws none is a trace with a work
+				 * column (its work is each task's) */
 	dist *setup;            /* NULL = none */
 	int setup_first_use;    /* tunny: 1 = setup_at first-use */
 	int producers;          /* N producer loops; 0 = each (goroutine per arrival) */

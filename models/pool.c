@@ -806,7 +806,6 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	assert(c && out);
 	if (c->n_stages > 0)
 		return pipeline_run(c, seed, rep, out);
-	assert(c->service);
 	assert((model_lib_of(c->pool)->caps & MODEL_LIB_UNBOUNDED) || c->K > 0 ||
 	       c->n_tiers > 0);
 	assert(c->n_downstreams >= 0 && c->n_downstreams <= MODEL_MAX_DOWNSTREAMS);

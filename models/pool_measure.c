@@ -197,7 +197,8 @@ double horizon_guess(const model_config *c)
 		n = (double)c->arrival.burst_n;
 	double k = model_lib_of(c->pool)->caps & MODEL_LIB_UNBOUNDED
 			   ? n : (double)c->K;
-	double g = n * c->fanout * dist_mean(c->service) / (k > 0 ? k : 1);
+	double g = n * c->fanout * (c->service ? dist_mean(c->service) : 0) /
+		   (k > 0 ? k : 1);
 	return g > 0 && isfinite(g) ? g : 1.0;
 }
 

@@ -16,8 +16,15 @@ static int setup_source(run *r, source *so, const tenant_spec *ten,
 	const model_config *c = r->c;
 	so->ten = ten;
 	so->arr = ten ? &ten->arrival : &c->arrival;
-	dist_sampler_init(&so->service,
-			  ten && ten->service ? ten->service : c->service);
+	const dist *svc = ten && ten->service ? ten->service : c->service;
+	if (svc) {
+		dist_sampler_init(&so->service, svc);
+	} else {
+		/* A trace with a work column: every task brings its work
+		 * (work_override), so nothing is ever drawn here. */
+		assert(so->arr->kind == WL_TRACE && so->arr->trace_work);
+		so->service = (dist_sampler){ NULL, DIST_DRAW_CONST, 0 };
+	}
 	fifo_init(&so->wanted);
 	so->loops_free = c->producers;
 	if (ten) {
