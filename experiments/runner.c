@@ -300,20 +300,28 @@ int exp_runs_select(const char *spec, long n, unsigned char *flags,
 
 /* Per point: which replications are handed out, finished, and (under
  * precision) the metric of each. Invariant: done <= next; a point is
- * finished when closed and done == next. */
+ * finished when closed and done == next. Under precision, replications
+ * 0..n-1 are admitted (n grows by one per decision that the target is not
+ * met yet), next <= n, and a decision is taken once fin[0..n) are all set,
+ * from exactly vals[0..n): whether they finished here or were stored by
+ * an earlier, interrupted invocation (--resume). */
 typedef struct pstate {
 	int next;               /* next replication to consider */
 	int inflight;
 	int closed;             /* no more replications will be handed out */
 	double *vals;           /* precision: metric per rep (NAN = none) */
+	unsigned char *fin;     /* precision: 1 = finished or stored, 2 = not
+				 * selected (-r); 0 = not yet */
+	int n;                  /* precision: replications admitted */
 	int met;                /* precision outcome, once closed */
 	double halfw_rel;
-	struct job *held;       /* precision: finished, written at closing */
+	int out_rep;            /* precision: the run that carries the outcome
+				 * (the last admitted that exists), once closed */
 } pstate;
 
 typedef struct job {
 	int e, p, rep;
-	int write;              /* 0 = already stored, run only for its value */
+	int write;              /* 0 = already stored: not written again */
 	model_result res;
 	int rc;
 	double wall_s;
@@ -378,14 +386,10 @@ static job *take_job(runner *r, int *wait)
 		for (int p = (e == r->cur_e ? r->cur_p : 0); p < x->npts; p++) {
 			pstate *s = &r->ps[e][p];
 			int prec = x->meta.has_precision;
-			int initial = x->meta.repeat < EXP_PRECISION_MIN ?
-				      x->meta.repeat : EXP_PRECISION_MIN;
-			while (!s->closed && s->next < x->meta.repeat) {
+			int limit = prec ? s->n : x->meta.repeat;
+			while (!s->closed && s->next < limit) {
 				long run = run_no(r, e, p, s->next);
-				if (prec && s->next >= initial && s->inflight)
-					break;   /* decide first */
-				if (!selected(r, run) ||
-				    (!prec && r->stored[run])) {
+				if (!selected(r, run) || r->stored[run]) {
 					s->next++;
 					continue;
 				}
@@ -430,41 +434,61 @@ static double now_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Under the lock, after job j of a precision point finished: close the
- * point when its replications so far meet the target or hit repeat.
- * Returns 1 when this job closed it. */
+/* Under the lock (or before the workers start): the stopping rule of
+ * precision point (e, p), applied as often as the finished replications
+ * allow: once 0..n-1 have all finished, close the point when they meet the
+ * target or n hit repeat, else admit replication n. Several steps at once
+ * only under --resume, where the replications stored earlier are finished
+ * from the start. Returns 1 when this call closed the point. */
+static int precision_decide(runner *r, int e, int p)
+{
+	const exp_experiment *x = &r->plan->e[e];
+	pstate *s = &r->ps[e][p];
+	while (!s->closed) {
+		for (int i = 0; i < s->n; i++)
+			if (!s->fin[i])
+				return 0;
+		double *v = malloc((size_t)s->n * sizeof *v);
+		int n = 0, bad = 0;
+		if (!v)
+			return 0;   /* decided again when a replication ends */
+		for (int i = 0; i < s->n; i++) {
+			if (isnan(s->vals[i])) {
+				bad += s->fin[i] == 1;
+				continue;
+			}
+			v[n++] = s->vals[i];
+		}
+		double mean, hw = n >= 2 ? stats_ci95(v, n, &mean) : INFINITY;
+		free(v);
+		if (n < 2)
+			mean = 0;
+		s->halfw_rel = mean != 0 ? hw / fabs(mean) :
+			       (hw == 0 ? 0 : INFINITY);
+		s->met = !bad && n >= 2 && s->halfw_rel < x->meta.precision_rel;
+		if (s->met || s->n >= x->meta.repeat) {
+			s->closed = 1;
+			s->out_rep = -1;
+			for (int i = s->n - 1; i >= 0 && s->out_rep < 0; i--)
+				if (s->fin[i] == 1)
+					s->out_rep = i;
+			return 1;
+		}
+		s->n++;
+	}
+	return 0;
+}
+
+/* Under the lock, after job j of a precision point finished. Returns 1
+ * when j closed the point. */
 static int precision_step(runner *r, const job *j)
 {
 	const exp_experiment *x = &r->plan->e[j->e];
 	pstate *s = &r->ps[j->e][j->p];
 	s->vals[j->rep] = j->rc ? NAN :
 		model_result_get(&j->res, "pool", x->meta.precision_metric);
-	int initial = x->meta.repeat < EXP_PRECISION_MIN ? x->meta.repeat :
-		      EXP_PRECISION_MIN;
-	if (s->closed || s->inflight || s->next < initial)
-		return 0;
-	double *v = malloc((size_t)s->next * sizeof *v);
-	int n = 0, bad = 0;
-	if (!v)
-		return 0;   /* decided again when the next replication ends */
-	for (int i = 0; i < s->next; i++) {
-		if (isnan(s->vals[i])) {
-			bad += selected(r, run_no(r, j->e, j->p, i));
-			continue;
-		}
-		v[n++] = s->vals[i];
-	}
-	double mean, hw = n >= 2 ? stats_ci95(v, n, &mean) : INFINITY;
-	free(v);
-	if (n < 2)
-		mean = 0;
-	s->halfw_rel = mean != 0 ? hw / fabs(mean) : (hw == 0 ? 0 : INFINITY);
-	s->met = !bad && n >= 2 && s->halfw_rel < x->meta.precision_rel;
-	if (s->met || s->next >= x->meta.repeat) {
-		s->closed = 1;
-		return 1;
-	}
-	return 0;
+	s->fin[j->rep] = 1;
+	return precision_decide(r, j->e, j->p);
 }
 
 /* Under the lock: j has finished. Its point's bookkeeping, and under
@@ -677,6 +701,17 @@ static int serve_rank(const exp_plan *plan)
 	return 0;
 }
 
+/* The outcome of the stopping rule, as run_params of the point's last
+ * admitted run (precision_met, precision_halfwidth) into out[0..2);
+ * hw is their storage. Returns 2. */
+static int outcome_params(const pstate *s, res_param *out, char *hw)
+{
+	out[0] = (res_param){ "precision_met", s->met ? "yes" : "no" };
+	snprintf(hw, 64, "%.3g%%", 100 * s->halfw_rel);
+	out[1] = (res_param){ "precision_halfwidth", hw };
+	return 2;
+}
+
 static int write_job(runner *r, res_db *db, const int64_t *ids, const job *j,
 		     int closed, char *err, size_t errlen)
 {
@@ -690,13 +725,8 @@ static int write_job(runner *r, res_db *db, const int64_t *ids, const job *j,
 	for (int i = 0; i < np; i++)
 		params[i] = (res_param){ pt->keys.v[i].key, pt->keys.v[i].value };
 	char hw[64];
-	if (closed) {
-		/* The outcome of the stopping rule rides on the run that
-		 * decided it (run_param precision_met / precision_halfwidth). */
-		params[np++] = (res_param){ "precision_met", s->met ? "yes" : "no" };
-		snprintf(hw, sizeof hw, "%.3g%%", 100 * s->halfw_rel);
-		params[np++] = (res_param){ "precision_halfwidth", hw };
-	}
+	if (closed)
+		np += outcome_params(s, params + np, hw);
 	char status[256];
 	if (!j->rc)
 		snprintf(status, sizeof status, "done");
@@ -792,30 +822,30 @@ static int write_one(runner *r, res_db *db, const int64_t *ids, job *j,
 	return rc;
 }
 
-/* Inserts j into s->held, kept sorted by replication. */
-static void hold(pstate *s, job *j)
+/* The outcome of closed precision point (e, p) added to its run
+ * out_rep, which is stored already (or earlier in the open batch): when the
+ * run that closed the point was another, or when --resume closed it from
+ * stored replications (idempotent: the same rows again). */
+static int write_outcome(runner *r, res_db *db, const int64_t *ids, int e,
+			 int p, char *err, size_t errlen)
 {
-	job **at = &s->held;
-	while (*at && (*at)->rep < j->rep)
-		at = &(*at)->next;
-	j->next = *at;
-	*at = j;
-}
-
-/* Writes every held run of s; with closed, the last carries the outcome
- * of the stopping rule. */
-static int flush_held(runner *r, res_db *db, const int64_t *ids, pstate *s,
-		      int closed, exp_run_stats *st, char *err, size_t errlen)
-{
+	const pstate *s = &r->ps[e][p];
+	if (r->broken || s->out_rep < 0)
+		return 0;
+	res_param par[2];
+	char hw[64];
+	outcome_params(s, par, hw);
 	int rc = 0;
-	while (s->held) {
-		job *j = s->held;
-		s->held = j->next;
-		int wrc = write_one(r, db, ids, j, closed && !s->held, st,
-				    rc ? NULL : err, errlen);
-		if (wrc && !rc)
-			rc = wrc;
+	if (!res_batch_open(db)) {
+		r->batch_t0 = r->batch_oldest = now_s();
+		r->batch_runs = r->batch_failed = r->batch_rows = 0;
+		rc = res_batch_begin(db, err, errlen);
 	}
+	if (!rc)
+		rc = res_run_params_set(db, ids[e], p, s->out_rep, par, 2, err,
+					errlen);
+	if (rc)
+		r->broken = 1;
 	return rc;
 }
 
@@ -849,7 +879,6 @@ static int mark_stored(void *u, int p, int rep, double value)
 {
 	struct stored_ctx *c = u;
 	const exp_experiment *x = &c->r->plan->e[c->e];
-	(void)value;
 	if (p < 0 || p >= x->npts || rep < 0 || rep >= x->meta.repeat)
 		return 0;   /* not of this plan */
 	long run = run_no(c->r, c->e, p, rep);
@@ -857,6 +886,11 @@ static int mark_stored(void *u, int p, int rep, double value)
 		c->r->stored[run] = 1;
 		c->r->planned--;
 		c->st->skipped++;
+		pstate *s = &c->r->ps[c->e][p];
+		if (x->meta.has_precision) {
+			s->vals[rep] = value;
+			s->fin[rep] = 1;
+		}
 	}
 	return 0;
 }
@@ -883,9 +917,21 @@ static int begin_experiments(runner *r, res_db *db, int64_t *ids,
 		if (!r->o->resume)
 			continue;
 		struct stored_ctx c = { r, st, e };
-		if (res_runs_done(db, ids[e], NULL, mark_stored, &c))
+		int prec = x->meta.has_precision;
+		if (res_runs_done(db, ids[e], prec ? x->meta.precision_metric :
+				  NULL, mark_stored, &c))
 			return ps_err(err, errlen, PS_EDB, "%s: reading the stored "
 				      "runs: %s", r->o->db_path, res_errmsg(db));
+		/* Precision goes on from the stored replications: the
+		 * decisions they allow are taken now, exactly as they were
+		 * (or would have been) when they finished. */
+		for (int p = 0; prec && p < x->npts; p++) {
+			if (r->ps[e][p].closed || !precision_decide(r, e, p))
+				continue;
+			rc = write_outcome(r, db, ids, e, p, err, errlen);
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
 }
@@ -942,14 +988,23 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 		}
 		for (int p = 0; p < x->npts; p++) {
 			if (x->meta.has_precision) {
-				r.ps[e][p].vals = malloc((size_t)x->meta.repeat *
-							 sizeof(double));
-				if (!r.ps[e][p].vals) {
+				pstate *s = &r.ps[e][p];
+				s->vals = malloc((size_t)x->meta.repeat *
+						 sizeof(double));
+				s->fin = calloc((size_t)x->meta.repeat, 1);
+				if (!s->vals || !s->fin) {
 					rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
 					goto out;
 				}
-				for (int i = 0; i < x->meta.repeat; i++)
-					r.ps[e][p].vals[i] = NAN;
+				s->n = x->meta.repeat < EXP_PRECISION_MIN ?
+				       x->meta.repeat : EXP_PRECISION_MIN;
+				for (int i = 0; i < x->meta.repeat; i++) {
+					s->vals[i] = NAN;
+					if (!selected(&r, run_no(&r, e, p, i)))
+						s->fin[i] = 2;
+				}
+				/* -r may leave nothing to wait for */
+				precision_decide(&r, e, p);
 			}
 			for (int i = 0; i < x->meta.repeat; i++)
 				r.planned += selected(&r, run_no(&r, e, p, i));
@@ -1037,19 +1092,19 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 			long rows = j->rows;
 			done++;
 			events += j->res.events;
-			if (x->meta.has_precision) {
-				/* Held until the point closes, then written
-				 * in replication order with the outcome on the
-				 * last one, so that the rows do not depend on
-				 * -j. Every other run of the point finished
-				 * before the one that closed it: held. */
-				hold(s, j);
-				w = closed ? flush_held(&r, db, ids, s, 1, st,
-							wrc ? NULL : err, errlen) : 0;
-			} else {
-				w = write_one(&r, db, ids, j, 0, st,
-					      wrc ? NULL : err, errlen);
-			}
+			/* Precision runs too are written as they finish;
+			 * the outcome goes on the point's last admitted run
+			 * (out_rep), with it when that run closed the point,
+			 * else after it: every other run of the point
+			 * finished, and so was queued, before the closing
+			 * one. The rows do not depend on -j. */
+			int here = closed && s->out_rep == j->rep;
+			int je = j->e;
+			w = write_one(&r, db, ids, j, here, st,
+				      wrc ? NULL : err, errlen);
+			if (!w && closed && !here)
+				w = write_outcome(&r, db, ids, je, jp,
+						  wrc ? NULL : err, errlen);
 			if (w && !wrc)
 				wrc = w;
 			pthread_mutex_lock(&r.mu);
@@ -1067,7 +1122,7 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 					*x->pts[jp].itervars ? " " : "",
 					x->pts[jp].itervars,
 					x->meta.precision_metric,
-					100 * s->halfw_rel, s->next,
+					100 * s->halfw_rel, s->n,
 					100 * x->meta.precision_rel,
 					s->met ? "met" : "NOT met (repeat reached)");
 			}
@@ -1094,14 +1149,6 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 		}
 	}
 	pthread_mutex_unlock(&r.mu);
-	/* Interrupted precision points keep what they finished. */
-	for (int e = 0; e < plan->n; e++)
-		for (int p = 0; p < plan->e[e].npts; p++) {
-			int wrc = flush_held(&r, db, ids, &r.ps[e][p], 0, st, err,
-					     errlen);
-			if (wrc && !rc)
-				rc = wrc;
-		}
 	/* The end, Ctrl-C or an error: what is written is committed. */
 	int crc = batch_commit(&r, db, st, rc && rc != PS_EINTR ? NULL : err,
 			       errlen);
@@ -1126,7 +1173,7 @@ out:
 	for (int e = 0; r.ps && e < plan->n; e++) {
 		for (int p = 0; r.ps[e] && p < plan->e[e].npts; p++) {
 			free(r.ps[e][p].vals);
-			drop(r.ps[e][p].held);
+			free(r.ps[e][p].fin);
 		}
 		free(r.ps[e]);
 	}

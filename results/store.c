@@ -919,6 +919,34 @@ int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen)
 	return PS_EDB;
 }
 
+int res_run_params_set(res_db *db, int64_t exp_id, int point,
+		       int replication, const res_param *params, int n,
+		       char *err, size_t errlen)
+{
+	assert(db);
+	int rc = writable(db, err, errlen);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h,
+			       "INSERT OR REPLACE INTO run_param(run_id, name, value)"
+			       " SELECT id, ?4, ?5 FROM run WHERE experiment_id = ?1"
+			       " AND point = ?2 AND replication = ?3",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(db, err, errlen, "adding run_param");
+	for (int i = 0; i < n && rc == 0; i++) {
+		sqlite3_bind_int64(st, 1, exp_id);
+		sqlite3_bind_int(st, 2, point);
+		sqlite3_bind_int(st, 3, replication);
+		bind_static(st, 4, params[i].name);
+		bind_static(st, 5, params[i].value ? params[i].value : "");
+		if (step_done(st) != SQLITE_OK)
+			rc = db_err(db, err, errlen, "adding run_param");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int res_batch_open(const res_db *db)
 {
 	return db->in_batch;

@@ -102,6 +102,15 @@ int res_series_sort(model_result *m);
  * closed. */
 int res_run_write(res_db *db, const res_run *run, char *err, size_t errlen);
 
+/* Sets run_params (name, value; replacing a row of the same name) of the
+ * stored run (exp_id, point, replication), if there is one: for results
+ * known only after the run was written (the outcome of a precision
+ * point). In the open batch if any, else each in its own transaction.
+ * 0 or PS_EDB. */
+int res_run_params_set(res_db *db, int64_t exp_id, int point,
+		       int replication, const res_param *params, int n,
+		       char *err, size_t errlen);
+
 /* A batch: the runs written until res_batch_commit share one transaction,
  * so the pages they all touch (the ends of the tables and indexes) go to
  * the WAL once per commit instead of once per run. For a writer of many
