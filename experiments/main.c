@@ -18,6 +18,7 @@
 #include "ini.h"
 #include "keys.h"
 #include "mpi.h"
+#include "goal.h"
 #include "runner.h"
 #include "../models/metric.h"
 #include "../plots/plot.h"
@@ -447,9 +448,35 @@ static int cmd_run(const cli *c)
 	sigaction(SIGTERM, &sa, NULL);
 	tune_allocator();
 	exp_run_opts o = { c->db, c->threads, c->resume, sel, isatty(2),
-			   &interrupted, c->verbose };
+			   &interrupted, c->verbose, 0, NULL };
 	exp_run_stats st;
-	int rrc = exp_run(plan, &o, &st, err, sizeof err);
+	int goals = exp_plan_has_goal(plan);
+	exp_answer *ans = NULL;
+	if (goals && c->runs) {
+		rc = usage_error("%s", "-r cannot select runs of an experiment "
+				 "with a goal (optimize or slo): its search "
+				 "chooses them");
+		goto out;
+	}
+	if (goals && !(ans = calloc((size_t)plan->n + 1, sizeof *ans))) {
+		fprintf(stderr, "poolsim: error: out of memory\n");
+		rc = PS_EXIT_FAIL;
+		goto out;
+	}
+	int rrc = goals ? exp_goal_run(plan, &o, &st, ans, err, sizeof err) :
+		  exp_run(plan, &o, &st, err, sizeof err);
+	for (int e = 0; goals && exp_mpi_rank() == 0 && e < plan->n; e++) {
+		const exp_answer *a = &ans[e];
+		if (!a->goal[0] || !a->text[0])
+			continue;
+		printf("%s: %s; %ld of %ld possible runs\n", plan->e[e].name,
+		       a->text, a->runs_used, a->runs_grid);
+		if (a->warning[0])
+			fprintf(stderr, "poolsim: warning: %s: %s\n",
+				plan->e[e].name, a->warning);
+	}
+	fflush(stdout);
+	free(ans);
 	if (exp_mpi_rank() > 0) {
 		/* an MPI worker rank: rank 0 reports for everyone */
 		if (rrc)

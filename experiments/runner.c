@@ -666,7 +666,8 @@ static void *mpi_proxy(void *u)
 		}
 	}
 	pthread_mutex_unlock(&r->mu);
-	exp_mpi_send_stop_all();
+	if (!r->o->keep_ranks)
+		exp_mpi_send_stop_all();
 	for (int k = 1; on && k < n; k++)
 		if (on[k]) {
 			model_result_init(&on[k]->res);
@@ -1164,6 +1165,8 @@ out:
 	if (mpi && nth == 0)
 		exp_mpi_send_stop_all();   /* failed before the proxy started */
 	st->kept = st->written + st->skipped;
+	if (o->ids_out && ids)
+		memcpy(o->ids_out, ids, (size_t)plan->n * sizeof *ids);
 	for (job *j = r.done_head; j;) {
 		job *nx = j->next;
 		model_result_fini(&j->res);

@@ -68,6 +68,11 @@ typedef struct exp_run_opts {
 	/* Set asynchronously by the CLI's signal handler; polled. */
 	volatile sig_atomic_t *stop;
 	int verbose;            /* run -v: a line per finished run and commit */
+	/* Goal stages (goal.h): more exp_run calls follow, so MPI ranks are
+	 * not told to stop at the end (the caller does it). */
+	int keep_ranks;
+	/* When not NULL: gets each experiment's row id (0 = none written). */
+	int64_t *ids_out;
 } exp_run_opts;
 
 typedef struct exp_run_stats {

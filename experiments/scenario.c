@@ -835,6 +835,11 @@ static const char *goal_dir_word(model_goal g)
 static void apply_optimize(ctx *c, exp_goal *g, const exp_kv *kv)
 {
 	char what[128], dir[16], extra[8];
+	if (!kv->value[strspn(kv->value, " \t")]) {
+		if (g->kind == EXP_GOAL_OPTIMIZE)
+			g->kind = EXP_GOAL_NONE;   /* `optimize =`: off */
+		return;
+	}
 	int n = sscanf(kv->value, "%127s %15s %7s", what, dir, extra);
 	if (n != 2 || (strcmp(dir, "min") && strcmp(dir, "max"))) {
 		err(c, kv->line, "optimize must be 'METRIC[@SCOPE] min|max' "
@@ -862,6 +867,12 @@ static void apply_optimize(ctx *c, exp_goal *g, const exp_kv *kv)
 static void apply_slo(ctx *c, exp_goal *g, const exp_kv *kv)
 {
 	char buf[512];
+	if (!kv->value[strspn(kv->value, " \t")]) {
+		g->nslo = 0;   /* `slo =`: a section turning its parent's off */
+		if (g->kind == EXP_GOAL_SLO)
+			g->kind = EXP_GOAL_NONE;
+		return;
+	}
 	snprintf(buf, sizeof buf, "%s", kv->value);
 	g->nslo = 0;
 	int bad = 0;
@@ -1000,6 +1011,10 @@ static void check_goal(ctx *c, const exp_kvs *keys, exp_meta *m)
 		"slo.shape", NULL };
 	const exp_kv *opt = exp_kvs_get(keys, "optimize");
 	const exp_kv *slo = exp_kvs_get(keys, "slo");
+	if (opt && !opt->value[strspn(opt->value, " \t")])
+		opt = NULL;   /* turned off */
+	if (slo && !slo->value[strspn(slo->value, " \t")])
+		slo = NULL;
 	for (int i = 0; okeys[i]; i++) {
 		const exp_kv *kv = exp_kvs_get(keys, okeys[i]);
 		if (kv && !opt)

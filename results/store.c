@@ -1312,6 +1312,27 @@ int res_scalars(res_db *db, int64_t exp_id,
 	return each_row(st, scalar_row, &c);
 }
 
+int res_metric_values(res_db *db, int64_t exp_id, const char *scope,
+		      const char *name,
+		      int (*cb)(void *u, const res_scalar_row *r), void *u)
+{
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT r.point, r.replication, r.status, s.scope,"
+			 " s.name, s.value FROM run r"
+			 " LEFT JOIN scalar s ON s.run_id = r.id"
+			 "  AND s.scope = ?2 AND s.name = ?3"
+			 " WHERE r.experiment_id = ?1"
+			 " ORDER BY r.point, r.replication",
+			 &st))
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+	struct scalar_cb c = { cb, u };
+	return each_row(st, scalar_row, &c);
+}
+
 int res_series_run(res_db *db, int64_t exp_id, int point, int replication,
 		   int (*cb)(void *u, const res_series_pt *p), void *u)
 {

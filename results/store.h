@@ -205,6 +205,13 @@ typedef struct res_scalar_row {
 int res_scalars(res_db *db, int64_t exp_id,
 		int (*cb)(void *u, const res_scalar_row *r), void *u);
 
+/* One metric at one scope of every run of an experiment, ordered by point
+ * and replication: value NaN when the run has no such scalar (a failed
+ * run: see status). For the goal search (experiments/goal.c). */
+int res_metric_values(res_db *db, int64_t exp_id, const char *scope,
+		      const char *name,
+		      int (*cb)(void *u, const res_scalar_row *r), void *u);
+
 const char *res_errmsg(res_db *db);
 
 #endif

@@ -1,0 +1,78 @@
+#!/bin/sh
+# goal.sh — goals answered through the CLI on tests/ini/goal.ini (fixed
+# seed): the M/M/c SLO's answer is Erlang C's, found on the grid and by
+# bisection over 1..1000 with a fraction of the runs; the U-shaped optimum
+# (USL) is found by ternary search; the answer, the runs used and every
+# stored number are the same for -j 1 and -j 2; --resume after losing the
+# later stages gives the same answer and stores only what was lost; -r is
+# refused with a goal.
+set -u
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+ini="$POOLSIM_TESTS/ini/goal.ini"
+fail() { echo "FAIL: $*"; exit 1; }
+q="select e.name, r.point, r.replication, r.status, s.scope, s.name, s.value from scalar s join run r on r.id=s.run_id join experiment e on e.id=r.experiment_id order by 1,2,3,5,6"
+
+# the truth: the smallest c with Erlang C mean wait C(c, a) / (c mu - lambda) < 5 ms
+truth=$(awk 'BEGIN { lambda = 100; mu = 20; a = lambda / mu
+	for (c = 6; c < 100; c++) {
+		s = 0; t = 1
+		for (k = 0; k < c; k++) { if (k) t *= a / k; s += t }
+		t *= a / c; pc = t * c / (c - a); C = pc / (s + pc)
+		if (C / (c * mu - lambda) < 0.005) { print c; exit }
+	} }')
+[ "$truth" = 8 ] || fail "Erlang C says $truth"
+
+"$POOLSIM" run "$ini" -o "$T/a.db" -j 1 >"$T/a.out" 2>"$T/a.err" || fail "run -j 1: $(cat "$T/a.err")"
+"$POOLSIM" run "$ini" -o "$T/b.db" -j 2 >"$T/b.out" 2>"$T/b.err" || fail "run -j 2: $(cat "$T/b.err")"
+cat "$T/a.out"
+for c in mmc-slo mmc-bisect; do
+	grep -q "^$c: K = $truth is the smallest K with wait_mean < 5ms at 95% confidence (one-sided); " "$T/a.out" ||
+		fail "$c does not answer K = $truth: $(grep "^$c:" "$T/a.out")"
+done
+echo "ok the M/M/c SLO answers Erlang C's K = $truth, on the grid and by bisection"
+used=$(sed -n 's/^mmc-bisect: .*; \([0-9]*\) of \([0-9]*\) possible runs$/\1 \2/p' "$T/a.out")
+set -- $used
+[ $# = 2 ] && [ "$1" -le 100 ] && [ "$2" = 39800 ] || fail "bisection used '$used' runs"
+n=$(sqlite3 "$T/a.db" "select count(distinct r.point) from run r join experiment e on e.id = r.experiment_id where e.name = 'mmc-bisect'")
+[ "$n" -le 15 ] || fail "bisection ran $n points of 995"
+echo "ok bisection over K = 6..1000: $1 of $2 runs, $n points"
+grep -q '^mmc-opt: K = 16 minimises wait_mean (the best, or within 1ms of it, at 95% confidence); K = .* cannot be told apart' "$T/a.out" ||
+	fail "mmc-opt: $(grep '^mmc-opt:' "$T/a.out")"
+k=$(sed -n 's/^usl-unimodal: K = \([0-9]*\) minimises latency_mean.*/\1/p' "$T/a.out")
+case $k in 20|22|24) ;; *) fail "usl-unimodal chose K = '$k' (want 20..24: the optimum is 22)";; esac
+k2=$(sed -n 's/^usl-grid: K = \([0-9]*\) minimises latency_mean.*/\1/p' "$T/a.out")
+case $k2 in 20|24) ;; *) fail "usl-grid chose K = '$k2'";; esac
+used=$(sed -n 's/^usl-unimodal: .*; \([0-9]*\) of \([0-9]*\) possible runs$/\1/p' "$T/a.out")
+[ "$used" -le 400 ] || fail "the ternary search used $used of 4000 runs"
+echo "ok the U-shaped optimum: K = $k by ternary search ($used of 4000 runs), K = $k2 on the grid"
+
+cmp -s "$T/a.out" "$T/b.out" || fail "answers differ between -j 1 and -j 2: $(diff "$T/a.out" "$T/b.out")"
+sqlite3 "$T/a.db" "$q" >"$T/a.txt"
+sqlite3 "$T/b.db" "$q" >"$T/b.txt"
+cmp -s "$T/a.txt" "$T/b.txt" || fail "stored numbers differ between -j 1 and -j 2"
+echo "ok -j 1 and -j 2: the same answers, runs and $(wc -l <"$T/a.txt") stored numbers"
+
+# --resume: the runs past the first stage are lost (as after Ctrl-C)
+cp "$T/a.db" "$T/c.db"
+lost=$(sqlite3 "$T/c.db" "select count(*) from run where replication >= 5")
+[ "$lost" -gt 0 ] || fail "no run past the first stage"
+sqlite3 "$T/c.db" "pragma foreign_keys = on; delete from run where replication >= 5"
+"$POOLSIM" run "$ini" -o "$T/c.db" -j 2 --resume >"$T/c.out" 2>"$T/c.err" || fail "resume: $(cat "$T/c.err")"
+cmp -s "$T/a.out" "$T/c.out" || fail "the resumed answers differ: $(diff "$T/a.out" "$T/c.out")"
+grep -q "poolsim: $lost runs written" "$T/c.err" || fail "resume wrote: $(cat "$T/c.err") (want $lost)"
+sqlite3 "$T/c.db" "$q" >"$T/c.txt"
+cmp -s "$T/a.txt" "$T/c.txt" || fail "stored numbers differ after --resume"
+echo "ok --resume stores the $lost lost runs again and gives the same answers"
+
+"$POOLSIM" run "$ini" -c mmc-slo -r 0..3 -o "$T/d.db" 2>"$T/d.err"
+[ $? = 2 ] && grep -q 'cannot select runs of an experiment with a goal' "$T/d.err" || fail "-r with a goal: $(cat "$T/d.err")"
+echo "ok -r is refused with a goal"
+
+# a budget too small to decide: the answer says so
+"$POOLSIM" run "$ini" -c mmc-slo -c mmc-bisect --set repeat=10 --set 'slo=wait_mean < 8.2ms' \
+	-o "$T/e.db" >"$T/e.out" 2>"$T/e.err" || fail "undecided run: $(cat "$T/e.err")"
+for c in mmc-slo mmc-bisect; do
+	grep -q "^$c: undecided between K = 7 and 8 (the smallest K with wait_mean < 8.2ms at 95% confidence: repeat = 10 was not enough)" "$T/e.out" ||
+		fail "$c: $(grep "^$c:" "$T/e.out")"
+done
+echo "ok Erlang C's 8.10 ms at K = 7 against 8.2 ms: undecided between 7 and 8 with repeat = 10"
