@@ -12,6 +12,7 @@
 #include "plot_int.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,15 +22,39 @@
 
 #include "../sim/ps.h"
 
-/* Markdown table cells must not break the table or the line. */
+/* Every string of the database (names, descriptions, values, scopes,
+ * metric names) reaches the Markdown only through md_text: the report is
+ * pasted into design docs, and an experiments.ini from someone else must
+ * not put raw HTML, a remote image (tracking pixel), a link, a heading or
+ * a table break into them. Markdown's active punctuation is backslash-
+ * escaped ('[' included, so no "![" or "](" survives; '_' inside a word,
+ * as in latency_p99, is no emphasis and stays),
+ * < > & become entities (no tag, comment or autolink can start), control
+ * characters (a newline would end the table row) and the Unicode bidi
+ * overrides (which reorder what the reader sees) become blanks. */
 static void md_text(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '|')
-			fputs("\\|", f);
-		else if (*p < 0x20)
+		if (*p == '<')
+			fputs("&lt;", f);
+		else if (*p == '>')
+			fputs("&gt;", f);
+		else if (*p == '&')
+			fputs("&amp;", f);
+		else if (*p < 0x20 || *p == 0x7f)
 			fputc(' ', f);
-		else
+		else if (*p == '_' && p > (const unsigned char *)s &&
+			 isalnum(p[-1]) && isalnum(p[1]))
+			fputc('_', f);   /* inside a word: never emphasis */
+		else if (strchr("\\`*_[]|#~$", *p))
+			fprintf(f, "\\%c", *p);
+		else if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa &&
+					   p[2] <= 0xae) ||
+					  (p[1] == 0x81 && p[2] >= 0xa6 &&
+					   p[2] <= 0xa9))) {
+			fputc(' ', f);   /* U+202A..E, U+2066..9 */
+			p += 2;
+		} else
 			fputc(*p, f);
 	}
 }
@@ -189,12 +214,16 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	point_label(e, best, lab, sizeof lab);
 	fmt_val_of(val, sizeof val, metric, b);
 	if (e->n_pts == 1) {
-		fprintf(f, "- %s = %s.\n", metric, val);
+		fputs("- ", f);
+		md_text(f, metric);
+		fprintf(f, " = %s.\n", val);
 		return;
 	}
 	if (plot_metric_goal(metric) == 0) {
 		/* Not a goal: say where it is highest, nothing about "best". */
-		fprintf(f, "- %s is highest at ", metric);
+		fputs("- ", f);
+		md_text(f, metric);
+		fputs(" is highest at ", f);
 		md_text(f, lab);
 		fprintf(f, ": %s.\n", val);
 		return;
@@ -202,12 +231,15 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	int comparison = e->xkey >= 0 && !e->x_numeric;
 	fputs("- ", f);
 	md_text(f, lab);
-	if (comparison)
-		fprintf(f, " wins on %s (%s is best): %s", metric,
-			hib ? "highest" : "lowest", val);
-	else
-		fprintf(f, " %s %s: %s", hib ? "maximises" : "minimises",
-			metric, val);
+	if (comparison) {
+		fputs(" wins on ", f);
+		md_text(f, metric);
+		fprintf(f, " (%s is best): %s", hib ? "highest" : "lowest", val);
+	} else {
+		fprintf(f, " %s ", hib ? "maximises" : "minimises");
+		md_text(f, metric);
+		fprintf(f, ": %s", val);
+	}
 
 	/* The choices whose intervals overlap the winner's. */
 	int ties = 0, ties_exact = 1;
@@ -283,11 +315,12 @@ static void answer_unstable(FILE *f, const plot_exp *e)
 		point_label(e, p, lab, sizeof lab);
 		fputs("- ", f);
 		md_text(f, lab);
-		fprintf(f, ": overloaded — %s grows with the run's length (the "
-			"backlog grew through the measurement window in %.0f of "
-			"%d replication%s; its rates read the capacity).\n",
-			lat ? plot_metric_short(lat) : "latency", u * s->n, s->n,
-			s->n == 1 ? "" : "s");
+		fputs(": overloaded — ", f);
+		md_text(f, lat ? plot_metric_short(lat) : "latency");
+		fprintf(f, " grows with the run's length (the backlog grew "
+			"through the measurement window in %.0f of %d "
+			"replication%s; its rates read the capacity).\n",
+			u * s->n, s->n, s->n == 1 ? "" : "s");
 	}
 }
 
@@ -387,8 +420,10 @@ static void rank_parts(FILE *f, const plot_exp *e, int p, const char **sc,
 		md_text(f, sc[idx[i]]);
 		fprintf(f, " (%s)", val);
 	}
-	if (!strncmp(sc[idx[0]], "stage/", 6))
-		fprintf(f, "; the bottleneck is %s", sc[idx[0]]);
+	if (!strncmp(sc[idx[0]], "stage/", 6)) {
+		fputs("; the bottleneck is ", f);
+		md_text(f, sc[idx[0]]);
+	}
 	if (measured(plot_get(e, p, sc[idx[0]], m)) == M_ONE)
 		fputs(" (one replication: no interval).\n", f);
 	else
@@ -604,8 +639,11 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 		any_unstable |= plot_unstable(e, p) > 0;
 	if (any_unstable)
 		fputs(" steady state |", f);
-	for (int m = 0; m < e->n_metrics; m++)
-		fprintf(f, " %s%s |", e->metrics[m], col_unit(e->metrics[m]));
+	for (int m = 0; m < e->n_metrics; m++) {
+		fputc(' ', f);
+		md_text(f, e->metrics[m]);
+		fprintf(f, "%s |", col_unit(e->metrics[m]));
+	}
 	fputs("\n|", f);
 	for (int c = 0; c < (e->n_keys ? e->n_keys : 1) + any_unstable +
 				    e->n_metrics; c++)
