@@ -358,8 +358,12 @@ static int cmd_check(const cli *c)
 		long pts = 0;
 		for (int i = 0; i < plan->n; i++)
 			pts += plan->e[i].npts;
-		printf("poolsim: %s: ok: %d experiments, %ld points, %ld runs\n",
+		printf("poolsim: %s: ok: %d experiments, %ld points, %ld runs",
 		       c->file, plan->n, pts, plan->total_runs);
+		if (plan->files_read)
+			printf("; %ld data file%s read once", plan->files_read,
+			       plan->files_read == 1 ? "" : "s");
+		printf("\n");
 	}
 	exp_plan_free(plan);
 	exp_ini_free(ini);

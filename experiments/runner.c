@@ -31,6 +31,7 @@
 #include "mpi.h"
 #include "sweep.h"
 #include "../results/store.h"
+#include "../sim/csv.h"
 #include "../sim/ps.h"
 #include "../sim/stats.h"
 
@@ -112,7 +113,8 @@ static char *canonical_text(const char *name, const exp_kvs *keys)
 }
 
 static int build_one(const exp_ini *ini, const exp_section *sec,
-		     const exp_kvs *sets, exp_experiment *e, exp_diags *d)
+		     const exp_kvs *sets, csv_cache *files, exp_experiment *e,
+		     exp_diags *d)
 {
 	exp_kvs keys;
 	exp_sweep *sw = NULL;
@@ -146,7 +148,8 @@ static int build_one(const exp_ini *ini, const exp_section *sec,
 	int nvars = nv < 64 ? nv : 64;
 	for (int v = 0; v < nvars; v++)
 		vars[v] = exp_sweep_var_name(sw, v);
-	exp_scope sc = { ini->path, ini->basedir, sec->line, vars, nvars };
+	exp_scope sc = { ini->path, ini->basedir, sec->line, vars, nvars,
+			 files };
 	e->pts = calloc((size_t)np, sizeof *e->pts);
 	if (!e->pts) {
 		rc = PS_ENOMEM;
@@ -194,8 +197,9 @@ out:
 	return rc;
 }
 
-int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
-		   const exp_kvs *sets, exp_plan **out, exp_diags *d)
+static int plan_build(const exp_ini *ini, const char *const *names,
+		      int nnames, const exp_kvs *sets, csv_cache *files,
+		      exp_plan **out, exp_diags *d)
 {
 	int rc = 0;
 	*out = NULL;
@@ -224,7 +228,7 @@ int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
 		if (!want)
 			continue;
 		exp_experiment *e = &p->e[p->n++];
-		int brc = build_one(ini, sec, sets, e, d);
+		int brc = build_one(ini, sec, sets, files, e, d);
 		if (brc == PS_ENOMEM) {
 			exp_plan_free(p);
 			return brc;
@@ -259,6 +263,23 @@ int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
 	}
 	*out = p;
 	return 0;
+}
+
+int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
+		   const exp_kvs *sets, exp_plan **out, exp_diags *d)
+{
+	/* Trace and empirical files are read once for the whole plan: every
+	 * point's config holds a reference to the same immutable table, so a
+	 * 10M-line trace over 40 points is one copy, shared by the threads
+	 * too. The cache itself is only needed while configs are built. */
+	csv_cache *files = csv_cache_new();
+	if (!files)
+		return PS_ENOMEM;
+	int rc = plan_build(ini, names, nnames, sets, files, out, d);
+	if (!rc)
+		(*out)->files_read = csv_cache_reads(files);
+	csv_cache_free(files);
+	return rc;
 }
 
 int exp_runs_select(const char *spec, long n, unsigned char *flags,

@@ -44,6 +44,8 @@ typedef struct exp_plan {
 	exp_experiment *e;
 	int n;
 	long total_runs;        /* sum of npts * repeat */
+	long files_read;        /* trace/empirical files read from disk: each
+				 * once, shared by every point (sim/csv.h) */
 } exp_plan;
 
 /* Builds the plan of the experiments named in names[0..nnames) (all when

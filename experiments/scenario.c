@@ -203,8 +203,8 @@ static int get_dist_as(ctx *c, const exp_kv *kv, dist **out, int count)
 	char e[512];
 	dist_free(*out);
 	*out = NULL;
-	int rc = (count ? dist_parse_count : dist_parse)(kv->value,
-			 c->sc->basedir, out, e, sizeof e);
+	int rc = dist_parse_in(kv->value, c->sc->basedir, count, c->sc->files,
+			       out, e, sizeof e);
 	if (rc == PS_ENOMEM)
 		c->nomem = 1;
 	if (rc) {
@@ -371,7 +371,8 @@ static void parse_arrival(ctx *c, const exp_kv *kv, wl_spec *w)
 	char e[512];
 	wl_spec_fini(w);
 	memset(w, 0, sizeof *w);
-	int rc = wl_parse(kv->value, c->sc->basedir, w, e, sizeof e);
+	int rc = wl_parse_in(kv->value, c->sc->basedir, c->sc->files, w, e,
+			     sizeof e);
 	if (rc == PS_ENOMEM)
 		c->nomem = 1;
 	if (rc)
@@ -1457,8 +1458,8 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 		char e[512];
 		wl_spec_fini(&cfg->arrival);
 		memset(&cfg->arrival, 0, sizeof cfg->arrival);
-		int rc = wl_parse(kv->value, c->sc->basedir, &cfg->arrival, e,
-				  sizeof e);
+		int rc = wl_parse_in(kv->value, c->sc->basedir, c->sc->files,
+				     &cfg->arrival, e, sizeof e);
 		if (rc == PS_ENOMEM)
 			c->nomem = 1;
 		if (rc)

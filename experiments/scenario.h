@@ -68,6 +68,8 @@ typedef struct exp_scope {
 	int section_line;       /* where "missing key" errors point */
 	const char *const *vars;  /* swept variable names (plot's X) */
 	int nvars;
+	struct csv_cache *files;  /* data files read once (sim/csv.h); NULL
+				   * = read at every point */
 } exp_scope;
 
 /* Initialises cfg (model_config_init) and fills it and meta from keys.
