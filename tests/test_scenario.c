@@ -13,7 +13,7 @@
 #include "../sim/ps.h"
 
 static const char *const vars[] = { "K" };
-static const exp_scope scope = { "f.ini", ".", 1, vars, 1 };
+static const exp_scope scope = { "f.ini", ".", 1, vars, 1, NULL };
 
 static int build(const char *const *kv, model_config *c, exp_meta *m,
 		 exp_diags *d)
