@@ -8,7 +8,6 @@
 
 #include <string.h>
 
-#define P(k) (1u << (k))
 
 static const exp_key rows[] = {
 	/* ---- the experiment ---- */
@@ -121,35 +120,35 @@ static const exp_key rows[] = {
 	{ "K", "count", "required except for goroutines", "pool", 0,
 	  "Workers or concurrency limit; must be > 0.", "${16, 32, 64}" },
 	{ "queue", "count or unbounded", "the library's default", "pool",
-	  P(POOL_POND) | P(POOL_PRIORITY),
+	  EXP_KEY_LIBRARY,
 	  "Bound of the task queue where the library has one.", "1000" },
-	{ "nonblocking", "yes/no", "no", "pool", P(POOL_ANTS) | P(POOL_POND),
+	{ "nonblocking", "yes/no", "no", "pool", EXP_KEY_LIBRARY,
 	  "Reject instead of block when the pool is full.", "yes" },
-	{ "max_blocking", "count", "0 (no limit)", "pool", P(POOL_ANTS),
+	{ "max_blocking", "count", "0 (no limit)", "pool", EXP_KEY_LIBRARY,
 	  "Reject once this many submitters are blocked.", "100" },
-	{ "trygo", "yes/no", "no", "pool", P(POOL_ERRGROUP),
+	{ "trygo", "yes/no", "no", "pool", EXP_KEY_LIBRARY,
 	  "TryGo (reject when full) instead of Go (block).", "yes" },
-	{ "timeout", "duration", "none", "pool", P(POOL_TUNNY),
+	{ "timeout", "duration", "none", "pool", EXP_KEY_LIBRARY,
 	  "ProcessTimed deadline, waiting plus running.", "100ms" },
-	{ "setup_at", "new or first-use", "new", "pool", P(POOL_TUNNY),
+	{ "setup_at", "new or first-use", "new", "pool", EXP_KEY_LIBRARY,
 	  "`new`: worker constructors run one after another before any work; "
 	  "`first-use`: each worker builds itself on its first task.",
 	  "first-use" },
 	{ "expiry", "duration", "ants 1s, workerpool 2s", "pool",
-	  P(POOL_ANTS) | P(POOL_WORKERPOOL),
+	  EXP_KEY_LIBRARY,
 	  "Idle time after which a worker exits.", "10s" },
-	{ "weight", "distribution", "1", "pool", P(POOL_SEMAPHORE),
+	{ "weight", "distribution", "1", "pool", EXP_KEY_LIBRARY,
 	  "Units of the weighted semaphore each task acquires (Acquire(n)).",
 	  "uniform(1, 4)" },
-	{ "shards", "count", "1", "pool", P(POOL_SHARDED),
+	{ "shards", "count", "1", "pool", EXP_KEY_LIBRARY,
 	  "Number of shards, each a queue with its own mutex and workers.",
 	  "8" },
 	{ "route", "hash, round-robin or least-tasks", "hash", "pool",
-	  P(POOL_SHARDED), "How a task picks its shard.", "round-robin" },
+	  EXP_KEY_LIBRARY, "How a task picks its shard.", "round-robin" },
 	{ "keys", "zipf(S, N) or uniform(N)", "uniform(1)", "pool",
-	  P(POOL_SHARDED), "Distribution of the task keys that `hash` routes.",
+	  EXP_KEY_LIBRARY, "Distribution of the task keys that `hash` routes.",
 	  "zipf(1.1, 1000)" },
-	{ "lock_hold", "duration", "0", "pool", P(POOL_SHARDED),
+	{ "lock_hold", "duration", "0", "pool", EXP_KEY_LIBRARY,
 	  "Mutex hold time per queue operation (contention needs many "
 	  "producers).", "200ns" },
 	/* ---- downstreams ---- */
@@ -280,4 +279,15 @@ const exp_key *exp_key_find(const char *key)
 		if (key_match(rows[i].name, key))
 			return &rows[i];
 	return NULL;
+}
+
+unsigned exp_key_pools(const exp_key *k)
+{
+	unsigned m = 0;
+	if (!(k->pools & EXP_KEY_LIBRARY))
+		return 0;
+	for (int p = 0; p < POOL__COUNT; p++)
+		if (model_lib_has_option((pool_kind)p, k->name))
+			m |= 1u << p;
+	return m;
 }

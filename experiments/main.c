@@ -922,8 +922,9 @@ static void help_keys(int fmt)
 		puts("key\tunit\tdefault\tscope\tpools\tmeaning\texample");
 	for (size_t i = 0; i < n; i++) {
 		char pools[160], meaning[1024];
-		pools_of(k[i].pools, pools, sizeof pools);
-		if (k[i].pools)
+		unsigned who_has = exp_key_pools(&k[i]);
+		pools_of(who_has, pools, sizeof pools);
+		if (who_has)
 			snprintf(meaning, sizeof meaning, "%s Pools: %s.",
 				 k[i].meaning, pools);
 		else
@@ -940,7 +941,7 @@ static void help_keys(int fmt)
 		} else if (fmt == 2) {
 			printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k[i].name,
 			       k[i].unit, k[i].def, k[i].scope,
-			       k[i].pools ? pools : "all", k[i].meaning,
+			       who_has ? pools : "all", k[i].meaning,
 			       k[i].example);
 		} else {
 			printf("%s = %s\n    %s\n    unit: %s; default: %s; "

@@ -598,7 +598,8 @@ static void check_multi(ctx *c, const exp_kvs *keys, model_config *cfg)
 			    "(tenant.%s.tier = NAME): tiers are defined",
 			    t->name, t->name);
 		}
-		if (m->prio_line[i] && cfg->pool != POOL_PRIORITY)
+		if (m->prio_line[i] &&
+		    !(model_lib_of(cfg->pool)->caps & MODEL_LIB_CLASSES))
 			err(c, m->prio_line[i], "tenant.%s.priority needs pool = "
 			    "priority (pool is '%s')", t->name,
 			    pool_kind_name(cfg->pool));
@@ -606,8 +607,8 @@ static void check_multi(ctx *c, const exp_kvs *keys, model_config *cfg)
 	if (n_plain_tiers && m->ten_key_line == 0)
 		err(c, c->sc->section_line, "tiers need tenants routed to them "
 		    "(tenant.NAME.tier)");
-	if (cfg->n_tiers && (cfg->pool == POOL_PRIORITY ||
-			     cfg->pool == POOL_SHARDED || cfg->pool == POOL_GOROUTINES))
+	if (cfg->n_tiers && (model_lib_of(cfg->pool)->caps &
+			     (MODEL_LIB_NO_TIERS | MODEL_LIB_UNBOUNDED)))
 		err(c, m->svc_line ? m->svc_line : c->sc->section_line,
 		    "tiers and services need a pool library with K (pool '%s' "
 		    "cannot be split)", pool_kind_name(cfg->pool));
@@ -648,7 +649,7 @@ static void check_multi(ctx *c, const exp_kvs *keys, model_config *cfg)
 			}
 		}
 	}
-	if (cfg->pool == POOL_SHARDED) {
+	if (model_lib_of(cfg->pool)->caps & MODEL_LIB_SHARDS) {
 		if (cfg->shards > cfg->K)
 			err(c, c->sc->section_line, "shards (%d) must be <= K "
 			    "(%ld): every shard needs a worker", cfg->shards,
@@ -1697,10 +1698,19 @@ static void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
 	const tune_spec *t = &cfg->tune;
 	if (t->on) {
 		kv = exp_kvs_get(keys, "autotune");
-		if (s->pool && cfg->pool != POOL_ANTS)
+		if (s->pool &&
+		    !(model_lib_of(cfg->pool)->caps & MODEL_LIB_RESIZE)) {
+			unsigned m = 0;
+			for (int p = 0; p < POOL__COUNT; p++)
+				if (model_lib_of((pool_kind)p)->caps &
+				    MODEL_LIB_RESIZE)
+					m |= 1u << p;
+			char who[128];
+			pools_text(m, who, sizeof who);
 			err(c, kv->line, "autotune needs Tune(n) at run time, and "
-			    "only ants has it (pool '%s')",
+			    "only %s (pool '%s')", who,
 			    pool_kind_name(cfg->pool));
+		}
 		if (cfg->n_tiers > 0 || cfg->shards > 1)
 			err(c, kv->line, "autotune drives one pool: it is not "
 			    "modelled with tiers or shards");
@@ -1851,7 +1861,9 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		err(&c, sc->section_line, "missing required key 'pool' "
 		    "(goroutines, errgroup, ants, tunny, workerpool, semaphore, "
 		    "pond, priority, sharded)");
-	else if (s.pool && cfg->pool != POOL_GOROUTINES && !cfg->n_tiers &&
+	else if (s.pool &&
+		 !(model_lib_of(cfg->pool)->caps & MODEL_LIB_UNBOUNDED) &&
+		 !cfg->n_tiers &&
 		 missing(keys, "K"))
 		err(&c, sc->section_line, "missing required key 'K' (the "
 		    "number of workers of pool '%s')", pool_kind_name(cfg->pool));
@@ -1860,12 +1872,13 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	if (s.pool)
 		for (size_t i = 0; i < nk; i++) {
 			/* options only some pools have (the key table) */
-			const exp_kv *kv = known[i].pools
+			unsigned who_has = exp_key_pools(&known[i]);
+			const exp_kv *kv = who_has
 				? exp_kvs_get(keys, known[i].name) : NULL;
-			if (!kv || (known[i].pools & (1u << cfg->pool)))
+			if (!kv || (who_has & (1u << cfg->pool)))
 				continue;
 			char who[128];
-			pools_text(known[i].pools, who, sizeof who);
+			pools_text(who_has, who, sizeof who);
 			err(&c, kv->line, "%s is not an option of pool '%s' (%s)",
 			    kv->key, pool_kind_name(cfg->pool), who);
 		}

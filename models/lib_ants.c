@@ -110,6 +110,7 @@ static const struct pool_ops ops = {
 
 const model_lib lib_ants = {
 	.name = "ants", .kind = POOL_ANTS,
+	.caps = MODEL_LIB_RESIZE,
 	.options = "nonblocking max_blocking expiry",
 	.cost_k2_ns = 1158, .cost_k1000_ns = 550,
 	.expiry = 1.0, .recover = 1,

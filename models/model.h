@@ -91,6 +91,8 @@ enum {
 					 * route; tiers cannot split it */
 	MODEL_LIB_CLASSES = 1 << 6,     /* high/low priority classes */
 	MODEL_LIB_NO_TIERS = 1 << 7,    /* tiers cannot give it a K each */
+	MODEL_LIB_RESIZE = 1 << 8,      /* K can change at run time (ants'
+					 * Tune): the autotuner's actuator */
 };
 
 struct pool_ops;   /* models/pool_int.h: the operations, models/ only */

@@ -80,7 +80,8 @@ int tune_setup(run *r)
 {
 	const tune_spec *ts = &r->c->tune;
 	assert(ts->window >= 1 && ts->period > 0);
-	assert(r->lib->ops->resize);   /* experiments/ refuses the others */
+	/* experiments/ refuses a library without MODEL_LIB_RESIZE */
+	assert((r->lib->caps & MODEL_LIB_RESIZE) && r->lib->ops->resize);
 	if (tune_state_init(&r->tune, ts))
 		return PS_ENOMEM;
 	sim_schedule(r->s, ts->period, PRIO_TICK, ev_tune, r, 0);
