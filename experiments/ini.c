@@ -290,6 +290,15 @@ static int scan_line(exp_ini *ini, char *raw, int lineno, exp_section **cur,
 			     rawlen, EXP_INI_MAX_LINE);
 		return buf_put(out, "\n", 1);
 	}
+	const char *bom = memmem(raw, rawlen, "\xEF\xBB\xBF", 3);
+	if (bom) {
+		exp_diag_add(d, ini->path, lineno,
+			     "a UTF-8 byte-order mark (bytes EF BB BF) at column "
+			     "%zu: only the very start of a file may hold one "
+			     "(another file pasted in?); delete it",
+			     (size_t)(bom - raw) + 1);
+		return buf_put(out, "\n", 1);
+	}
 	char *s = ltrim(raw);
 	*comment_start(s) = '\0';
 	rtrim(s);
@@ -371,14 +380,22 @@ static int scan_line(exp_ini *ini, char *raw, int lineno, exp_section **cur,
 			     key, (*cur)->name, prev->line);
 		return buf_put(out, "\n", 1);
 	}
-	/* The value arrives from inih; record the key and its line now. */
+	/* The value arrives from inih; record the key and its line now. A
+	 * line inih would cut short keeps the value split here (inih's own
+	 * trimming: blanks around it; comments are gone already). */
+	char *value = ltrim(after);
+	if (strlen(key) + 3 + strlen(value) > EXP_INIH_LINE) {
+		if (exp_kvs_set(&(*cur)->keys, key, value, lineno))
+			return PS_ENOMEM;
+		return buf_put(out, "\n", 1);
+	}
 	if (exp_kvs_set(&(*cur)->keys, key, "", lineno))
 		return PS_ENOMEM;
 	int rc = buf_put(out, key, strlen(key));
 	if (!rc)
 		rc = buf_put(out, " = ", 3);
 	if (!rc)
-		rc = buf_put(out, after, strlen(after));
+		rc = buf_put(out, value, strlen(value));
 	if (!rc)
 		rc = buf_put(out, "\n", 1);
 	return rc;
@@ -413,6 +430,22 @@ int exp_ini_parse(const char *text, size_t len, const char *path,
 		text += 3;   /* a UTF-8 byte-order mark is not part of line 1 */
 		len -= 3;
 	}
+	static const struct { const char *bytes, *name, *hex; size_t n; }
+	wide[] = {
+		{ "\xFF\xFE\0\0", "UTF-32", "FF FE 00 00", 4 },
+		{ "\0\0\xFE\xFF", "UTF-32", "00 00 FE FF", 4 },
+		{ "\xFF\xFE", "UTF-16", "FF FE", 2 },
+		{ "\xFE\xFF", "UTF-16", "FE FF", 2 },
+	};
+	for (size_t w = 0; w < sizeof wide / sizeof wide[0]; w++)
+		if (len >= wide[w].n && !memcmp(text, wide[w].bytes, wide[w].n)) {
+			exp_diag_add(d, path, 1, "the file is %s (it starts with "
+				     "the byte-order mark %s): save it as UTF-8",
+				     wide[w].name, wide[w].hex);
+			rc = PS_EPARSE;
+			goto out;
+		}
+	int nul_lines = 0;
 	exp_section *cur = NULL;
 	int skip = 0, lineno = 0;
 	size_t i = 0;
@@ -424,8 +457,19 @@ int exp_ini_parse(const char *text, size_t len, const char *path,
 		size_t n = j - i;
 		memcpy(line, text + i, n);
 		line[n] = '\0';
-		if (memchr(text + i, '\0', n)) {
-			exp_diag_add(d, path, lineno, "line contains a NUL byte");
+		const char *nul = memchr(text + i, '\0', n);
+		if (nul && ++nul_lines > 3) {
+			/* a binary file (or UTF-16 without its mark): three
+			 * lines say it; thousands would bury it */
+			exp_diag_add(d, path, lineno, "more lines hold NUL bytes: "
+				     "this is no text file; not read further");
+			rc = PS_EPARSE;
+			goto out;
+		}
+		if (nul) {
+			exp_diag_add(d, path, lineno, "line contains a NUL byte "
+				     "(column %zu): an ini file is UTF-8 text",
+				     (size_t)(nul - (text + i)) + 1);
 			rc = buf_put(&clean, "\n", 1);
 		} else {
 			rc = scan_line(ini, line, lineno, &cur, &skip, &clean, d);
@@ -490,6 +534,90 @@ int exp_ini_load(const char *path, exp_ini **out, exp_diags *d)
 
 /* ---- inheritance -------------------------------------------------------- */
 
+/* Levenshtein distance of short names, capped at 64 characters. */
+static size_t name_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return (size_t)-1;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* "extends unknown experiment 'X'", at the extends line, naming the
+ * section that says it and the nearest section (a typo's likely target)
+ * with its line. */
+static void unknown_parent(const exp_ini *ini, const exp_section *child,
+			   const exp_kv *ext, exp_diags *d)
+{
+	const exp_section *near = NULL;
+	size_t best = (size_t)-1;
+	for (int i = 0; i < ini->n; i++) {
+		const exp_section *c = &ini->sec[i];
+		if (c == child || !strcmp(c->name, "General"))
+			continue;
+		size_t dd = name_distance(ext->value, c->name);
+		if (dd < best) {
+			best = dd;
+			near = c;
+		}
+	}
+	size_t len = strlen(ext->value);
+	if (near && best <= (len <= 2 ? 1 : len < 6 ? 2 : len / 3))
+		exp_diag_add(d, ini->path, ext->line, "[%s] (%s:%d) extends "
+			     "unknown experiment '%s': did you mean [%s] (%s:%d)?",
+			     child->name, ini->path, child->line, ext->value,
+			     near->name, ini->path, near->line);
+	else
+		exp_diag_add(d, ini->path, ext->line, "[%s] (%s:%d) extends "
+			     "unknown experiment '%s' (no section of that name in "
+			     "the file)", child->name, ini->path, child->line,
+			     ext->value);
+}
+
+const exp_section *exp_ini_section_at(const exp_ini *ini, int line)
+{
+	const exp_section *at = NULL;
+	for (int i = 0; i < ini->n && line > 0; i++)
+		if (ini->sec[i].line <= line &&
+		    (!at || ini->sec[i].line > at->line))
+			at = &ini->sec[i];
+	return at;
+}
+
+void exp_ini_note_inherited(const exp_ini *ini, const exp_section *sec,
+			    exp_diags *d, int from)
+{
+	for (int i = from; i < d->n; i++) {
+		const exp_section *at = exp_ini_section_at(ini, d->v[i].line);
+		/* [General] is everyone's: its mistakes are said once. */
+		if (!at || at == sec || !strcmp(at->name, "General"))
+			continue;
+		char *t = NULL;
+		if (asprintf(&t, "%s (inherited by [%s] at %s:%d)", d->v[i].text,
+			     sec->name, ini->path, sec->line) < 0)
+			continue;   /* out of memory: the plain message stays */
+		free(d->v[i].text);
+		d->v[i].text = t;
+	}
+}
+
 int exp_ini_resolve(const exp_ini *ini, const char *name, exp_kvs *out,
 		    exp_diags *d)
 {
@@ -517,9 +645,16 @@ int exp_ini_resolve(const exp_ini *ini, const char *name, exp_kvs *out,
 			for (int k = 0; k <= n - i; k++) {
 				const exp_section *c =
 					chain[i + (lo - i + k) % (n - i)];
-				m += (size_t)snprintf(msg + m, m < sizeof msg ?
-						      sizeof msg - m : 0, "%s%s",
-						      k ? " -> " : "", c->name);
+				if (k < n - i)
+					m += (size_t)snprintf(msg + m, m < sizeof msg ?
+							      sizeof msg - m : 0,
+							      "%s[%s] (%s:%d)",
+							      k ? " -> " : "", c->name,
+							      ini->path, c->line);
+				else
+					m += (size_t)snprintf(msg + m, m < sizeof msg ?
+							      sizeof msg - m : 0,
+							      " -> [%s]", c->name);
 				if (m >= sizeof msg)
 					break;
 			}
@@ -545,9 +680,7 @@ int exp_ini_resolve(const exp_ini *ini, const char *name, exp_kvs *out,
 		const exp_section *p = exp_ini_find(ini, ext->value);
 		if (!p || strcmp(p->name, "General") == 0) {
 			if (!p)
-				exp_diag_add(d, ini->path, ext->line,
-					     "extends unknown experiment '%s'",
-					     ext->value);
+				unknown_parent(ini, s, ext, d);
 			break;
 		}
 		s = p;

@@ -7,7 +7,11 @@
  * repeated key over twice. So every file is first scanned line by line here:
  * the scan records each key's line, turns those cases into line-numbered
  * errors, strips comments (`#` or `;` at line start or after whitespace) and
- * leading blanks, and only the cleaned text (same line count) goes to inih.
+ * leading blanks, and only the cleaned text (same line count) goes to inih;
+ * a key line too long for inih keeps the value the scan split off. Bytes
+ * that are no text are named with their line: a NUL, a UTF-8 byte-order
+ * mark after the start (one at the start is skipped), a UTF-16 or UTF-32
+ * file.
  *
  * Structs are exposed because sweep.c, scenario.c and the runner read them;
  * they are immutable after loading.
@@ -18,8 +22,12 @@
 #include <stddef.h>
 
 /* Longest line inih r55 reads whole (INI_MAX_LINE 200 minus "\n\0" and
- * the "\r" of a CRLF file). */
-#define EXP_INI_MAX_LINE 197
+ * the "\r" of a CRLF file). A longer key line does not go through inih:
+ * the pre-scan, which splits every key line anyway, keeps its value. */
+#define EXP_INIH_LINE 197
+/* Longest line read at all: a bound on what one key costs per sweep
+ * point, far above any sweep list or description a person writes. */
+#define EXP_INI_MAX_LINE 65536
 /* Longest section name inih r55 keeps (its buffer is 50 bytes). */
 #define EXP_INI_MAX_SECTION 49
 
@@ -93,6 +101,17 @@ int exp_ini_load(const char *path, exp_ini **out, exp_diags *d);
 void exp_ini_free(exp_ini *ini);        /* NULL is a no-op */
 
 const exp_section *exp_ini_find(const exp_ini *ini, const char *name);
+
+/* The section that holds line `line` of the file (the last header at or
+ * above it), or NULL (before the first header, --set, whole file). */
+const exp_section *exp_ini_section_at(const exp_ini *ini, int line);
+
+/* After validating experiment sec: each diagnostic from d[from..] that
+ * points into another experiment's section (a key sec inherited through
+ * extends; [General]'s mistakes stay one message) gets "(inherited by
+ * [NAME] at FILE:LINE)", so that the message names both sections' lines. */
+void exp_ini_note_inherited(const exp_ini *ini, const exp_section *sec,
+			    exp_diags *d, int from);
 
 /* The keys of experiment `name` after inheritance: [General] first, then
  * each `extends` ancestor from the root down, then the section itself; a

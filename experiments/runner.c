@@ -119,6 +119,7 @@ static int build_one(const exp_ini *ini, const exp_section *sec,
 	exp_kvs keys;
 	exp_sweep *sw = NULL;
 	exp_kvs_init(&keys);
+	int d0 = d->n;
 	int rc = exp_ini_resolve(ini, sec->name, &keys, d);
 	for (int i = 0; sets && i < sets->n && rc != PS_ENOMEM; i++)
 		if (exp_kvs_set(&keys, sets->v[i].key, sets->v[i].value, 0))
@@ -192,6 +193,7 @@ static int build_one(const exp_ini *ini, const exp_section *sec,
 		}
 	}
 out:
+	exp_ini_note_inherited(ini, sec, d, d0);
 	exp_sweep_free(sw);
 	exp_kvs_fini(&keys);
 	return rc;

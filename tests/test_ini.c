@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -69,37 +70,56 @@ static void test_scan_errors(void **state)
 	has_diag(&d, "t.ini:1: key 'K' outside any section: put it under "
 		 "[General] or an experiment");
 	has_diag(&d, "t.ini:4: key 'K' repeated in [a] (first at line 3)");
-	has_diag(&d, "t.ini:5: line is 264 characters long; at most 197 fit "
-		 "(split the value or shorten it)");
 	has_diag(&d, "t.ini:6: section name is 52 characters long; at most 49 fit");
 	has_diag(&d, "t.ini:7: expected 'KEY = VALUE' or '[SECTION]', got 'just words'");
 	has_diag(&d, "t.ini:8: section [a] repeated (first at line 2)");
 	has_diag(&d, "t.ini:9: section name 'bad name' may contain only "
 		 "letters, digits, '_', '-' and '.'");
 	has_diag(&d, "t.ini:10: a section header is '[NAME]' alone on its line");
-	assert_int_equal(d.n, 8);
+	assert_int_equal(d.n, 7);
 	/* the first K of [a] survived; the repeat did not reach inih */
 	assert_string_equal(exp_kvs_get(&exp_ini_find(ini, "a")->keys, "K")->value, "1");
+	/* the 264-character line is read whole, past inih's limit */
+	assert_string_equal(exp_kvs_get(&exp_ini_find(ini, "a")->keys,
+					"description")->value, longv);
 	exp_ini_free(ini);
 	exp_diags_fini(&d);
 }
 
 static void test_line_limit_exact(void **state)
 {
-	/* 197 characters pass whole through inih; 198 are refused. */
+	/* Around inih's limit (EXP_INIH_LINE) a value is read whole either
+	 * way, blanks around it trimmed as inih trims them, comments cut. */
 	char text[512], v[256];
-	for (int len = 197; len <= 198; len++) {
+	for (int len = EXP_INIH_LINE - 1; len <= EXP_INIH_LINE + 2; len++) {
 		size_t n = (size_t)len - strlen("d = ");
 		memset(v, 'v', n);
 		v[n] = '\0';
-		snprintf(text, sizeof text, "[a]\nd = %s\r\n", v);
+		snprintf(text, sizeof text, "[a]\nd =   %s  # note\r\n", v);
 		exp_diags d;
 		exp_diags_init(&d);
-		exp_ini *ini = parse(text, &d, len == 197 ? 0 : PS_EPARSE);
-		if (len == 197)
-			assert_int_equal(strlen(exp_kvs_get(&ini->sec[0].keys, "d")->value), n);
+		exp_ini *ini = parse(text, &d, 0);
+		assert_string_equal(exp_kvs_get(&ini->sec[0].keys, "d")->value, v);
+		assert_int_equal(exp_kvs_get(&ini->sec[0].keys, "d")->line, 2);
 		exp_ini_free(ini);
 		exp_diags_fini(&d);
+	}
+	/* EXP_INI_MAX_LINE fit; one more is named with the limit. */
+	for (int len = EXP_INI_MAX_LINE; len <= EXP_INI_MAX_LINE + 1; len++) {
+		char *t = malloc((size_t)len + 16);
+		assert_non_null(t);
+		int k = sprintf(t, "[a]\nd = ");
+		memset(t + k, 'v', (size_t)len - 4);
+		t[k + len - 4] = '\0';
+		exp_diags d;
+		exp_diags_init(&d);
+		exp_ini *ini = parse(t, &d, len == EXP_INI_MAX_LINE ? 0 : PS_EPARSE);
+		if (len > EXP_INI_MAX_LINE)
+			has_diag(&d, "t.ini:2: line is 65537 characters long; at "
+				 "most 65536 fit (split the value or shorten it)");
+		exp_ini_free(ini);
+		exp_diags_fini(&d);
+		free(t);
 	}
 }
 
@@ -140,10 +160,12 @@ static void test_extends_errors(void **state)
 	}
 	/* one cycle, reported once from its first section in the file */
 	assert_int_equal(d.n, 1);
-	has_diag(&d, "t.ini:4: extends cycle: b -> c -> b");
+	has_diag(&d, "t.ini:4: extends cycle: [b] (t.ini:3) -> [c] (t.ini:5) "
+		 "-> [b]");
 	exp_kvs_init(&r);
 	assert_int_equal(exp_ini_resolve(ini, "d", &r, &d), PS_EPARSE);
-	has_diag(&d, "t.ini:8: extends unknown experiment 'nope'");
+	has_diag(&d, "t.ini:8: [d] (t.ini:7) extends unknown experiment 'nope' "
+		 "(no section of that name in the file)");
 	exp_kvs_fini(&r);
 	exp_ini_free(ini);
 	exp_diags_fini(&d);

@@ -19,7 +19,7 @@ pool    = ants
 K       = 2
 plot    = service: latency_p99
 INI
-# 4000 values "1us" .. "4000us" from --set (a line of the file holds 197).
+# 4000 values "1us" .. "4000us" from --set.
 vals=$(seq 1 4000 | sed 's/$/us/' | paste -sd, - | sed 's/,/, /g')
 "$POOLSIM" run "$T/big.ini" -o "$T/r.db" -j 2 --set "service=exp(\${$vals})" \
 	>/dev/null 2>"$T/err" || { cat "$T/err"; fail "run failed"; }
