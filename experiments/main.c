@@ -715,6 +715,17 @@ static int show_exp(void *u, const res_experiment *e)
 		printf("== %s%s%s\n", e->name, e->description && *e->description ?
 		       ": " : "", e->description ? e->description : "");
 	}
+	/* Missing or failed runs: said before the numbers (on stderr for
+	 * CSV, whose stdout is data). */
+	res_complete cm;
+	char note[160];
+	if (res_completeness(c->db, e->id, &cm) == 0 &&
+	    res_partial_note(&cm, note, sizeof note)) {
+		if (c->csv)
+			fprintf(stderr, "poolsim: warning: %s: %s\n", e->name, note);
+		else
+			printf("   %s\n", note);
+	}
 	c->n_unstable = 0;
 	int rc = res_summaries(c->db, e->id, "pool", "unstable", show_flag, c);
 	if (rc < 0) {

@@ -579,6 +579,33 @@ static void say_finished(const runner *r, const job *j)
 		j->rc ? "failed" : "done", j->wall_s);
 }
 
+/* A run whose numbers overflowed is not a result: an infinite scalar or
+ * series value makes it a failed run, with the first such value named in
+ * its status. (NaN is a metric's documented "none": a latency when no
+ * task completed, an alert that never fired; it is stored as NULL.) */
+static int check_finite(model_result *res)
+{
+	for (size_t i = 0; i < res->n_scalars; i++) {
+		const model_scalar *m = &res->scalars[i];
+		if (isinf(m->value)) {
+			snprintf(res->error, sizeof res->error, "%.31s at %.48s is "
+				 "%s: the run overflowed, no valid result",
+				 m->name, m->scope, m->value > 0 ? "Inf" : "-Inf");
+			return PS_EINVAL;
+		}
+	}
+	for (size_t i = 0; i < res->n_series; i++) {
+		const model_point *m = &res->series[i];
+		if (isinf(m->value) || !isfinite(m->t)) {
+			snprintf(res->error, sizeof res->error, "series %.31s at "
+				 "%.48s is not finite (t = %.6g s): the run "
+				 "overflowed", m->name, m->scope, m->t);
+			return PS_EINVAL;
+		}
+	}
+	return 0;
+}
+
 /* One run, as a worker thread or an MPI rank does it: simulated, timed,
  * and its series sorted for the writer (res_series_sort) here rather than
  * in the writer, which shares the cores with the workers; on failure the
@@ -590,6 +617,8 @@ static int simulate(const exp_experiment *x, int p, int rep,
 	double t0 = now_s();
 	int rc = model_run(&x->pts[p].cfg, x->meta.seed, (uint32_t)rep, res);
 	*wall_s = now_s() - t0;
+	if (!rc)
+		rc = check_finite(res);
 	res_series_sort(res);
 	return rc;
 }
@@ -936,6 +965,14 @@ static int begin_experiments(runner *r, res_db *db, int64_t *ids,
 		int rc = res_experiment_begin(db, x->name, x->description,
 					      x->text, r->o->resume, &ids[e],
 					      err, errlen);
+		/* Under precision the stopping rule decides the runs, under
+		 * a goal (goal.c) the search the points too: not known here. */
+		int goal = x->meta.goal.kind != EXP_GOAL_NONE;
+		if (!rc)
+			rc = res_experiment_plan(db, ids[e], x->meta.has_precision ||
+						 goal ? -1 : (long)x->npts *
+						 x->meta.repeat, goal ? -1 :
+						 x->npts, err, errlen);
 		if (rc)
 			return rc;
 		if (!r->o->resume)

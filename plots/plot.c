@@ -567,11 +567,19 @@ int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e)
 		}
 	}
 	choose_axes(db, e);
+	res_complete cm;
+	if (res_completeness(db, e->id, &cm) == 0)
+		res_partial_note(&cm, e->partial, sizeof e->partial);
+	const char *t = *e->description ? e->description : e->name;
+	size_t tn = strlen(t) + sizeof e->partial + 4;
+	e->title = xrealloc(NULL, tn);
+	snprintf(e->title, tn, *e->partial ? "%s [%s]" : "%s", t, e->partial);
 	return 0;
 }
 
 void plot_exp_free(plot_exp *e)
 {
+	free(e->title);
 	for (int p = 0; p < e->n_pts; p++) {
 		free(e->pts[p].itervars);
 		for (int k = 0; k < e->n_keys; k++)
@@ -896,7 +904,7 @@ static void fig_single(drawer *d, const plot_exp *e)
 		hi = fmax(hi, s->mean * sc);
 	}
 	fputs("EOD\nset title ", f);
-	gp_title(f, *e->description ? e->description : e->name);
+	gp_title(f, e->title);
 	fputs("\nset xtics (", f);
 	for (int i = 0; i < nh; i++) {
 		fputs(i ? ", " : "", f);
@@ -1141,11 +1149,11 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		int cols = np < 3 ? np : (np == 4 ? 2 : 3);
 		int rows = (np + cols - 1) / cols;
 		fprintf(f, "set multiplot layout %d,%d title ", rows, cols);
-		gp_title(f, *e->description ? e->description : e->name);
+		gp_title(f, e->title);
 		fputc('\n', f);
 	} else {
 		fputs("set title ", f);
-		gp_title(f, *e->description ? e->description : e->name);
+		gp_title(f, e->title);
 		fputc('\n', f);
 		/* Long legends beside the plot squeeze it: put them below. */
 		size_t longest = 0;
@@ -1402,8 +1410,7 @@ static void fig_series(drawer *d, const plot_exp *e)
 		}
 		fprintf(f, "set multiplot layout %d,%d title ", rows, cols);
 		char t[1200];
-		snprintf(t, sizeof t, "%s (replication 0)",
-			 *e->description ? e->description : e->name);
+		snprintf(t, sizeof t, "%s (replication 0)", e->title);
 		gp_title(f, t);
 		/* Levels sit on round numbers: keep them off the frame. */
 		/* Series are counts and levels: never below zero. */
@@ -1549,7 +1556,7 @@ static void fig_scopes_of(drawer *d, const plot_exp *e,
 			fputs("EOD\n", f);
 		}
 	fputs("set multiplot layout 1,2 title ", f);
-	gp_title(f, *e->description ? e->description : e->name);
+	gp_title(f, e->title);
 	fputs("\nset xtics (", f);
 	for (int s = 0; s < ns; s++) {
 		fputs(s ? ", " : "", f);

@@ -52,6 +52,8 @@ typedef struct plot_exp {
 	char **metrics;         /* y metrics (scope "pool") */
 	int n_metrics;
 	int reps;               /* largest n over the summaries */
+	char partial[160];      /* "partial: 37 of 40 runs", "" when complete */
+	char *title;            /* description (or name) + partial note */
 } plot_exp;
 
 int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e);

@@ -611,6 +611,15 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 		md_text(f, e->description);
 		fputs("\n\n", f);
 	}
+	if (*e->partial) {
+		/* Numbers over fewer runs than planned: said before them. */
+		fputs("> **Partial results:** ", f);
+		md_text(f, e->partial + (strncmp(e->partial, "partial: ", 9) ?
+					 0 : 9));
+		fputs(". Missing runs are not in the numbers below, failed "
+		      "ones carry their reason in the run table's status; "
+		      "`poolsim run --resume` runs what is missing.\n\n", f);
+	}
 	if (e->n_pts == 0) {
 		fputs("No finished runs are stored for this experiment.\n", f);
 		goto done;

@@ -50,6 +50,13 @@
 	"SELECT * FROM point_summary WHERE experiment_id IN " \
 	"  (SELECT max(id) FROM experiment GROUP BY name);"
 
+/* What the plan held (res_experiment_plan): runs (NULL under precision,
+ * where the stopping rule decides) and sweep points, so that readers can
+ * tell a partial experiment. Added to files of earlier versions when a
+ * writer opens them (add_plan_columns); NULL there = not known. No
+ * other meaning changes, so the schema version stays. */
+#define PLAN_COLUMNS "  runs_planned INTEGER, points_planned INTEGER"
+
 /* Bumped whenever a table, column or the view changes meaning. */
 #define SCHEMA_VERSION 2   /* 2: point_summary.ci95 NULL for n < 2 */
 /* PRAGMA application_id: 'psim' — tells our files from other SQLite files. */
@@ -145,7 +152,8 @@ static const char SCHEMA[] =
 	"  description TEXT,"
 	"  ini_text TEXT NOT NULL,"
 	"  created_at TEXT NOT NULL,"          /* ISO-8601 UTC */
-	"  version TEXT NOT NULL);"            /* poolsim version */
+	"  version TEXT NOT NULL,"             /* poolsim version */
+	PLAN_COLUMNS ");"
 	"CREATE INDEX experiment_by_name ON experiment(name, id);"
 	"CREATE TABLE run("
 	"  id INTEGER PRIMARY KEY,"
@@ -389,11 +397,33 @@ static int prepare_writes(res_db *db, char *err, size_t errlen)
 
 /* The writing connection's settings and statements, once the schema is
  * there. */
+/* 1 when the experiment table has the plan columns (PLAN_COLUMNS). */
+static int has_plan_columns(res_db *db)
+{
+	sqlite3_stmt *st = NULL;
+	int ok = sqlite3_prepare_v2(db->h, "SELECT runs_planned, points_planned"
+				    " FROM experiment LIMIT 0", -1, &st,
+				    NULL) == SQLITE_OK;
+	sqlite3_finalize(st);
+	return ok;
+}
+
+static int add_plan_columns(res_db *db, char **msg)
+{
+	if (has_plan_columns(db))
+		return SQLITE_OK;
+	return sqlite3_exec(db->h, "ALTER TABLE experiment ADD COLUMN"
+			    " runs_planned INTEGER; ALTER TABLE experiment"
+			    " ADD COLUMN points_planned INTEGER;", NULL, NULL,
+			    msg);
+}
+
 static int writer_setup(res_db *db, char *err, size_t errlen)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(db->h, WRITER_PRAGMAS, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db->h, LATEST_VIEW, NULL, NULL, &msg) != SQLITE_OK) {
+	    sqlite3_exec(db->h, LATEST_VIEW, NULL, NULL, &msg) != SQLITE_OK ||
+	    add_plan_columns(db, &msg) != SQLITE_OK) {
 		int r = ps_err(err, errlen, PS_EDB, "%s: %s", db->path,
 			       msg ? msg : sqlite3_errmsg(db->h));
 		sqlite3_free(msg);
@@ -686,6 +716,32 @@ int res_experiment_begin(res_db *db, const char *name, const char *description,
 		return db_err(db, err, errlen, "adding the experiment");
 	*exp_id = sqlite3_last_insert_rowid(db->h);
 	return 0;
+}
+
+int res_experiment_plan(res_db *db, int64_t exp_id, long runs, long points,
+			char *err, size_t errlen)
+{
+	int rc = writable(db, err, errlen);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h, "UPDATE experiment SET runs_planned = ?,"
+			       " points_planned = ? WHERE id = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_err(db, err, errlen, "recording the plan");
+	if (runs >= 0)
+		sqlite3_bind_int64(st, 1, runs);
+	else
+		sqlite3_bind_null(st, 1);
+	if (points >= 0)
+		sqlite3_bind_int64(st, 2, points);
+	else
+		sqlite3_bind_null(st, 2);
+	sqlite3_bind_int64(st, 3, exp_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_err(db, err, errlen,
+					      "recording the plan");
 }
 
 int res_run_stored(res_db *db, int64_t exp_id, int point, int replication)
@@ -1077,6 +1133,78 @@ void res_checkpointer_stop(res_db *db)
 }
 
 /* ---- reading ------------------------------------------------------------ */
+
+int res_completeness(res_db *db, int64_t exp_id, res_complete *c)
+{
+	memset(c, 0, sizeof *c);
+	c->runs_planned = c->points_planned = -1;
+	sqlite3_stmt *st;
+	if (has_plan_columns(db)) {
+		if (prepare_read(db, "SELECT coalesce(runs_planned, -1),"
+				 " coalesce(points_planned, -1) FROM experiment"
+				 " WHERE id = ?", &st))
+			return PS_EDB;
+		sqlite3_bind_int64(st, 1, exp_id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			c->runs_planned = sqlite3_column_int64(st, 0);
+			c->points_planned = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	if (prepare_read(db,
+			 "SELECT count(*), coalesce(sum(status = 'done'), 0),"
+			 " (SELECT count(DISTINCT r.point) FROM run r JOIN run_param p"
+			 "  ON p.run_id = r.id WHERE r.experiment_id = ?1"
+			 "  AND p.name = 'precision_met')"
+			 " FROM run WHERE experiment_id = ?1", &st))
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		long all = sqlite3_column_int64(st, 0);
+		c->done = sqlite3_column_int64(st, 1);
+		c->failed = all - c->done;
+		c->points_closed = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : PS_EDB;
+}
+
+int res_partial_note(const res_complete *c, char *buf, size_t n)
+{
+	char f[64] = "";
+	if (c->runs_planned >= 0) {
+		long missing = c->runs_planned - c->done - c->failed;
+		if (c->done >= c->runs_planned)
+			return 0;
+		if (c->failed && missing > 0)
+			snprintf(f, sizeof f, " (%ld failed, %ld missing)",
+				 c->failed, missing);
+		else if (c->failed)
+			snprintf(f, sizeof f, " (%ld failed)", c->failed);
+		else if (missing > 0)
+			snprintf(f, sizeof f, " (%ld missing)", missing);
+		snprintf(buf, n, "partial: %ld of %ld runs%s", c->done,
+			 c->runs_planned, f);
+		return 1;
+	}
+	if (c->points_planned >= 0) {
+		/* precision: a point is finished once its rule decided */
+		if (c->points_closed >= c->points_planned && !c->failed)
+			return 0;
+		if (c->failed)
+			snprintf(f, sizeof f, " (%ld run%s failed)", c->failed,
+				 c->failed == 1 ? "" : "s");
+		snprintf(buf, n, "partial: %ld of %ld points finished%s",
+			 c->points_closed, c->points_planned, f);
+		return 1;
+	}
+	if (!c->failed)
+		return 0;   /* a file of an earlier version: the plan unknown */
+	snprintf(buf, n, "partial: %ld of %ld runs failed", c->failed,
+		 c->failed + c->done);
+	return 1;
+}
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {

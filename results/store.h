@@ -57,6 +57,12 @@ int res_experiment_begin(res_db *db, const char *name, const char *description,
 			 const char *ini_text, int reuse, int64_t *exp_id,
 			 char *err, size_t errlen);
 
+/* Records what the experiment's plan holds: runs and sweep points (-1 =
+ * not known in advance: runs under precision, both under a goal);
+ * readers use it to tell a partial experiment (res_completeness). 0 or PS_EDB. */
+int res_experiment_plan(res_db *db, int64_t exp_id, long runs, long points,
+			char *err, size_t errlen);
+
 /* 1 if a finished run (exp_id, point, replication) is stored, 0 if not. */
 int res_run_stored(res_db *db, int64_t exp_id, int point, int replication);
 
@@ -150,6 +156,21 @@ typedef struct res_experiment {
  * NULL), in creation order. cb returns non-zero to stop. */
 int res_experiments(res_db *db, const char *name,
 		    int (*cb)(void *u, const res_experiment *e), void *u);
+
+/* How complete an experiment is: its plan (res_experiment_plan; -1 when
+ * not known: precision, or a file of an earlier version) against its
+ * stored runs. */
+typedef struct res_complete {
+	long runs_planned, points_planned;
+	long done, failed;      /* stored runs by status */
+	long points_closed;     /* precision points whose rule decided */
+} res_complete;
+
+int res_completeness(res_db *db, int64_t exp_id, res_complete *c);
+/* "partial: 37 of 40 runs (3 failed)" into buf and 1 when runs are
+ * missing or failed (or precision points undecided); 0 when complete. For
+ * show, plot and report alike. */
+int res_partial_note(const res_complete *c, char *buf, size_t n);
 
 typedef struct res_summary {
 	int point;
