@@ -947,6 +947,24 @@ static int by_value(const void *a, const void *b, void *u)
 	return pa - pb;
 }
 
+static int store_answer(search *s, const exp_answer *a)
+{
+	res_db *db = NULL;
+	int rc = res_open(s->o->db_path, 0, &db, s->err, s->errlen);
+	if (rc)
+		return rc;
+	res_answer r = {
+		.experiment_id = s->id, .goal = a->goal, .chosen = a->chosen,
+		.indifferent = a->indifferent, .text = a->text,
+		.warning = a->warning, .decided = a->decided,
+		.point = a->point, .confidence = a->confidence,
+		.runs_used = a->runs_used, .runs_grid = a->runs_grid,
+	};
+	rc = res_answer_write(db, &r, s->err, s->errlen);
+	res_close(db);
+	return rc;
+}
+
 static int search_one(const exp_plan *plan, int e, const exp_run_opts *o,
 		      exp_run_stats *st, exp_answer *a, char *err,
 		      size_t errlen)
@@ -1009,6 +1027,8 @@ static int search_one(const exp_plan *plan, int e, const exp_run_opts *o,
 	rc = g->kind == EXP_GOAL_OPTIMIZE ? optimize_search(&s, a) :
 	     slo_search(&s, a);
 	a->runs_used = s.used;
+	if (!rc && s.id)
+		rc = store_answer(&s, a);
 	/* runs it used that an earlier invocation stored (--resume) */
 	if (s.used > s.written)
 		st->skipped += s.used - s.written;

@@ -52,11 +52,12 @@ static const char usage_text[] =
 "usage: poolsim VERB [OPTIONS]\n"
 "\n"
 "  run    [FILE] [-c NAME]... [-r RUNS] [-o DB] [-j N] [--set KEY=VALUE]... [--resume]\n"
-"         [-v]"
+"         [-v]\n"
 "  list   [FILE] [-c NAME]... [--set KEY=VALUE]...   expanded runs, numbered\n"
 "  check  [FILE] [--set KEY=VALUE]...                validate only\n"
 "  show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]... [--scope S]\n"
 "                                                   point summaries\n"
+"  answer [-o DB] [-c NAME]           a goal's answer (optimize, slo: docs/goals.md)\n"
 "  plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
 "  report [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
 "                                      Markdown for a design doc, with its figures\n"
@@ -82,6 +83,7 @@ static const char usage_text[] =
 "  poolsim run --set repeat=3 --set 'K=${10, 50}' -c warm-state\n"
 "  poolsim run --resume                  # after Ctrl-C or a crash\n"
 "  poolsim show -c slow-downstream --format csv > k.csv\n"
+"  poolsim answer -c slow-downstream      # with optimize = latency_p99 min\n"
 "  poolsim plot --format svg && poolsim report -c slow-downstream\n"
 "  poolsim help keys                     # every key, unit, default\n"
 "  poolsim help metrics                  # every metric, unit, scopes\n"
@@ -126,6 +128,7 @@ static int allowed(const char *verb, const char *opt)
 		{ "show", " -o -c --format --metric --scope " },
 		{ "plot", " -o -c --dir --format " },
 		{ "report", " -o -c --dir --format " },
+		{ "answer", " -o -c " },
 	};
 	char key[32];
 	snprintf(key, sizeof key, " %s ", opt);
@@ -696,6 +699,17 @@ static int show_row(void *u, const res_summary *s)
 	return c->nomem;
 }
 
+/* A goal's answer (docs/goals.md) as `run` printed it. */
+static int show_answer(void *u, const res_answer *a)
+{
+	(void)u;
+	printf("answer: %s; %ld of %ld possible runs\n", a->text, a->runs_used,
+	       a->runs_grid);
+	if (a->warning && *a->warning)
+		printf("warning: %s\n", a->warning);
+	return 0;
+}
+
 static int show_exp(void *u, const res_experiment *e)
 {
 	show_ctx *c = u;
@@ -714,6 +728,7 @@ static int show_exp(void *u, const res_experiment *e)
 	} else {
 		printf("== %s%s%s\n", e->name, e->description && *e->description ?
 		       ": " : "", e->description ? e->description : "");
+		res_answers(c->db, e->id, show_answer, NULL);
 	}
 	/* Missing or failed runs: said before the numbers (on stderr for
 	 * CSV, whose stdout is data). */
@@ -885,6 +900,64 @@ static int cmd_show(const cli *c)
 		show_csv(&sc);
 	}
 	show_free(&sc);
+	res_close(db);
+	return rc;
+}
+
+/* ---- answer ---------------------------------------------------------------- */
+/* The stored answers of the newest experiment of each name (or of -c
+ * NAME): "NAME: answer; N of M possible runs", as `run` printed them. */
+
+typedef struct answer_ctx {
+	res_db *db;
+	int seen, answers, rc;
+} answer_ctx;
+
+static int answer_line(void *u, const res_answer *a)
+{
+	answer_ctx *c = u;
+	c->answers++;
+	printf("%s: %s; %ld of %ld possible runs\n", a->experiment, a->text,
+	       a->runs_used, a->runs_grid);
+	if (a->warning && *a->warning)
+		printf("%s: warning: %s\n", a->experiment, a->warning);
+	return 0;
+}
+
+static int answer_exp(void *u, const res_experiment *e)
+{
+	answer_ctx *c = u;
+	c->seen++;
+	if (res_answers(c->db, e->id, answer_line, c) < 0) {
+		c->rc = -1;
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_answer(const cli *c)
+{
+	if (c->nnames > 1)
+		return usage_error("answer takes one -c NAME%s", "");
+	res_db *db;
+	int rc = open_ro(c, &db);
+	if (rc)
+		return rc;
+	answer_ctx ac = { .db = db };
+	int n = res_experiments(db, c->nnames ? c->names[0] : NULL, answer_exp,
+				&ac);
+	if (n < 0 || ac.rc < 0) {
+		fprintf(stderr, "poolsim: error: %s\n", res_errmsg(db));
+		rc = PS_EXIT_FAIL;
+	} else if (ac.seen == 0 && c->nnames) {
+		rc = no_such_experiment(db, c->names[0]);
+	} else if (ac.answers == 0) {
+		fprintf(stderr, "poolsim: error: no answer stored%s%s: an "
+			"experiment needs a goal (optimize or slo, "
+			"docs/goals.md)\n", c->nnames ? " for " : "",
+			c->nnames ? c->names[0] : "");
+		rc = PS_EXIT_FAIL;
+	}
 	res_close(db);
 	return rc;
 }
@@ -1087,7 +1160,7 @@ int main(int argc, char **argv)
 	}
 	if (!allowed(v, "-c") && !allowed(v, "file"))
 		return usage_error("unknown verb '%s' (run, list, check, show, "
-				   "plot, report)", v);
+				   "answer, plot, report)", v);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	cli c = { 0 };
 	c.file = NULL;
@@ -1113,6 +1186,8 @@ int main(int argc, char **argv)
 			rc = cmd_check(&c);
 		else if (!strcmp(v, "show"))
 			rc = cmd_show(&c);
+		else if (!strcmp(v, "answer"))
+			rc = cmd_answer(&c);
 		else
 			rc = cmd_draw(&c, !strcmp(v, "report"));
 	}

@@ -591,6 +591,27 @@ static void link_figure(FILE *f, const reporter *r, const char *base,
 	(*n)++;
 }
 
+/* The goal's answer (docs/goals.md), stored by the search: first in the
+ * Answer section, with its confidence and its cost in runs. */
+static int report_goal(void *u, const res_answer *a)
+{
+	FILE *f = u;
+	fputs("**Goal** (", f);
+	md_text(f, a->goal);
+	fputs("): ", f);
+	md_text(f, a->text);
+	fprintf(f, "; %ld runs instead of the %ld of the full grid. The points "
+		"share random numbers, so the search compares them by paired "
+		"differences (docs/goals.md states the procedure and its "
+		"guarantee).\n\n", a->runs_used, a->runs_grid);
+	if (a->warning && *a->warning) {
+		fputs("**Warning:** ", f);
+		md_text(f, a->warning);
+		fputs(".\n\n", f);
+	}
+	return 0;
+}
+
 static int report_one(void *u, res_db *db, plot_exp *e)
 {
 	reporter *r = u;
@@ -704,6 +725,7 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	write_parts(f, e);
 
 	fputs("## Answer\n\n", f);
+	res_answers(db, e->id, report_goal, f);
 	answer_unstable(f, e);
 	for (int m = 0; m < e->n_metrics; m++)
 		answer(f, e, e->metrics[m]);

@@ -58,7 +58,25 @@
 #define PLAN_COLUMNS "  runs_planned INTEGER, points_planned INTEGER"
 
 /* Bumped whenever a table, column or the view changes meaning. */
-#define SCHEMA_VERSION 2   /* 2: point_summary.ci95 NULL for n < 2 */
+#define SCHEMA_VERSION 3   /* 2: point_summary.ci95 NULL for n < 2;
+			    * 3: the answer table */
+
+/* A goal's answer (experiments/goal.h), one row per experiment row: a
+ * --resume that replays the search replaces it. */
+#define ANSWER_TABLE \
+	"CREATE TABLE IF NOT EXISTS answer(" \
+	"  experiment_id INTEGER PRIMARY KEY REFERENCES experiment(id)" \
+	"    ON DELETE CASCADE," \
+	"  goal TEXT NOT NULL," \
+	"  decided INTEGER NOT NULL," \
+	"  point INTEGER," \
+	"  chosen TEXT NOT NULL," \
+	"  indifferent TEXT NOT NULL," \
+	"  confidence REAL NOT NULL," \
+	"  runs_used INTEGER NOT NULL," \
+	"  runs_grid INTEGER NOT NULL," \
+	"  text TEXT NOT NULL," \
+	"  warning TEXT NOT NULL);"
 /* PRAGMA application_id: 'psim' — tells our files from other SQLite files. */
 #define APPLICATION_ID 0x7073696d
 #define T975_MAX_DF 1000
@@ -187,6 +205,7 @@ static const char SCHEMA[] =
 	"CREATE INDEX series_by_run ON series(run_id, scope, name, t);"
 	/* t(0.975, df), filled from GSL at creation; see the banner. */
 	"CREATE TABLE t975(df INTEGER PRIMARY KEY, t REAL NOT NULL);"
+	ANSWER_TABLE
 	POINT_SUMMARY
 	LATEST_VIEW;
 
@@ -334,14 +353,21 @@ static int check_schema(res_db *db, char *err, size_t errlen)
 			      "poolsim " POOLSIM_VERSION " knows (%d); written "
 			      "by another version?",
 			      db->path, ver, SCHEMA_VERSION);
-	if (ver == 1 && !db->readonly) {
-		/* schema 1's view said ci95 = 0 for one replication */
+	if (ver < SCHEMA_VERSION && !db->readonly) {
+		/* schema 1's view said ci95 = 0 for one replication; schema
+		 * 2 had no answer table. A reader takes an old file as it is
+		 * (res_answers finds no answer there). */
 		char *msg = NULL;
 		char sql[128];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d; COMMIT;",
 			 SCHEMA_VERSION);
-		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE; DROP VIEW point_summary;"
-				 POINT_SUMMARY, NULL, NULL, &msg) != SQLITE_OK ||
+		if (sqlite3_exec(db->h, "BEGIN IMMEDIATE;", NULL, NULL,
+				 &msg) != SQLITE_OK ||
+		    (ver == 1 && sqlite3_exec(db->h, "DROP VIEW point_summary;"
+					      POINT_SUMMARY, NULL, NULL,
+					      &msg) != SQLITE_OK) ||
+		    sqlite3_exec(db->h, ANSWER_TABLE, NULL, NULL, &msg) !=
+		    SQLITE_OK ||
 		    sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
 			ps_err(err, errlen, PS_EDB, "%s: cannot update the "
 			       "schema to version %d: %s", db->path,
@@ -1478,4 +1504,88 @@ int res_series_run(res_db *db, int64_t exp_id, int point, int replication,
 	sqlite3_bind_int(st, 3, replication);
 	struct series_cb c = { cb, u };
 	return each_row(st, series_row, &c);
+}
+
+int res_answer_write(res_db *db, const res_answer *a, char *err,
+		     size_t errlen)
+{
+	int rc = writable(db, err, errlen);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO answer("
+			       "experiment_id, goal, decided, point, chosen,"
+			       " indifferent, confidence, runs_used, runs_grid,"
+			       " text, warning) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(db, err, errlen, "storing the answer");
+	sqlite3_bind_int64(st, 1, a->experiment_id);
+	sqlite3_bind_text(st, 2, a->goal, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, a->decided);
+	if (a->point >= 0)
+		sqlite3_bind_int(st, 4, a->point);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_text(st, 5, a->chosen, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, a->indifferent, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 7, a->confidence);
+	sqlite3_bind_int64(st, 8, a->runs_used);
+	sqlite3_bind_int64(st, 9, a->runs_grid);
+	sqlite3_bind_text(st, 10, a->text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 11, a->warning, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
+	     db_err(db, err, errlen, "storing the answer");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int answer_row(sqlite3_stmt *st, void *ctx)
+{
+	struct {
+		int (*cb)(void *u, const res_answer *a);
+		void *u;
+	} *c = ctx;
+	res_answer a = {
+		.experiment_id = sqlite3_column_int64(st, 0),
+		.goal = col_text(st, 1),
+		.decided = sqlite3_column_int(st, 2),
+		.point = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 :
+			 sqlite3_column_int(st, 3),
+		.chosen = col_text(st, 4),
+		.indifferent = col_text(st, 5),
+		.confidence = col_real(st, 6),
+		.runs_used = sqlite3_column_int64(st, 7),
+		.runs_grid = sqlite3_column_int64(st, 8),
+		.text = col_text(st, 9),
+		.warning = col_text(st, 10),
+		.experiment = col_text(st, 11),
+	};
+	return c->cb(c->u, &a);
+}
+
+int res_answers(res_db *db, int64_t exp_id,
+		int (*cb)(void *u, const res_answer *a), void *u)
+{
+	int64_t has = 0;
+	if (ready(db, NULL, 0) ||
+	    query_int(db, "SELECT count(*) FROM sqlite_schema WHERE"
+		      " name = 'answer'", &has) != SQLITE_OK)
+		return PS_EDB;
+	if (!has)
+		return 0;   /* a file of schema 1 or 2, opened to read */
+	sqlite3_stmt *st;
+	if (prepare_read(db,
+			 "SELECT a.experiment_id, a.goal, a.decided, a.point,"
+			 " a.chosen, a.indifferent, a.confidence, a.runs_used,"
+			 " a.runs_grid, a.text, a.warning, e.name FROM answer a"
+			 " JOIN experiment e ON e.id = a.experiment_id"
+			 " WHERE a.experiment_id = ?1",
+			 &st))
+		return PS_EDB;
+	sqlite3_bind_int64(st, 1, exp_id);
+	struct {
+		int (*cb)(void *u, const res_answer *a);
+		void *u;
+	} c = { cb, u };
+	return each_row(st, answer_row, &c);
 }

@@ -8,6 +8,8 @@
  *   run_param(run_id, name, value)
  *   scalar(run_id, scope, name, value)
  *   series(run_id, scope, name, t, value)
+ *   answer(experiment_id, goal, decided, point, chosen, indifferent,
+ *          confidence, runs_used, runs_grid, text, warning)   -- schema 3
  *   VIEW point_summary(experiment_id, experiment, point, itervars, scope,
  *                      name, n, mean, ci95, min, max)
  * WAL journal, foreign keys declared (kept by the writer, not checked by
@@ -232,6 +234,25 @@ int res_scalars(res_db *db, int64_t exp_id,
 int res_metric_values(res_db *db, int64_t exp_id, const char *scope,
 		      const char *name,
 		      int (*cb)(void *u, const res_scalar_row *r), void *u);
+
+/* A goal's answer (experiments/goal.h has the meaning of each field);
+ * point -1 = none. Strings borrowed. */
+typedef struct res_answer {
+	int64_t experiment_id;
+	const char *experiment;      /* reading only: the experiment's name */
+	const char *goal, *chosen, *indifferent, *text, *warning;
+	int decided, point;
+	double confidence;
+	long runs_used, runs_grid;
+} res_answer;
+
+/* Stores (or replaces) the answer of an experiment row. */
+int res_answer_write(res_db *db, const res_answer *a, char *err,
+		     size_t errlen);
+/* The answer of an experiment row, if any (none in a file of schema 1 or
+ * 2 opened read-only). cb returns non-zero to stop. */
+int res_answers(res_db *db, int64_t exp_id,
+		int (*cb)(void *u, const res_answer *a), void *u);
 
 const char *res_errmsg(res_db *db);
 

@@ -406,7 +406,9 @@ static void test_bad_files(void **state)
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 1);
 	db = open_rw(f->path);
 	res_close(db);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema"
+				 " WHERE name = 'answer'"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_schema"
 				 " WHERE name = 'point_summary' AND sql LIKE"
 				 " '%n < 2 THEN NULL%'"), 1);
