@@ -65,6 +65,22 @@ static const exp_key rows[] = {
 	  "The figure `poolsim plot` draws: a swept key, then metrics, each "
 	  "optionally `@SCOPE` (docs/metrics.md lists metrics and scopes).",
 	  "K: latency_p50 latency_p99" },
+	{ "plot.replication", "all or a replication number", "all", "run", 0,
+	  "What the time-series figure draws for each point: `all` the "
+	  "median over replications with a band from the 10th to the 90th "
+	  "percentile, or one replication (0 is the first).", "0" },
+	{ "plot.xscale", "auto, log or linear", "auto", "run", 0,
+	  "The x axis of the sweep figure: `auto` is logarithmic when the "
+	  "swept values are positive and span more than 20x, else linear.",
+	  "linear" },
+	{ "plot.xrange", "LO:HI", "every swept value", "run", 0,
+	  "The x range of the sweep figure, to zoom in on an optimum; either "
+	  "end may be `*` (automatic).", "50:300" },
+	{ "export.start", "instant (RFC 3339 or Unix seconds)",
+	  "when the experiment was run", "run", 0,
+	  "The wall-clock instant of virtual time 0 in `poolsim export` (a "
+	  "sample at t seconds is stamped start + t); `--start` overrides "
+	  "it.", "2026-01-01T00:00:00Z" },
 	/* ---- the workload ---- */
 	{ "arrival", "arrival process", "required unless tenants or "
 	  "services are defined", "workload", 0,

@@ -9,7 +9,9 @@
  *                  [--scope SCOPE]
  *   poolsim plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
  *   poolsim report [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
- *   poolsim help   [keys|metrics] [--format text|md|tsv]
+ *   poolsim export [-o DB] [-c NAME] [--format openmetrics|prometheus|csv]
+ *                  [--start INSTANT]
+ *   poolsim help   [keys|metrics|series] [--format text|md|tsv]
  *
  * jq style: every message starts with "poolsim:", machine-readable output
  * on stdout, diagnostics and progress on stderr, exit codes from ps.h.
@@ -22,6 +24,7 @@
 #include "runner.h"
 #include "../models/metric.h"
 #include "../plots/plot.h"
+#include "../results/export.h"
 #include "../results/store.h"
 #include "../sim/ps.h"
 
@@ -61,13 +64,18 @@ static const char usage_text[] =
 "  plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
 "  report [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
 "                                      Markdown for a design doc, with its figures\n"
-"  help   [keys|metrics] [--format text|md|tsv]   the ini keys, the metrics\n"
+"  export [-o DB] [-c NAME] [--format openmetrics|prometheus|csv] [--start T]\n"
+"                                      the stored series, on stdout\n"
+"  help   [keys|metrics|series] [--format text|md|tsv]\n"
+"                                      the ini keys, the metrics, the series\n"
 "  --help, --version\n"
 "\n"
 "Options: -c, --config NAME   -r, --runs RUNS   -o, --output DB\n"
 "         -j, --jobs N   --set KEY=VALUE   --resume   --dir DIR   --format F\n"
 "         -v, --verbose (run: a line per finished run and per commit, with\n"
 "         its wall-clock time, and progress once a second, on stderr)\n"
+"         --start INSTANT (export: virtual time 0, e.g. 2026-01-01T00:00:00Z;\n"
+"         default the experiment's export.start, else when it was run)\n"
 "Short options take their value attached or apart (-j2, -j 2, -cNAME), long\n"
 "ones after '=' or a blank (--jobs=2, --jobs 2).\n"
 "\n"
@@ -85,6 +93,8 @@ static const char usage_text[] =
 "  poolsim show -c slow-downstream --format csv > k.csv\n"
 "  poolsim answer -c slow-downstream      # with optimize = latency_p99 min\n"
 "  poolsim plot --format svg && poolsim report -c slow-downstream\n"
+"  poolsim export -c queue-alert > qa.om  # OpenMetrics, for promtool\n"
+
 "  poolsim help keys                     # every key, unit, default\n"
 "  poolsim help metrics                  # every metric, unit, scopes\n"
 "\n"
@@ -104,6 +114,7 @@ typedef struct cli {
 	const char **metrics;   /* show --metric, repeatable */
 	int nmetrics;
 	const char *scope;      /* show --scope */
+	const char *start;      /* export --start */
 	exp_kvs sets;
 	int threads;
 	int resume;
@@ -129,6 +140,7 @@ static int allowed(const char *verb, const char *opt)
 		{ "plot", " -o -c --dir --format " },
 		{ "report", " -o -c --dir --format " },
 		{ "answer", " -o -c " },
+		{ "export", " -o -c --format --start " },
 	};
 	char key[32];
 	snprintf(key, sizeof key, " %s ", opt);
@@ -140,7 +152,7 @@ static int allowed(const char *verb, const char *opt)
 
 /* Long-only options get codes past any char. */
 enum { OPT_SET = 256, OPT_RESUME, OPT_DIR, OPT_FORMAT, OPT_METRIC,
-       OPT_SCOPE };
+       OPT_SCOPE, OPT_START };
 
 /* Every option of every verb, so that getopt_long clusters and splits them
  * as users of other GNU tools expect (-j2, -j 2, --jobs=2, --jobs 2,
@@ -159,6 +171,7 @@ static const struct option long_opts[] = {
 	{ "metric", required_argument, NULL, OPT_METRIC },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "start", required_argument, NULL, OPT_START },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -177,6 +190,7 @@ static const char *opt_name(int code)
 	case OPT_FORMAT: return "--format";
 	case OPT_METRIC: return "--metric";
 	case OPT_SCOPE: return "--scope";
+	case OPT_START: return "--start";
 	}
 	return "?";
 }
@@ -269,6 +283,9 @@ static int parse_args(int argc, char **argv, cli *c)
 			break;
 		case OPT_SCOPE:
 			c->scope = val;
+			break;
+		case OPT_START:
+			c->start = val;
 			break;
 		case OPT_RESUME:
 			c->resume = 1;
@@ -1070,7 +1087,37 @@ static void help_metrics(int fmt)
 	}
 }
 
-/* poolsim help [keys|metrics] [--format text|md|tsv] */
+/* The stored time series (model_series): name, unit, scopes, meaning. */
+static void help_series(int fmt)
+{
+	size_t n;
+	const model_metric *m = model_series(&n);
+	if (fmt == 1)
+		puts("| series | unit | scopes | definition |\n"
+		     "|---|---|---|---|");
+	else if (fmt == 2)
+		puts("series\tunit\tscopes\tdefinition");
+	for (size_t i = 0; i < n; i++) {
+		char scopes[256];
+		model_scope_list(m[i].scopes, scopes, sizeof scopes);
+		if (fmt == 1) {
+			putchar('|');
+			md_cell(m[i].name, 1);
+			md_cell(m[i].unit, 0);
+			md_cell(scopes, 0);
+			md_cell(m[i].definition, 0);
+			putchar('\n');
+		} else if (fmt == 2) {
+			printf("%s\t%s\t%s\t%s\n", m[i].name, m[i].unit,
+			       scopes, m[i].definition);
+		} else {
+			printf("%s (%s; at %s)\n    %s\n", m[i].name, m[i].unit,
+			       scopes, m[i].definition);
+		}
+	}
+}
+
+/* poolsim help [keys|metrics|series] [--format text|md|tsv] */
 static int cmd_help(int argc, char **argv)
 {
 	const char *what = NULL, *fmt = "text";
@@ -1082,7 +1129,7 @@ static int cmd_help(int argc, char **argv)
 		else if (!what && argv[i][0] != '-')
 			what = argv[i];
 		else
-			return usage_error("help takes keys or metrics and "
+			return usage_error("help takes keys, metrics or series and "
 					   "--format, not '%s'", argv[i]);
 	}
 	int f = !strcmp(fmt, "text") ? 0 : !strcmp(fmt, "md") ? 1
@@ -1096,8 +1143,11 @@ static int cmd_help(int argc, char **argv)
 		help_keys(f);
 	else if (!strcmp(what, "metrics"))
 		help_metrics(f);
+	else if (!strcmp(what, "series"))
+		help_series(f);
 	else
-		return usage_error("help knows keys and metrics, not '%s'", what);
+		return usage_error("help knows keys, metrics and series, not "
+				   "'%s'", what);
 	return PS_EXIT_OK;
 }
 
@@ -1141,6 +1191,51 @@ static int cmd_draw(const cli *c, int report)
 	return rc;
 }
 
+/* ---- export -------------------------------------------------------------------- */
+
+static int cmd_export(const cli *c)
+{
+	const char *fmt = c->format ? c->format : "openmetrics";
+	res_export_opts o = { 0 };
+	if (!strcmp(fmt, "openmetrics"))
+		o.format = RES_EXPORT_OPENMETRICS;
+	else if (!strcmp(fmt, "prometheus"))
+		o.format = RES_EXPORT_PROMETHEUS;
+	else if (!strcmp(fmt, "csv"))
+		o.format = RES_EXPORT_CSV;
+	else
+		return usage_error("--format for export is openmetrics, "
+				   "prometheus or csv, not '%s'", fmt);
+	if (c->start) {
+		if (res_instant_parse(c->start, &o.start))
+			return usage_error("--start takes an instant such as "
+					   "2026-01-01T00:00:00Z or Unix seconds, "
+					   "not '%s'", c->start);
+		o.have_start = 1;
+	}
+	if (c->nnames > 1)
+		return usage_error("%s takes one -c NAME", c->verb);
+	res_db *db;
+	int rc = open_ro(c, &db);
+	if (rc)
+		return rc;
+	const char *name = c->nnames ? c->names[0] : NULL;
+	int found = 0;
+	if (name && !res_experiments(db, name, count_exp, &found) && !found) {
+		rc = no_such_experiment(db, name);
+		res_close(db);
+		return rc;
+	}
+	char err[1024];
+	int erc = res_export(db, name, &o, stdout, err, sizeof err);
+	if (erc) {
+		fprintf(stderr, "poolsim: error: %s\n", err);
+		rc = erc == PS_EINVAL ? PS_EXIT_USAGE : PS_EXIT_FAIL;
+	}
+	res_close(db);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -1160,7 +1255,7 @@ int main(int argc, char **argv)
 	}
 	if (!allowed(v, "-c") && !allowed(v, "file"))
 		return usage_error("unknown verb '%s' (run, list, check, show, "
-				   "answer, plot, report)", v);
+				   "answer, plot, report, export)", v);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	cli c = { 0 };
 	c.file = NULL;
@@ -1188,6 +1283,8 @@ int main(int argc, char **argv)
 			rc = cmd_show(&c);
 		else if (!strcmp(v, "answer"))
 			rc = cmd_answer(&c);
+		else if (!strcmp(v, "export"))
+			rc = cmd_export(&c);
 		else
 			rc = cmd_draw(&c, !strcmp(v, "report"));
 	}

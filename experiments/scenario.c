@@ -8,6 +8,8 @@
 #include "scenario.h"
 #include "keys.h"
 #include "../models/metric.h"
+#include "../plots/plot.h"
+#include "../results/export.h"
 #include "../sim/ps.h"
 #include "../sim/units.h"
 #include "../sim/sim.h"
@@ -1411,6 +1413,33 @@ static int trace_has_work(const wl_spec *w)
 	return w->kind == WL_TRACE && w->trace_work;
 }
 
+/* Keys that change only how results are drawn or exported (plot.*,
+ * export.*): checked here, read back from run_param by plots/ and
+ * results/export.c. */
+static void apply_view(ctx *c, const exp_kv *kv)
+{
+	const char *k = kv->key, *v = kv->value;
+	long n;
+	double lo, hi;
+	if (!strcmp(k, "plot.replication")) {
+		if (strcmp(v, "all"))
+			get_long(c, kv, 0, &n);
+	} else if (!strcmp(k, "plot.xscale")) {
+		if (strcmp(v, "auto") && strcmp(v, "log") && strcmp(v, "linear"))
+			err(c, kv->line, "plot.xscale must be auto, log or "
+			    "linear, got '%s'", v);
+	} else if (!strcmp(k, "plot.xrange")) {
+		if (plot_xrange_parse(v, &lo, &hi))
+			err(c, kv->line, "plot.xrange must be LO:HI (numbers, "
+			    "either may be *, LO < HI), got '%s'", v);
+	} else {   /* export.start */
+		if (res_instant_parse(v, &lo))
+			err(c, kv->line, "export.start must be an instant such "
+			    "as 2026-01-01T00:00:00Z (UTC, or with an offset "
+			    "+01:00) or Unix seconds, got '%s'", v);
+	}
+}
+
 /* Applies one key. seen_* flags feed the missing-key checks. */
 typedef struct seen {
 	const exp_kv *arrival, *service, *pool, *K, *tasks, *duration, *stages;
@@ -1442,6 +1471,10 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 		apply_goal(c, m, kv);
 	} else if (!strcmp(k, "plot")) {
 		apply_plot(c, kv);
+	} else if (!strcmp(k, "plot.replication") ||
+		   !strcmp(k, "plot.xscale") || !strcmp(k, "plot.xrange") ||
+		   !strcmp(k, "export.start")) {
+		apply_view(c, kv);
 	} else if (!strcmp(k, "tasks")) {
 		s->tasks = kv;
 		if (!get_long(c, kv, 1, &n))

@@ -193,6 +193,41 @@ static const model_metric rows[] = {
 	  "Total time the alert spent firing." },
 };
 
+/* The series: instantaneous levels at each sample time (not averages). */
+static const model_metric series[] = {
+	{ "queue_depth", "tasks", LO, POOL | STAGE,
+	  "Tasks waiting for a worker at the sample time (blocked submitters "
+	  "of a pool without a queue included); stage: items in its input "
+	  "buffer." },
+	{ "running", "tasks", NE, POOL | STAGE,
+	  "Tasks being worked on at the sample time (busy workers)." },
+	{ "workers", "workers", NE, POOL,
+	  "Worker goroutines alive at the sample time." },
+	{ "K", "workers", NE, POOL,
+	  "Autotuned: the pool's capacity (Tune(n)) at the sample time." },
+	{ "offered", "1/s", NE, POOL,
+	  "Autotuned: arrivals per second since the previous sample." },
+	{ "in_use", "calls", NE, DS,
+	  "Calls in flight to the downstream at the sample time." },
+	{ "state", "state", NE, ALERT,
+	  "The alert's state at the sample time: 0 inactive, 1 pending (the "
+	  "condition holds, not yet for its `for` duration), 2 firing." },
+};
+
+const model_metric *model_series(size_t *n)
+{
+	*n = sizeof series / sizeof series[0];
+	return series;
+}
+
+const model_metric *model_series_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof series / sizeof series[0]; i++)
+		if (!strcmp(series[i].name, name))
+			return &series[i];
+	return NULL;
+}
+
 static const char *const families[MODEL_SCOPE__COUNT] = {
 	"pool", "request", "tenant/NAME", "tier/NAME", "service/NAME",
 	"downstream/NAME", "stage/NAME", "phase/N", "alert/NAME"

@@ -64,4 +64,13 @@ void model_scope_list(unsigned scopes, char *buf, size_t n);
 /* 1 when the metric is a time in seconds (plotted in ms or s). */
 int model_metric_is_time(const char *name);
 
+/* The time series a run stores (model.h: model_run), sampled at most
+ * `series_points` times: same shape as a metric row, goal unused. The
+ * figures take their axis units from here, `poolsim export` its HELP
+ * lines. tests/cli/export.sh checks that a run of every feature stores
+ * exactly these (name, scope family) pairs. */
+const model_metric *model_series(size_t *n);
+/* The series row of name, or NULL. */
+const model_metric *model_series_find(const char *name);
+
 #endif

@@ -66,4 +66,8 @@ int plot_fname_clashes(const char *const *names, int n, int *with);
  * itself hold ", " (a swept mix(...)): a split needs ", NAME=". */
 void plot_itervars_split(const char *s, char ***keys, char ***vals, int *n);
 
+/* Parses `plot.xrange` "LO:HI" (either end "*" or empty: NAN, automatic);
+ * 0, or -1 when it is not two numbers (or stars) with LO < HI. */
+int plot_xrange_parse(const char *s, double *lo, double *hi);
+
 #endif
