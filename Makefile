@@ -88,6 +88,8 @@ check-mpi: mpi-deps
 check-long: deps
 	@$(MAKE) --no-print-directory $(BIN) $(LONG)
 	@sh tests/run.sh --long build ./poolsim
+	@echo "== goals: probability of correct selection over 100 seeds (docs/goals.md) =="
+	@sh tests/long/goal_pcs.sh ./poolsim 100
 
 # The golden digest (tests/golden/golden.sh): every stored number of the
 # default study and tests/golden/coverage.ini, lean paths on and off, against

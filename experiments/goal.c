@@ -285,6 +285,19 @@ static const char *value_of(const search *s, int p)
 
 static void appendf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static void setf(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* snprintf into buf, cut at len: the sentences are cut rather than
+ * refused when a list is very long (vsnprintf: no truncation warnings
+ * from -Wformat-truncation, which depends on the optimisation level). */
+static void setf(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
 
 static void appendf(char *buf, size_t len, const char *fmt, ...)
 {
@@ -337,13 +350,13 @@ static void goal_text(const search *s, exp_answer *a)
 {
 	const exp_goal *g = s->g;
 	if (g->kind == EXP_GOAL_OPTIMIZE) {
-		snprintf(a->goal, sizeof a->goal, "optimize: %s%s%s %s",
+		setf(a->goal, sizeof a->goal, "optimize: %s%s%s %s",
 			 g->metric, strcmp(g->scope, "pool") ? "@" : "",
 			 strcmp(g->scope, "pool") ? g->scope : "",
 			 g->maximize ? "max" : "min");
 		return;
 	}
-	snprintf(a->goal, sizeof a->goal, "slo: ");
+	setf(a->goal, sizeof a->goal, "slo: ");
 	for (int k = 0; k < g->nslo; k++)
 		appendf(a->goal, sizeof a->goal, "%s%s", k ? ", " : "",
 			g->slo[k].text);
@@ -474,28 +487,28 @@ static int slo_search(search *s, exp_answer *a)
 	a->point = first_pass >= 0 ? s->order[first_pass] : -1;
 	a->found = first_pass >= 0;
 	if (a->point >= 0) {
-		snprintf(a->chosen, sizeof a->chosen, "%s",
+		setf(a->chosen, sizeof a->chosen, "%s",
 			 s->x->pts[a->point].itervars);
 		point_words(s, a->point, pw, sizeof pw);
 	}
 	value_list(s, in, list, sizeof list);
 	if (!a->decided)
-		snprintf(a->indifferent, sizeof a->indifferent, "%s", list);
+		setf(a->indifferent, sizeof a->indifferent, "%s", list);
 	and_last(list, sizeof list);
 	char objs[300] = "";
 	for (int k = 0; k < g->nslo; k++)
 		appendf(objs, sizeof objs, "%s%s", k ? " and " : "",
 			g->slo[k].text);
 	if (a->decided && a->found)
-		snprintf(a->text, sizeof a->text, "%s is the smallest %s with "
+		setf(a->text, sizeof a->text, "%s is the smallest %s with "
 			 "%s at %g%% confidence (one-sided)", pw, var_word(s),
 			 objs, 100 * g->confidence);
 	else if (a->decided)
-		snprintf(a->text, sizeof a->text, "no %s in the range meets "
+		setf(a->text, sizeof a->text, "no %s in the range meets "
 			 "%s: every one fails at %g%% confidence (one-sided)",
 			 var_word(s), objs, 100 * g->confidence);
 	else
-		snprintf(a->text, sizeof a->text, "undecided between %s = %s%s "
+		setf(a->text, sizeof a->text, "undecided between %s = %s%s "
 			 "(the smallest %s with %s at %g%% confidence: repeat "
 			 "= %d was not enough)", var_word(s), list,
 			 a->found ? "" : " or none in the range", var_word(s),
@@ -529,7 +542,7 @@ static int slo_search(search *s, exp_answer *a)
 						char wi[300], wj[300];
 						point_words(s, pi, wi, sizeof wi);
 						point_words(s, pj, wj, sizeof wj);
-						snprintf(a->warning, sizeof a->warning,
+						setf(a->warning, sizeof a->warning,
 							 "the data contradict slo.shape = "
 							 "monotone: %s is worse at %s than at "
 							 "%s", g->slo[k].metric, wj, wi);
@@ -835,15 +848,16 @@ static int optimize_search(search *s, exp_answer *a)
 	a->found = chosen >= 0;
 	char pw[300] = "", list[1024];
 	if (chosen >= 0) {
-		snprintf(a->chosen, sizeof a->chosen, "%s",
+		setf(a->chosen, sizeof a->chosen, "%s",
 			 s->x->pts[chosen].itervars);
 		point_words(s, chosen, pw, sizeof pw);
-		if (decided)
+		if (decided) {
 			indifferent(s, chosen, alpha, in);
-		in[chosen] = 0;
+			in[chosen] = 0;
+		}
 	}
 	value_list(s, in, list, sizeof list);
-	snprintf(a->indifferent, sizeof a->indifferent, "%s", list);
+	setf(a->indifferent, sizeof a->indifferent, "%s", list);
 	and_last(list, sizeof list);
 	char dl[64];
 	if (g->delta_rel)
@@ -854,22 +868,21 @@ static int optimize_search(search *s, exp_answer *a)
 		snprintf(dl, sizeof dl, "%g", g->delta);
 	const char *what = g->maximize ? "maximises" : "minimises";
 	if (chosen < 0)
-		snprintf(a->text, sizeof a->text, "no point could be compared: "
+		setf(a->text, sizeof a->text, "no point could be compared: "
 			 "every one has a failed run");
 	else if (!decided)
-		snprintf(a->text, sizeof a->text, "undecided between %s = %s%s%s "
+		setf(a->text, sizeof a->text, "undecided between %s = %s "
 			 "(the %s that %s %s within %s at %g%% confidence: repeat "
 			 "= %d was not enough; %s has the best mean)",
-			 var_word(s), value_of(s, chosen), *list ? ", " : "", list,
-			 var_word(s), what, g->metric, dl, 100 * g->confidence,
-			 s->R, pw);
+			 var_word(s), list, var_word(s), what, g->metric, dl,
+			 100 * g->confidence, s->R, pw);
 	else if (*list)
-		snprintf(a->text, sizeof a->text, "%s %s %s (the best, or within "
+		setf(a->text, sizeof a->text, "%s %s %s (the best, or within "
 			 "%s of it, at %g%% confidence); %s = %s cannot be told "
 			 "apart from it within %s", pw, what, g->metric, dl,
 			 100 * g->confidence, var_word(s), list, dl);
 	else
-		snprintf(a->text, sizeof a->text, "%s %s %s (the best, or within "
+		setf(a->text, sizeof a->text, "%s %s %s (the best, or within "
 			 "%s of it, at %g%% confidence); every other %s is worse "
 			 "by more than %s", pw, what, g->metric, dl,
 			 100 * g->confidence, var_word(s), dl);
@@ -907,7 +920,7 @@ static int optimize_search(search *s, exp_answer *a)
 			}
 			if (worse_l && worse_r) {
 				point_words(s, cand[j], pw, sizeof pw);
-				snprintf(a->warning, sizeof a->warning, "the data "
+				setf(a->warning, sizeof a->warning, "the data "
 					 "contradict optimize.shape = unimodal: %s "
 					 "is worse than points on both sides of it",
 					 pw);
