@@ -131,8 +131,8 @@ static const exp_key rows[] = {
 	  "Memory at which the process dies (OOM: crashed = 1).", "512MB" },
 	/* ---- the pool ---- */
 	{ "pool", "library", "required", "pool", 0,
-	  "The pool library: goroutines, errgroup, ants, tunny, workerpool, "
-	  "semaphore, pond, priority, sharded (docs/libraries.md).", "ants" },
+	  "The pool library: one of `poolsim help libraries` "
+	  "(docs/libraries.md).", "ants" },
 	{ "K", "count", "required except for goroutines", "pool", 0,
 	  "Workers or concurrency limit; must be > 0.", "${16, 32, 64}" },
 	{ "queue", "count or unbounded", "the library's default", "pool",
@@ -144,6 +144,10 @@ static const exp_key rows[] = {
 	  "Reject once this many submitters are blocked.", "100" },
 	{ "trygo", "yes/no", "no", "pool", EXP_KEY_LIBRARY,
 	  "TryGo (reject when full) instead of Go (block).", "yes" },
+	{ "cancel_on_error", "yes/no", "no", "pool", EXP_KEY_LIBRARY,
+	  "WithContext + WithCancelOnError: the first error or panic cancels "
+	  "the pool's context; tasks that start afterwards return at once "
+	  "(skipped).", "yes" },
 	{ "timeout", "duration", "none", "pool", EXP_KEY_LIBRARY,
 	  "ProcessTimed deadline, waiting plus running.", "100ms" },
 	{ "setup_at", "new or first-use", "new", "pool", EXP_KEY_LIBRARY,

@@ -97,6 +97,7 @@ static const char usage_text[] =
 
 "  poolsim help keys                     # every key, unit, default\n"
 "  poolsim help metrics                  # every metric, unit, scopes\n"
+"  poolsim help libraries                # every pool library, its cost\n"
 "\n"
 "Exit status: 0 ok, 1 a run or the database failed, 2 bad command line or\n"
 "bad experiments.ini, 130 interrupted (finished runs are kept).\n";
@@ -1117,7 +1118,44 @@ static void help_series(int fmt)
 	}
 }
 
-/* poolsim help [keys|metrics|series] [--format text|md|tsv] */
+/* The library table (models/libs.c): name, what it is, its options and
+ * its measured cost per task. */
+static void help_libraries(int fmt)
+{
+	if (fmt == 1)
+		puts("| pool | what it is | options | cost at K = 2 | "
+		     "cost at K = 1000 |\n|---|---|---|---|---|");
+	else if (fmt == 2)
+		puts("pool\tsummary\toptions\tcost_k2_ns\tcost_k1000_ns");
+	for (int k = 0; k < POOL__COUNT; k++) {
+		const model_lib *l = model_lib_of((pool_kind)k);
+		char k2[32] = "not measured", k1000[32] = "not measured";
+		if (!isnan(l->cost_k2_ns)) {
+			snprintf(k2, sizeof k2, "%.0f ns", l->cost_k2_ns);
+			snprintf(k1000, sizeof k1000, "%.0f ns", l->cost_k1000_ns);
+		}
+		const char *opts = *l->options ? l->options : "—";
+		if (fmt == 1) {
+			putchar('|');
+			md_cell(l->name, 1);
+			md_cell(l->summary, 0);
+			md_cell(opts, 0);
+			md_cell(k2, 0);
+			md_cell(k1000, 0);
+			putchar('\n');
+		} else if (fmt == 2) {
+			printf("%s\t%s\t%s\t%g\t%g\n", l->name, l->summary,
+			       *l->options ? l->options : "", l->cost_k2_ns,
+			       l->cost_k1000_ns);
+		} else {
+			printf("%s: %s\n    options: %s; cost per task: %s at "
+			       "K = 2, %s at K = 1000\n", l->name, l->summary,
+			       *l->options ? l->options : "none", k2, k1000);
+		}
+	}
+}
+
+/* poolsim help [keys|metrics|series|libraries] [--format text|md|tsv] */
 static int cmd_help(int argc, char **argv)
 {
 	const char *what = NULL, *fmt = "text";
@@ -1129,7 +1167,8 @@ static int cmd_help(int argc, char **argv)
 		else if (!what && argv[i][0] != '-')
 			what = argv[i];
 		else
-			return usage_error("help takes keys, metrics or series and "
+			return usage_error("help takes keys, metrics, series or "
+					   "libraries and "
 					   "--format, not '%s'", argv[i]);
 	}
 	int f = !strcmp(fmt, "text") ? 0 : !strcmp(fmt, "md") ? 1
@@ -1145,8 +1184,11 @@ static int cmd_help(int argc, char **argv)
 		help_metrics(f);
 	else if (!strcmp(what, "series"))
 		help_series(f);
+	else if (!strcmp(what, "libraries"))
+		help_libraries(f);
 	else
-		return usage_error("help knows keys, metrics and series, not "
+		return usage_error("help knows keys, metrics, series and "
+				   "libraries, not "
 				   "'%s'", what);
 	return PS_EXIT_OK;
 }

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *lib_names(char *buf, size_t len);
+
 /* The metric registry (models/metric.h) is the one list of names. */
 int exp_metric_known(const char *name)
 {
@@ -1524,10 +1526,10 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 			cfg->producers = n > 1000000 ? 1000000 : (int)n;
 	} else if (!strcmp(k, "pool")) {
 		int p = pool_kind_parse(kv->value);
+		char all[256];
 		if (p < 0)
-			err(c, kv->line, "unknown pool '%s' (goroutines, errgroup, "
-			    "ants, tunny, workerpool, semaphore, pond, priority, "
-			    "sharded)", kv->value);
+			err(c, kv->line, "unknown pool '%s' (%s)", kv->value,
+			    lib_names(all, sizeof all));
 		else {
 			cfg->pool = (pool_kind)p;
 			s->pool = kv;
@@ -1544,6 +1546,8 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 		get_bool(c, kv, &cfg->nonblocking);
 	} else if (!strcmp(k, "trygo")) {
 		get_bool(c, kv, &cfg->trygo);
+	} else if (!strcmp(k, "cancel_on_error")) {
+		get_bool(c, kv, &cfg->cancel_on_error);
 	} else if (!strcmp(k, "max_blocking")) {
 		if (!get_long(c, kv, 0, &n))
 			cfg->max_blocking = n;
@@ -1622,6 +1626,18 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 }
 
 /* "ants and pond have it" / "ants has it" for an option's pool mask. */
+/* "goroutines, errgroup, ..., conc": every library of the table, in
+ * its order, for messages. */
+static const char *lib_names(char *buf, size_t len)
+{
+	size_t m = 0;
+	buf[0] = '\0';
+	for (int p = 0; p < POOL__COUNT && m < len; p++)
+		m += (size_t)snprintf(buf + m, len - m, "%s%s", p ? ", " : "",
+				      pool_kind_name((pool_kind)p));
+	return buf;
+}
+
 static void pools_text(unsigned mask, char *buf, size_t len)
 {
 	const char *names[POOL__COUNT];
@@ -1890,10 +1906,11 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		    "(e.g. service = exp(10ms))");
 	if (s.stages)
 		;   /* a pipeline: stages instead of one pool */
-	else if (missing(keys, "pool"))
-		err(&c, sc->section_line, "missing required key 'pool' "
-		    "(goroutines, errgroup, ants, tunny, workerpool, semaphore, "
-		    "pond, priority, sharded)");
+	else if (missing(keys, "pool")) {
+		char all[256];
+		err(&c, sc->section_line, "missing required key 'pool' (%s)",
+		    lib_names(all, sizeof all));
+	}
 	else if (s.pool &&
 		 !(model_lib_of(cfg->pool)->caps & MODEL_LIB_UNBOUNDED) &&
 		 !cfg->n_tiers &&

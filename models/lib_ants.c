@@ -62,7 +62,8 @@ static void ants_submit(run *r, pinst *p, task *x, uint32_t h)
 	submit_returned(r, h);
 }
 
-static void ants_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void ants_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	uint32_t b;
 	p->last_freed = w;

@@ -27,7 +27,8 @@ static void eg_submit(run *r, pinst *p, task *x, uint32_t h)
 	}
 }
 
-static void eg_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void eg_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	uint32_t b;
 	nw_add(r, p, -1);

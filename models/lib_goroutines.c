@@ -17,7 +17,8 @@ static void gr_submit(run *r, pinst *p, task *x, uint32_t h)
 	submit_returned(r, h);
 }
 
-static void gr_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void gr_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	nw_add(r, p, -1);   /* the task's goroutine exits */
 }

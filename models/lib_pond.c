@@ -29,7 +29,8 @@ static void pond_submit(run *r, pinst *p, task *x, uint32_t h)
 	}
 }
 
-static void pond_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void pond_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	uint32_t b;
 	if ((b = fifo_pop(r, &p->queue)) != NONE) {

@@ -30,7 +30,8 @@ static void prio_submit(run *r, pinst *p, task *x, uint32_t h)
 	submit_returned(r, h);
 }
 
-static void prio_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void prio_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	uint32_t b;
 	if ((b = fifo_pop(r, &p->hiq)) != NONE ||

@@ -24,7 +24,8 @@ static void sem_submit(run *r, pinst *p, task *x, uint32_t h)
 }
 
 /* Release(weight): the waiters at the head that now fit go, in order. */
-static void sem_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void sem_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	uint32_t b;
 	nw_add(r, p, -1);

@@ -80,7 +80,8 @@ static void sh_submit(run *r, pinst *p, task *x, uint32_t h)
 	}
 }
 
-static void sh_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void sh_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	uint32_t b;
 	if ((b = fifo_pop(r, &p->queue)) != NONE) {

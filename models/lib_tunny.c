@@ -120,7 +120,8 @@ static void tunny_submit(run *r, pinst *p, task *x, uint32_t h)
 	/* Process returns when the job is done (task_done: MODEL_LIB_SYNC) */
 }
 
-static void tunny_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void tunny_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	uint32_t b;
 	p->last_freed = w;

@@ -36,7 +36,8 @@ static void wp_op_submit(run *r, pinst *p, task *x, uint32_t h)
 	submit_returned(r, h);
 }
 
-static void wp_freed(run *r, pinst *p, uint32_t w, uint32_t weight)
+static void wp_freed(run *r, pinst *p, uint32_t w, uint32_t weight,
+			unsigned flags)
 {
 	wp_worker_freed(r, p);
 }

@@ -6,13 +6,14 @@
 #include "pool_int.h"
 
 extern const model_lib lib_goroutines, lib_errgroup, lib_ants, lib_tunny,
-	lib_workerpool, lib_semaphore, lib_pond, lib_priority, lib_sharded;
+	lib_workerpool, lib_semaphore, lib_pond, lib_priority, lib_sharded,
+	lib_conc;
 
 /* In pool_kind order (checked by model_lib_of's test). */
 static const model_lib *const libs[POOL__COUNT] = {
 	&lib_goroutines, &lib_errgroup, &lib_ants, &lib_tunny,
 	&lib_workerpool, &lib_semaphore, &lib_pond, &lib_priority,
-	&lib_sharded,
+	&lib_sharded, &lib_conc,
 };
 
 const model_lib *model_lib_of(pool_kind k)

@@ -72,7 +72,7 @@ double wl_mean_rate(const wl_spec *w);
 typedef enum {
 	POOL_GOROUTINES, POOL_ERRGROUP, POOL_ANTS, POOL_TUNNY,
 	POOL_WORKERPOOL, POOL_SEMAPHORE, POOL_POND, POOL_PRIORITY,
-	POOL_SHARDED, POOL__COUNT
+	POOL_SHARDED, POOL_CONC, POOL__COUNT
 } pool_kind;
 
 /* What a library does that the rest of the model (and experiments/'
@@ -248,6 +248,7 @@ typedef struct model_config {
 	int nonblocking;        /* ants, pond */
 	long max_blocking;      /* ants; 0 = no limit */
 	int trygo;              /* errgroup */
+	int cancel_on_error;    /* conc WithContext + WithCancelOnError */
 	double timeout;         /* tunny ProcessTimed; 0 = none */
 	double expiry;          /* idle expiry; 0 = library default */
 	dist *weight;           /* semaphore: units acquired per task; NULL = 1 */

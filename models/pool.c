@@ -623,6 +623,7 @@ void task_done(run *r, uint32_t h)
 	uint32_t w = x->worker;
 	int late = x->flags & F_TIMED_OUT;
 	uint32_t weight = x->weight;
+	unsigned flags = x->flags;
 	pinst *p = &r->pools[x->pi];
 	if ((x->flags & (F_PANIC | F_SKIP)) == F_PANIC && !r->recover) {
 		/* An unrecovered panic kills the process with everything in
@@ -635,7 +636,8 @@ void task_done(run *r, uint32_t h)
 	}
 	int how = x->flags & F_SKIP ? RES_SKIPPED :
 		  x->flags & (F_PANIC | F_ERROR) ? RES_ERRORED : RES_DONE;
-	if (how == RES_ERRORED && (r->lib->caps & MODEL_LIB_CANCEL_ON_ERROR))
+	if (how == RES_ERRORED && ((r->lib->caps & MODEL_LIB_CANCEL_ON_ERROR) ||
+				   r->c->cancel_on_error))
 		r->cancelled = 1;   /* WithContext: the first error cancels */
 	busy_add(r, p, -1);
 	if (!late) {
@@ -655,7 +657,7 @@ void task_done(run *r, uint32_t h)
 	}
 	task_free(r, h);
 	/* h is gone: the library frees its worker or slot */
-	r->lib->ops->freed(r, p, w, weight);
+	r->lib->ops->freed(r, p, w, weight, flags);
 }
 
 

@@ -243,8 +243,8 @@ typedef struct pinst {
  *           submit_returned(h) when the call returns (tunny's Process:
  *           when the task is done).
  *   freed   a task of p has finished (its record is gone): worker w (NONE
- *           without identities) or its weight is free again; let the next
- *           waiter in.
+ *           without identities) or its weight is free again; flags are
+ *           the task's F_* (F_PANIC: it panicked); let the next waiter in.
  *   emit    the library's own scalars (NULL: none).
  *   resize  the actuator: K becomes k at run time (NULL: not resizable).
  */
@@ -256,7 +256,7 @@ struct pool_ops {
 	void (*submit)(struct run *r, struct pinst *p, struct task *x,
 		       uint32_t h);
 	void (*freed)(struct run *r, struct pinst *p, uint32_t w,
-		      uint32_t weight);
+		      uint32_t weight, unsigned flags);
 	void (*emit)(struct run *r, model_result *o);
 	void (*resize)(struct run *r, struct pinst *p, long k);
 };
@@ -278,6 +278,8 @@ typedef struct run {
 	double *key_cdf;      /* sharded, zipf keys: cumulative pmf */
 	uint32_t rr_shard;
 	gsl_rng *r_wsetup;
+	gsl_rng *r_lib;       /* the library's own random choices (a Go select
+			       * between ready cases); NULL when it has none */
 
 	/* task arena: index-addressed so growth by realloc keeps handles */
 	char *arena;

@@ -279,6 +279,7 @@ static void sstat_fini(sstat *st)
 void pool_teardown(run *r)
 {
 	gsl_rng_free(r->r_fail);
+	gsl_rng_free(r->r_lib);
 	tune_state_fini(&r->tune);
 	for (int i = 0; i < r->n_phases; i++)
 		stats_hist_free(r->h_phase[i]);

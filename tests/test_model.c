@@ -385,6 +385,50 @@ static void test_pond_queue(void **st)
 	model_config_fini(&c);
 }
 
+/* ---- conc: lazy workers kept until Wait, Go blocks at K, panics -------- */
+
+static void test_conc(void **st)
+{
+	model_config c;
+	model_result r;
+	/* 3 tasks at t=0 below K=10: each Go finds no idle worker and
+	 * spawns one; 12 tasks at K=4: 4 workers, the other 8 submitters
+	 * block in Go (no queue, no rejection) and are served FIFO as the
+	 * workers come back: three rounds of 1 s */
+	cfg(&c, "conc", 10, "burst(3)", "const(1s)", 3);
+	c.producers = 0;
+	run1(&c, 1, 0, &r);
+	assert_int_equal((long)P(&r, "workers_peak"), 3);
+	model_result_fini(&r);
+	model_config_fini(&c);
+	cfg(&c, "conc", 4, "burst(12)", "const(1s)", 12);
+	c.producers = 0;
+	run1(&c, 1, 0, &r);
+	assert_int_equal((long)P(&r, "workers_peak"), 4);
+	assert_int_equal((long)P(&r, "rejected"), 0);
+	assert_true(fabs(P(&r, "makespan") - 3.0) < 1e-12);
+	/* blocked in Go: 4 for 1 s, 4 for 2 s, over the 12 */
+	assert_true(fabs(P(&r, "blocked_mean") - 1.0) < 1e-9);
+	assert_little(&r);
+	model_result_fini(&r);
+	model_config_fini(&c);
+	/* a panic is caught (recover by default): the task fails, the run
+	 * goes on; with cancel_on_error the first one cancels the rest */
+	cfg(&c, "conc", 2, "poisson(100/s)", "exp(10ms)", 2000);
+	c.panic = 0.05;
+	run1(&c, 1, 0, &r);
+	assert_int_equal((long)P(&r, "crashed"), 0);
+	assert_true(P(&r, "errored") > 50 && P(&r, "errored") < 150);
+	assert_int_equal((long)P(&r, "skipped"), 0);
+	model_result_fini(&r);
+	c.cancel_on_error = 1;
+	run1(&c, 1, 0, &r);
+	assert_int_equal((long)P(&r, "errored"), 1);
+	assert_true(P(&r, "skipped") > 1900);
+	model_result_fini(&r);
+	model_config_fini(&c);
+}
+
 /* ---- semaphore: head-of-line blocking ------------------------------------ */
 
 static void test_semaphore_hol(void **st)
@@ -810,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_tunny_timeout),
 		cmocka_unit_test(test_pond_queue),
 		cmocka_unit_test(test_semaphore_hol),
+		cmocka_unit_test(test_conc),
 		cmocka_unit_test(test_fanout),
 		cmocka_unit_test(test_oom_little),
 		cmocka_unit_test(test_downstream_limit),

@@ -6,7 +6,7 @@
  * Erlang B (loss: ants nonblocking, insensitive to the service law),
  * M/M/c/N (ants max_blocking with `each` submitters), Erlang C mean wait and
  * wait tail P(W > t) = C e^{-(c mu - lambda) t} (FIFO pools: workerpool,
- * errgroup, ants), Pollaczek–Khinchine for M/D/1, the shapes that follow
+ * errgroup, ants, conc), Pollaczek–Khinchine for M/D/1, the shapes that follow
  * from the Universal Scalability Law and processor sharing, and a USL
  * downstream's capacity n / f(n) (saturated, and as a load-dependent
  * processor-sharing station in a closed product-form network).
@@ -77,8 +77,8 @@ static void test_mmcn_ants_max_blocking(void **st)
 
 static void test_erlang_c_fifo_pools(void **st)
 {
-	const char *pools[] = { "workerpool", "errgroup", "ants" };
-	for (int p = 0; p < 3; p++) {
+	const char *pools[] = { "workerpool", "errgroup", "ants", "conc" };
+	for (int p = 0; p < 4; p++) {
 		erlang_c_case(pools[p], 1, 0.5, 40000, 10, 31, 0.95);
 		erlang_c_case(pools[p], 4, 0.8, 60000, 10, 32, 0.95);
 		erlang_c_case(pools[p], 10, 0.95, 200000, 10, 33, 0.95);

@@ -91,3 +91,11 @@ $(cat "$b")"
 done
 [ $n -ge 8 ] || fail "only $n examples found"
 echo "ok $n ini and shell examples of README.md and docs/ run"
+
+# Every library of the table has its section in docs/libraries.md, and
+# every section is a library of the table.
+"$POOLSIM" help libraries --format tsv | tail -n +2 | cut -f1 | sort >"$T/libs"
+sed -n 's/^### `\([a-z]*\)`.*/\1/p' "$top/docs/libraries.md" | sort >"$T/sections"
+diff "$T/libs" "$T/sections" >/dev/null ||
+	fail "docs/libraries.md sections differ from poolsim help libraries: $(diff "$T/libs" "$T/sections" | tr '\n' ' ')"
+echo "ok every library of the table has its docs/libraries.md section"
