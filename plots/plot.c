@@ -10,7 +10,8 @@
  *   NAME.png          metric vs the X key (lines with 95% error bars for a
  *                     numeric key, clustered bars for a categorical one), or
  *                     the latency quantiles as bars when there is one point
- *   NAME-series.png   time series of replication 0, one panel per series
+ *   NAME-series.png   time series: median and 10-90% band over replications
+ *                     (plot.replication: one), events marked (series.c)
  *   NAME-scopes.png   throughput and p99 per tenant/ and tier/ scope
  * Work is O(rows of the experiment); gnuplot's run time dominates.
  *
@@ -546,6 +547,32 @@ static void choose_axes(res_db *db, plot_exp *e)
 		e->x_numeric = 0;
 }
 
+/* The plot.* keys, checked by `poolsim check` (a value it refused never
+ * reaches the database; one from another version reads as the default). */
+static void load_view(res_db *db, plot_exp *e)
+{
+	char v[128];
+	e->xscale = 'a';
+	e->xr_lo = e->xr_hi = NAN;
+	e->replication = -1;
+	if (e->n_pts == 0)
+		return;
+	int pt = e->pts[0].point;
+	if (res_point_param(db, e->id, pt, "plot.xscale", v, sizeof v) == 0)
+		e->xscale = !strcmp(v, "log") ? 'l' : !strcmp(v, "linear") ? 'n'
+										 : 'a';
+	if (res_point_param(db, e->id, pt, "plot.xrange", v, sizeof v) == 0 &&
+	    plot_xrange_parse(v, &e->xr_lo, &e->xr_hi))
+		e->xr_lo = e->xr_hi = NAN;
+	if (res_point_param(db, e->id, pt, "plot.replication", v,
+			    sizeof v) == 0 && strcmp(v, "all")) {
+		char *end;
+		long r = strtol(v, &end, 10);
+		if (!*end && r >= 0 && r < 1000000)
+			e->replication = (int)r;
+	}
+}
+
 int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e)
 {
 	memset(e, 0, sizeof *e);
@@ -567,6 +594,7 @@ int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e)
 		}
 	}
 	choose_axes(db, e);
+	load_view(db, e);
 	res_complete cm;
 	if (res_completeness(db, e->id, &cm) == 0)
 		res_partial_note(&cm, e->partial, sizeof e->partial);
@@ -786,17 +814,6 @@ static int run_gnuplot(const char *prog, const char *dir, const char *script,
 
 /* ---- figures ---------------------------------------------------------------- */
 
-typedef struct drawer {
-	res_db *db;
-	const plot_opts *o;
-	const char *dir;
-	const char *prog;
-	int no_gnuplot;         /* set after the first failed exec */
-	int rc;                 /* first error, kept while others continue */
-	char *err;
-	size_t errlen;
-} drawer;
-
 /* "dir/.FILE.tmp": where FILE is written before it is renamed into place
  * (hidden, and never a name plot_fname gives). */
 static void tmp_path(char *buf, size_t n, const char *dir, const char *file)
@@ -871,6 +888,34 @@ static void finish_script(drawer *d, FILE *f, const char *out,
 	}
 	if (d->o->wrote)
 		d->o->wrote(d->o->u, fig);
+}
+
+/* What series.c draws with (plot_int.h). */
+void plot_gp_quote(FILE *f, const char *s)
+{
+	gp_quote(f, s);
+}
+
+void plot_gp_title(FILE *f, const char *s)
+{
+	gp_title(f, s);
+}
+
+void plot_gp_header(FILE *f, const plot_opts *o, const char *out, int width,
+		    int height)
+{
+	gp_header(f, o, out, width, height);
+}
+
+FILE *plot_script_open(drawer *d, const char *out, char *path, size_t n)
+{
+	return open_script(d, out, path, n);
+}
+
+void plot_script_finish(drawer *d, FILE *f, const char *out,
+			const char *path)
+{
+	finish_script(d, f, out, path);
 }
 
 /* One point: the latency quantiles as bars (the registry's latency_*
@@ -1184,9 +1229,26 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 	}
 	fputc('\n', f);
 	if (e->x_numeric) {
-		if (xlo > 0 && xhi / xlo > 20)
+		/* plot.xscale: auto is log for positive values spanning more
+		 * than 20x; log needs every value (and the range) positive */
+		int lo_ok = xlo > 0 && !(e->xr_lo <= 0);
+		if (e->xscale == 'l' ? lo_ok
+				     : e->xscale == 'a' && xlo > 0 && xhi / xlo > 20)
 			fputs("set logscale x\n", f);
+		else if (e->xscale == 'l')
+			fputs("# plot.xscale = log: a value <= 0, drawn linear\n",
+			      f);
 		fprintf(f, "set offsets graph 0.03, graph 0.03, 0, 0\n");
+		/* plot.xrange: a zoom; the open ends stay automatic */
+		if (!isnan(e->xr_lo) || !isnan(e->xr_hi)) {
+			fputs("set xrange [", f);
+			if (!isnan(e->xr_lo))
+				fprintf(f, "%.17g", e->xr_lo);
+			fputc(':', f);
+			if (!isnan(e->xr_hi))
+				fprintf(f, "%.17g", e->xr_hi);
+			fputs("]\n", f);
+		}
 	} else {
 		/* Categories: bars from zero so that heights compare. */
 		/* Past MAX_TICS categories, every step-th is labelled and
@@ -1289,23 +1351,10 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 	finish_script(d, f, e->fname, path);
 }
 
-/* ---- time series ------------------------------------------------------------ */
-
-typedef struct ser {
-	char *scope, *name;
-	int pt;                 /* index into plot_exp.pts; -1 if unknown */
-	double *t, *v;
-	int n, cap;
-} ser;
-
-typedef struct ser_load {
-	const plot_exp *e;
-	ser *s;
-	int n, cap;
-} ser_load;
+/* ---- time series: series.c ------------------------------------------------ */
 
 /* At most MAX_LINES points, spread evenly over the sweep. */
-static int pick_point(int n_pts, int pt)
+int plot_pick_point(int n_pts, int pt)
 {
 	if (n_pts <= MAX_LINES)
 		return 1;
@@ -1313,144 +1362,6 @@ static int pick_point(int n_pts, int pt)
 		if ((int)lround((double)i * (n_pts - 1) / (MAX_LINES - 1)) == pt)
 			return 1;
 	return 0;
-}
-
-/* The index in e->pts of stored point number `point` (pts are in point
- * order), or -1. */
-static int point_index(const plot_exp *e, int point)
-{
-	int lo = 0, hi = e->n_pts;
-	while (lo < hi) {
-		int mid = lo + (hi - lo) / 2;
-		if (e->pts[mid].point < point)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < e->n_pts && e->pts[lo].point == point ? lo : -1;
-}
-
-/* Keeps replication 0 of the points the figure draws (pick_point): a
- * sweep of thousands of points must not inline thousands of series. */
-static int load_series(void *u, const res_series_pt *p)
-{
-	ser_load *L = u;
-	if (p->replication != 0)
-		return 0;
-	ser *s = L->n ? &L->s[L->n - 1] : NULL;
-	if (!s || s->pt < 0 || L->e->pts[s->pt].point != p->point ||
-	    strcmp(s->scope, p->scope) || strcmp(s->name, p->name)) {
-		int pt = point_index(L->e, p->point);
-		if (pt < 0 || !pick_point(L->e->n_pts, pt))
-			return 0;   /* not drawn, or no finished summary */
-		if (L->n == L->cap) {
-			L->cap = L->cap ? 2 * L->cap : 16;
-			L->s = xrealloc(L->s, (size_t)L->cap * sizeof *L->s);
-		}
-		s = &L->s[L->n++];
-		memset(s, 0, sizeof *s);
-		s->scope = xstrdup(p->scope);
-		s->name = xstrdup(p->name);
-		s->pt = pt;
-	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 256;
-		s->t = xrealloc(s->t, (size_t)s->cap * sizeof *s->t);
-		s->v = xrealloc(s->v, (size_t)s->cap * sizeof *s->v);
-	}
-	s->t[s->n] = p->t;
-	s->v[s->n] = p->value;
-	s->n++;
-	return 0;
-}
-
-static void fig_series(drawer *d, const plot_exp *e)
-{
-	ser_load L = { e, NULL, 0, 0 };
-	/* Only the points drawn: one indexed query each. */
-	for (int p = 0; p < e->n_pts; p++) {
-		if (!pick_point(e->n_pts, p))
-			continue;
-		if (res_series_run(d->db, e->id, e->pts[p].point, 0, load_series,
-				   &L) != 0) {
-			if (d->rc == 0)
-				d->rc = ps_err(d->err, d->errlen, PS_EDB,
-					       "reading series of %s: %s",
-					       e->name, res_errmsg(d->db));
-			break;
-		}
-	}
-	if (L.n == 0)
-		return;
-	/* Panels: distinct (scope, name) in first-appearance order. */
-	int panel[MAX_PANELS], np = 0;
-	for (int i = 0; i < L.n && np < MAX_PANELS; i++) {
-		int dup = 0;
-		for (int j = 0; j < np; j++)
-			if (!strcmp(L.s[panel[j]].scope, L.s[i].scope) &&
-			    !strcmp(L.s[panel[j]].name, L.s[i].name))
-				dup = 1;
-		if (!dup)
-			panel[np++] = i;
-	}
-	char out[160], path[512];
-	snprintf(out, sizeof out, "%s-series", e->fname);
-	FILE *f = open_script(d, out, path, sizeof path);
-	if (f) {
-		int rows = np <= 1 ? 1 : np <= 4 ? 2 : 3;
-		int cols = np <= 2 ? 1 : 2;
-		gp_header(f, d->o, out, 1000, 600 + (rows > 2 ? 200 : 0));
-		for (int i = 0; i < L.n; i++) {
-			fprintf(f, "$s%d << EOD\n", i);
-			for (int j = 0; j < L.s[i].n; j++)
-				if (!isnan(L.s[i].v[j]))
-					fprintf(f, "%.17g %.17g\n", L.s[i].t[j],
-						L.s[i].v[j]);
-			fputs("EOD\n", f);
-		}
-		fprintf(f, "set multiplot layout %d,%d title ", rows, cols);
-		char t[1200];
-		snprintf(t, sizeof t, "%s (replication 0)", e->title);
-		gp_title(f, t);
-		/* Levels sit on round numbers: keep them off the frame. */
-		/* Series are counts and levels: never below zero. */
-		fputs("\nset xlabel 'time (s)'\nset yrange [0:*]\n"
-		      "set offsets 0, 0, graph 0.05, 0\n", f);
-		for (int k = 0; k < np; k++) {
-			const ser *h = &L.s[panel[k]];
-			char pt[200];
-			snprintf(pt, sizeof pt, "%s %s", h->scope, h->name);
-			fputs("set title ", f);
-			gp_quote(f, pt);
-			fputs("\nset ylabel ", f);
-			gp_quote(f, h->name);
-			fputs("\nplot ", f);
-			int first = 1;
-			for (int i = 0; i < L.n; i++) {
-				const ser *s = &L.s[i];
-				if (strcmp(s->scope, h->scope) ||
-				    strcmp(s->name, h->name) ||
-				    !pick_point(e->n_pts, s->pt))
-					continue;
-				fprintf(f, "%s$s%d using 1:2 with steps lw 1.5 "
-					"title ", first ? "" : ", \\\n     ", i);
-				gp_quote(f, *e->pts[s->pt].itervars
-						    ? e->pts[s->pt].itervars
-						    : h->name);
-				first = 0;
-			}
-			fputc('\n', f);
-		}
-		fputs("unset multiplot\n", f);
-		finish_script(d, f, out, path);
-	}
-	for (int i = 0; i < L.n; i++) {
-		free(L.s[i].scope);
-		free(L.s[i].name);
-		free(L.s[i].t);
-		free(L.s[i].v);
-	}
-	free(L.s);
 }
 
 /* ---- per-tenant / per-tier bars ---------------------------------------------- */
@@ -1520,7 +1431,7 @@ static void fig_scopes_of(drawer *d, const plot_exp *e,
 	}
 	int pts[MAX_LINES], np = 0;
 	for (int p = 0; p < e->n_pts && np < MAX_LINES; p++)
-		if (pick_point(e->n_pts, p))
+		if (plot_pick_point(e->n_pts, p))
 			pts[np++] = p;
 	char out[160], path[512];
 	snprintf(out, sizeof out, "%s-%s", e->fname, suffix);
@@ -1726,7 +1637,7 @@ static int draw_one(void *u, res_db *db, plot_exp *e)
 		fig_single(d, e);
 	else
 		fig_sweep(d, e);
-	fig_series(d, e);
+	plot_fig_series(d, e);
 	fig_scopes(d, e);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define PLOT_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "../results/store.h"
@@ -54,7 +55,40 @@ typedef struct plot_exp {
 	int reps;               /* largest n over the summaries */
 	char partial[160];      /* "partial: 37 of 40 runs", "" when complete */
 	char *title;            /* description (or name) + partial note */
+	/* The plot.* keys (run_param of the first point; docs: keys). */
+	char xscale;            /* 'a'uto, 'l'og or li'n'ear */
+	double xr_lo, xr_hi;    /* plot.xrange ends; NAN = automatic */
+	int replication;        /* plot.replication; -1 = all (median) */
 } plot_exp;
+
+/* The state of one plot_draw call, shared by the figures. */
+typedef struct drawer {
+	res_db *db;
+	const plot_opts *o;
+	const char *dir;
+	const char *prog;
+	int no_gnuplot;         /* set after the first failed exec */
+	int rc;                 /* first error, kept while others continue */
+	char *err;
+	size_t errlen;
+} drawer;
+
+/* gnuplot text (plot.c): user text only ever through plot_gp_quote (a
+ * single-quoted string) or plot_gp_title (quoted pieces); a script is
+ * opened under a temporary name and plot_script_finish renames it, runs
+ * gnuplot and reports the files. */
+void plot_gp_quote(FILE *f, const char *s);
+void plot_gp_title(FILE *f, const char *s);
+void plot_gp_header(FILE *f, const plot_opts *o, const char *out, int width,
+		    int height);
+FILE *plot_script_open(drawer *d, const char *out, char *path, size_t n);
+void plot_script_finish(drawer *d, FILE *f, const char *out,
+			const char *path);
+/* 1 when point index pt is among the (at most 8) points a series or
+ * per-scope figure draws, spread evenly over the sweep. */
+int plot_pick_point(int n_pts, int pt);
+/* NAME-series: the time series (series.c). */
+void plot_fig_series(drawer *d, const plot_exp *e);
 
 int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e);
 void plot_exp_free(plot_exp *e);

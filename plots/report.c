@@ -711,7 +711,7 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	char base[300];
 	link_figure(f, r, e->fname, "metrics", &nfig);
 	snprintf(base, sizeof base, "%s-series", e->fname);
-	link_figure(f, r, base, "time series (replication 0)", &nfig);
+	link_figure(f, r, base, "time series", &nfig);
 	snprintf(base, sizeof base, "%s-scopes", e->fname);
 	link_figure(f, r, base, "per tenant, tier and service", &nfig);
 	snprintf(base, sizeof base, "%s-stages", e->fname);

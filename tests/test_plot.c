@@ -187,7 +187,8 @@ static char *slurp(const char *path)
 	return s;
 }
 
-/* PNG signature, then the IHDR chunk with big-endian width and height. */
+/* PNG signature, then the IHDR chunk with big-endian width and height
+ * (h 0: any height a series figure may take). */
 static void check_png(const char *path, unsigned w, unsigned h)
 {
 	FILE *fp = fopen(path, "rb");
@@ -204,7 +205,10 @@ static void check_png(const char *path, unsigned w, unsigned h)
 	unsigned bw = (unsigned)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19];
 	unsigned bh = (unsigned)b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23];
 	assert_int_equal(bw, w);
-	assert_int_equal(bh, h);
+	if (h)
+		assert_int_equal(bh, h);
+	else            /* a series figure: its panels decide the height */
+		assert_true(bh >= 300 && bh <= 2000);
 }
 
 static int draw(fixture *f, const char *name, const char *format,
@@ -227,7 +231,7 @@ static void test_figures(void **state)
 	snprintf(p, sizeof p, "%s/k-sweep.png", f->out);
 	check_png(p, 1000, 600);
 	snprintf(p, sizeof p, "%s/k-sweep-series.png", f->out);
-	check_png(p, 1000, 600);
+	check_png(p, 1000, 0);
 	snprintf(p, sizeof p, "%s/single.png", f->out);
 	check_png(p, 1000, 600);
 	/* The hostile name is sanitised into a plain file name. */
@@ -272,7 +276,7 @@ static void test_scripts_redraw_by_hand(void **state)
 		assert_int_equal(system(cmd), 0);
 		char png[256];
 		snprintf(png, sizeof png, "%s/%s.png", tmp, names[i]);
-		check_png(png, 1000, 600);
+		check_png(png, 1000, strstr(names[i], "-series") ? 0 : 600);
 	}
 }
 

@@ -1,0 +1,614 @@
+/*
+ * series.c — NAME-series: the stored time series of an experiment, one
+ * panel per (scope, series), one line per sweep point (at most 8, spread
+ * over the sweep: plot_pick_point).
+ *
+ * What a design doc needs from it:
+ *   - one shared legend under the title (not one per panel), and the same
+ *     colour for a sweep point in every panel;
+ *   - units on every y axis, from the series registry (models/metric.h);
+ *   - across replications the median line with a band from the 10th to
+ *     the 90th percentile (`plot.replication = N` draws replication N
+ *     alone): replications are resampled on the union of their sample
+ *     times, each holding its last value (series are levels), and a time
+ *     counts while at least half the replications are still running;
+ *   - lines that coincide stay visible: the first point is drawn widest,
+ *     each next one narrower and dashed, so equal stretches show as nested
+ *     stripes (common random numbers make equal stretches common);
+ *   - events as labelled vertical markers: SIGTERM, each point's drain
+ *     deadline, the step changes of a steps() arrival profile, and when
+ *     each alert went pending and firing; the alert state panel names its
+ *     levels and shades them as bands;
+ *   - with `shutdown.*`, each point's legend entry says how many tasks
+ *     finished and how many were cut off (the drain question's answer).
+ * The SIGTERM of `shutdown.at = after(N)` is not stored: it is the run's
+ * end less drain_s, the end being the last sample (the run's last event,
+ * which the model always samples unless thinning dropped it) or the
+ * makespan, whichever is later: within one sampling interval.
+ *
+ * Work: O(samples × replications) per point drawn; memory the same.
+ */
+#include "plot.h"
+#include "plot_int.h"
+#include "../models/metric.h"
+#include "../models/model.h"
+#include "../sim/units.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/ps.h"
+
+#define MAX_SPANELS 12         /* panels in one series figure */
+#define MAX_GRID 400           /* resampled times per line */
+#define MAX_MARKS 32
+
+/* The palette of the points drawn, in their order: the same colour for a
+ * point in every panel (colour-blind-safe first four). */
+static const char *const palette[] = {
+	"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
+	"#7f7f7f", "#000000"
+};
+static const int dashes[] = { 1, 2, 4, 5 };
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	assert(q && "out of memory in plots/");
+	return q;
+}
+
+/* One replication of one series. */
+typedef struct rep_ser {
+	double *t, *v;
+	int n, cap;
+} rep_ser;
+
+/* One (point, scope, name): its replications. */
+typedef struct track {
+	char scope[64], name[32];
+	int pt;                 /* index into plot_exp.pts */
+	int slot;               /* index among the points drawn (colour) */
+	rep_ser *reps;
+	int n_reps;
+} track;
+
+typedef struct sload {
+	track *tr;
+	int n, cap;
+	int pt, slot, rep;
+} sload;
+
+static int load_row(void *u, const res_series_pt *p)
+{
+	sload *L = u;
+	track *k = NULL;
+	for (int i = L->n - 1; i >= 0 && L->tr[i].pt == L->pt; i--)
+		if (!strcmp(L->tr[i].scope, p->scope) &&
+		    !strcmp(L->tr[i].name, p->name))
+			k = &L->tr[i];
+	if (!k) {
+		if (L->n == L->cap) {
+			L->cap = L->cap ? 2 * L->cap : 16;
+			L->tr = xrealloc(L->tr, (size_t)L->cap * sizeof *L->tr);
+		}
+		k = &L->tr[L->n++];
+		memset(k, 0, sizeof *k);
+		snprintf(k->scope, sizeof k->scope, "%s", p->scope);
+		snprintf(k->name, sizeof k->name, "%s", p->name);
+		k->pt = L->pt;
+		k->slot = L->slot;
+	}
+	if (L->rep >= k->n_reps) {
+		k->reps = xrealloc(k->reps, (size_t)(L->rep + 1) * sizeof *k->reps);
+		memset(k->reps + k->n_reps, 0,
+		       (size_t)(L->rep + 1 - k->n_reps) * sizeof *k->reps);
+		k->n_reps = L->rep + 1;
+	}
+	rep_ser *r = &k->reps[L->rep];
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 256;
+		r->t = xrealloc(r->t, (size_t)r->cap * sizeof *r->t);
+		r->v = xrealloc(r->v, (size_t)r->cap * sizeof *r->v);
+	}
+	r->t[r->n] = p->t;
+	r->v[r->n] = p->value;
+	r->n++;
+	return 0;
+}
+
+/* ---- replications: median and 10-90% band --------------------------------- */
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Quantile q of sorted v[0..n) (linear between order statistics). */
+static double quant(const double *v, int n, double q)
+{
+	double h = (n - 1) * q;
+	int i = (int)floor(h);
+	return i + 1 < n ? v[i] + (h - i) * (v[i + 1] - v[i]) : v[n - 1];
+}
+
+/* Writes rows "t median q10 q90" of track k; returns the rows written. */
+static int write_band(FILE *f, const track *k)
+{
+	int nr = 0, total = 0;
+	for (int r = 0; r < k->n_reps; r++)
+		if (k->reps[r].n) {
+			nr++;
+			total += k->reps[r].n;
+		}
+	if (!nr)
+		return 0;
+	double *ts = xrealloc(NULL, (size_t)total * sizeof *ts);
+	int nt = 0;
+	for (int r = 0; r < k->n_reps; r++)
+		for (int j = 0; j < k->reps[r].n; j++)
+			ts[nt++] = k->reps[r].t[j];
+	qsort(ts, (size_t)nt, sizeof *ts, cmp_dbl);
+	int u = 0;
+	for (int j = 0; j < nt; j++)
+		if (!u || ts[j] > ts[u - 1])
+			ts[u++] = ts[j];
+	int stride = u > MAX_GRID ? (u + MAX_GRID - 1) / MAX_GRID : 1;
+	int *at = xrealloc(NULL, (size_t)k->n_reps * sizeof *at);
+	double *vals = xrealloc(NULL, (size_t)k->n_reps * sizeof *vals);
+	memset(at, 0, (size_t)k->n_reps * sizeof *at);
+	int rows = 0;
+	for (int j = 0; j < u; j++) {
+		if (j % stride && j != u - 1)
+			continue;
+		double t = ts[j];
+		int alive = 0, nv = 0;
+		for (int r = 0; r < k->n_reps; r++) {
+			const rep_ser *s = &k->reps[r];
+			if (!s->n || t > s->t[s->n - 1] || t < s->t[0])
+				continue;
+			while (at[r] + 1 < s->n && s->t[at[r] + 1] <= t)
+				at[r]++;
+			alive++;
+			if (!isnan(s->v[at[r]]))
+				vals[nv++] = s->v[at[r]];
+		}
+		if (2 * alive < nr)
+			break;      /* most replications have ended */
+		if (!nv)
+			continue;
+		qsort(vals, (size_t)nv, sizeof *vals, cmp_dbl);
+		fprintf(f, "%.9g %.9g %.9g %.9g\n", t, quant(vals, nv, 0.5),
+			quant(vals, nv, 0.1), quant(vals, nv, 0.9));
+		rows++;
+	}
+	free(ts);
+	free(at);
+	free(vals);
+	return rows;
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+typedef struct mark {
+	double t;
+	char label[96];
+	int slot;               /* the point's colour; -1: every point */
+} mark;
+
+typedef struct marks {
+	mark m[MAX_MARKS];
+	int n;
+} marks;
+
+static void add_mark(marks *M, double t, int slot, const char *label)
+{
+	if (!isfinite(t) || t < 0)
+		return;
+	for (int i = 0; i < M->n; i++)
+		if (!strcmp(M->m[i].label, label) &&
+		    fabs(M->m[i].t - t) <= 1e-9 * fmax(1, fabs(t))) {
+			if (M->m[i].slot != slot)
+				M->m[i].slot = -1;   /* shared by points */
+			return;
+		}
+	if (M->n == MAX_MARKS)
+		return;
+	mark *k = &M->m[M->n++];
+	k->t = t;
+	k->slot = slot;
+	snprintf(k->label, sizeof k->label, "%s", label);
+}
+
+/* The end of point pt's runs, averaged: the last sample of each
+ * replication (see the banner). */
+static double run_end(const track *tr, int ntr, int pt)
+{
+	double sum = 0;
+	int n = 0;
+	for (int r = 0;; r++) {
+		double end = -1;
+		int any = 0;
+		for (int i = 0; i < ntr; i++) {
+			if (tr[i].pt != pt || r >= tr[i].n_reps)
+				continue;
+			any = 1;
+			const rep_ser *s = &tr[i].reps[r];
+			if (s->n && s->t[s->n - 1] > end)
+				end = s->t[s->n - 1];
+		}
+		if (!any)
+			break;
+		if (end >= 0) {
+			sum += end;
+			n++;
+		}
+	}
+	return n ? sum / n : NAN;
+}
+
+/* First time at or above level in each replication of k, averaged over
+ * the replications that reach it, when at least half do; else NAN. */
+static double first_at(const track *k, double level)
+{
+	double sum = 0;
+	int n = 0, nr = 0;
+	for (int r = 0; r < k->n_reps; r++) {
+		const rep_ser *s = &k->reps[r];
+		if (!s->n)
+			continue;
+		nr++;
+		for (int j = 0; j < s->n; j++)
+			if (s->v[j] >= level) {
+				sum += s->t[j];
+				n++;
+				break;
+			}
+	}
+	return n && 2 * n >= nr ? sum / n : NAN;
+}
+
+static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
+			  int ntr, const int *pts, int np, marks *M)
+{
+	char v[512], lab[96], e1[128];
+	for (int j = 0; j < np; j++) {
+		int pt = pts[j], point = e->pts[pt].point;
+		/* SIGTERM and the drain deadline */
+		double term = NAN, drain = NAN;
+		if (res_point_param(d->db, e->id, point, "shutdown.at", v,
+				    sizeof v) == 0) {
+			if (!strncmp(v, "after(", 6)) {
+				const plot_sum *ds = plot_get(e, pt, "pool",
+							      "drain_s");
+				const plot_sum *mk = plot_get(e, pt, "pool",
+							      "makespan");
+				double end = run_end(tr, ntr, pt);
+				if (mk && !(end >= mk->mean))
+					end = mk->mean;
+				if (ds)
+					term = end - ds->mean;
+			} else if (unit_time(v, &term, e1, sizeof e1)) {
+				term = NAN;
+			}
+			if (res_point_param(d->db, e->id, point, "shutdown.drain",
+					    v, sizeof v) == 0 &&
+			    unit_time(v, &drain, e1, sizeof e1))
+				drain = NAN;
+		}
+		add_mark(M, term, j, "SIGTERM");
+		if (isfinite(term) && drain > 0) {
+			snprintf(lab, sizeof lab, "deadline %.60s", v);
+			add_mark(M, term + drain, j, lab);
+		}
+		/* the step changes of a steps() profile */
+		if (res_point_param(d->db, e->id, point, "arrival", v,
+				    sizeof v) == 0 && !strncmp(v, "steps(", 6)) {
+			wl_spec w;
+			memset(&w, 0, sizeof w);
+			if (wl_parse(v, ".", &w, e1, sizeof e1) == 0) {
+				double t = 0;
+				for (int s = 0; s + 1 < w.n_steps; s++) {
+					t += w.steps[s].dur;
+					snprintf(lab, sizeof lab, "arrivals %.4g/s",
+						 w.steps[s + 1].rate);
+					add_mark(M, t, j, lab);
+				}
+			}
+			wl_spec_fini(&w);
+		}
+		/* alerts: pending and firing */
+		for (int i = 0; i < ntr; i++) {
+			const track *k = &tr[i];
+			if (k->pt != pt || strncmp(k->scope, "alert/", 6) ||
+			    strcmp(k->name, "state"))
+				continue;
+			snprintf(lab, sizeof lab, "%s pending", k->scope + 6);
+			add_mark(M, first_at(k, 1), j, lab);
+			snprintf(lab, sizeof lab, "%s firing", k->scope + 6);
+			add_mark(M, first_at(k, 2), j, lab);
+		}
+	}
+}
+
+/* ---- the figure ------------------------------------------------------------------ */
+
+/* Panel order: alerts (the question of an alert experiment), the load
+ * and the tuner, the pool's levels, then downstreams and stages. */
+static int panel_rank(const track *k)
+{
+	static const char *const pool[] = { "offered", "K", "queue_depth",
+					    "running", "workers" };
+	if (!strncmp(k->scope, "alert/", 6))
+		return 0;
+	if (!strcmp(k->scope, "pool"))
+		for (int i = 0; i < 5; i++)
+			if (!strcmp(k->name, pool[i]))
+				return 1 + i;
+	if (!strncmp(k->scope, "downstream/", 11))
+		return 10;
+	/* stages as small multiples: a row per series, a stage a column */
+	return !strcmp(k->name, "queue_depth") ? 20 : !strcmp(k->name, "running")
+								? 21 : 22;
+}
+
+static void ylabel(FILE *f, const track *k)
+{
+	const model_metric *m = model_series_find(k->name);
+	const char *u = m ? m->unit : "";
+	char lab[160];
+	if (!strcmp(u, "1/s"))
+		snprintf(lab, sizeof lab, "%s (/s)", k->name);
+	else if (!strcmp(u, "state") || !*u || !strcmp(u, k->name))
+		snprintf(lab, sizeof lab, "%s", k->name);
+	else
+		snprintf(lab, sizeof lab, "%s (%s)", k->name, u);
+	fputs("set ylabel ", f);
+	plot_gp_quote(f, lab);
+	fputc('\n', f);
+}
+
+/* A round tick step giving at most max ticks over [0, hi]. */
+static double tick_step(double hi, int max)
+{
+	if (!(hi > 0))
+		return 1;
+	double raw = hi / (max > 1 ? max : 1);
+	double p = pow(10, floor(log10(raw)));
+	static const double m[] = { 1, 2, 2.5, 5, 10 };
+	for (int i = 0; i < 5; i++)
+		if (m[i] * p >= raw)
+			return m[i] * p;
+	return 10 * p;
+}
+
+/* The legend entry of point pt: its swept values, and with shutdown.*
+ * what finished and what was cut off. */
+static void entry(const plot_exp *e, int pt, char *buf, size_t n)
+{
+	const char *iv = *e->pts[pt].itervars ? e->pts[pt].itervars : "all";
+	const plot_sum *c = plot_get(e, pt, "pool", "completed");
+	const plot_sum *u = plot_get(e, pt, "pool", "unfinished");
+	if (c && u)
+		snprintf(buf, n, "%s: %.0f finished, %.0f cut off", iv, c->mean,
+			 u->mean);
+	else
+		snprintf(buf, n, "%s", iv);
+}
+
+void plot_fig_series(drawer *d, const plot_exp *e)
+{
+	sload L = { 0 };
+	int pts[8], np = 0;
+	for (int p = 0; p < e->n_pts && np < 8; p++) {
+		if (!plot_pick_point(e->n_pts, p))
+			continue;
+		int r0 = e->replication >= 0 ? e->replication : 0;
+		int r1 = e->replication >= 0 ? e->replication + 1
+					     : (e->reps > 0 ? e->reps : 1);
+		L.pt = p;
+		L.slot = np;
+		for (L.rep = r0; L.rep < r1; L.rep++)
+			if (res_series_run(d->db, e->id, e->pts[p].point, L.rep,
+					   load_row, &L) != 0) {
+				if (d->rc == 0)
+					d->rc = ps_err(d->err, d->errlen, PS_EDB,
+						       "reading series of %s: "
+						       "%s", e->name,
+						       res_errmsg(d->db));
+				break;
+			}
+		pts[np++] = p;
+	}
+	if (L.n == 0)
+		goto out;
+	/* panels: distinct (scope, name), ranked, then first seen */
+	int panel[MAX_SPANELS], npn = 0;
+	for (int rank = 0; rank <= 22; rank++)
+		for (int i = 0; i < L.n && npn < MAX_SPANELS; i++) {
+			if (panel_rank(&L.tr[i]) != rank)
+				continue;
+			int dup = 0;
+			for (int j = 0; j < npn; j++)
+				dup |= !strcmp(L.tr[panel[j]].scope, L.tr[i].scope) &&
+				       !strcmp(L.tr[panel[j]].name, L.tr[i].name);
+			if (!dup)
+				panel[npn++] = i;
+		}
+	marks M = { .n = 0 };
+	collect_marks(d, e, L.tr, L.n, pts, np, &M);
+
+	char out[PLOT_FNAME_MAX + 16], path[1024];
+	snprintf(out, sizeof out, "%s-series", e->fname);
+	FILE *f = plot_script_open(d, out, path, sizeof path);
+	if (!f)
+		goto out;
+	int cols = npn <= 1 ? 1 : npn <= 4 ? 2 : 3;
+	int rows = (npn + cols - 1) / cols;
+	int width = cols == 3 ? 1200 : 1000;
+	/* the legend: as many columns (at most 3) as its entries fit */
+	size_t longest = 40;
+	for (int j = 0; j < np; j++) {
+		char t2[400];
+		entry(e, pts[j], t2, sizeof t2);
+		if (strlen(t2) > longest)
+			longest = strlen(t2);
+	}
+	/* gnuplot fits the key's columns into the first panel's width */
+	int colw = (int)longest * 7 + 70;
+	int kcols = ((width - 120) / cols) / colw;
+	kcols = kcols < 1 ? 1 : kcols > 3 ? 3 : kcols;
+	int legend_rows = (np + 1 + kcols - 1) / kcols;
+	int head = 75 + 17 * legend_rows;     /* title and legend, px */
+	int height = head + 280 * rows;
+	plot_gp_header(f, d->o, out, width, height);
+
+	/* data: per track "t median q10 q90" */
+	int band = e->replication < 0 && e->reps > 1;
+	double tmax = 0;
+	int *rowsn = xrealloc(NULL, (size_t)L.n * sizeof *rowsn);
+	for (int i = 0; i < L.n; i++) {
+		fprintf(f, "$s%d << EOD\n", i);
+		rowsn[i] = write_band(f, &L.tr[i]);
+		fputs("EOD\n", f);
+		for (int r = 0; r < L.tr[i].n_reps; r++) {
+			const rep_ser *s = &L.tr[i].reps[r];
+			if (s->n && s->t[s->n - 1] > tmax)
+				tmax = s->t[s->n - 1];
+		}
+	}
+	for (int i = 0; i < M.n; i++)
+		tmax = fmax(tmax, M.m[i].t);
+
+	double top = 1.0 - (double)head / height;
+	fprintf(f, "set multiplot layout %d,%d margins 0.08,0.97,%.4f,%.4f "
+		"spacing 0.08,%.4f title ", rows, cols, 55.0 / height, top,
+		95.0 / height);
+	plot_gp_title(f, e->title);
+	int panel_px = (width - 120) / cols;
+	fprintf(f, "\nset xlabel 'time (s)'\nset xrange [0:%.6g]\n"
+		"set xtics %.6g\nset offsets 0, 0, graph 0.08, 0\n",
+		tmax > 0 ? tmax * 1.01 : 1,
+		tick_step(tmax, panel_px / 70));
+	/* event markers on every panel */
+	for (int i = 0; i < M.n; i++)
+		fprintf(f, "set arrow %d from %.9g, graph 0 to %.9g, graph 1 "
+			"nohead dt 3 lw 1.5 lc rgb '%s' front\n", i + 1,
+			M.m[i].t, M.m[i].t,
+			M.m[i].slot < 0 ? "#333333" : palette[M.m[i].slot]);
+	for (int k = 0; k < npn; k++) {
+		const track *h = &L.tr[panel[k]];
+		int is_state = !strncmp(h->scope, "alert/", 6) &&
+			       !strcmp(h->name, "state");
+		char t[160];
+		if (!strcmp(h->scope, "pool"))
+			snprintf(t, sizeof t, "%s", h->name);
+		else
+			snprintf(t, sizeof t, "%s %s", h->scope, h->name);
+		fputs("set title ", f);
+		plot_gp_quote(f, t);
+		fputc('\n', f);
+		ylabel(f, h);
+		/* labels of the markers: on the top row only */
+		if (k < cols)
+			for (int i = 0; i < M.n; i++) {
+				fprintf(f, "set label %d ", i + 1);
+				plot_gp_quote(f, M.m[i].label);
+				fprintf(f, " at %.9g, graph 0.97 rotate by 90 right "
+					"offset -0.6,0 font ',8' tc rgb '%s' front\n",
+					M.m[i].t, M.m[i].slot < 0 ? "#333333"
+						  : palette[M.m[i].slot]);
+			}
+		else if (k == cols)
+			fputs("unset label\n", f);
+		if (is_state) {
+			fputs("set ytics ('inactive' 0, 'pending' 1, 'firing' 2)\n"
+			      "set yrange [-0.25:2.4]\n"
+			      "set object 1 rect from graph 0, first 0.5 to graph 1, "
+			      "first 1.5 fs solid 0.15 noborder fc rgb '#e69f00' "
+			      "behind\n"
+			      "set object 2 rect from graph 0, first 1.5 to graph 1, "
+			      "first 2.4 fs solid 0.15 noborder fc rgb '#d55e00' "
+			      "behind\n", f);
+		} else {
+			fputs("set ytics autofreq\nset yrange [0:*]\n"
+			      "unset object 1\nunset object 2\n", f);
+		}
+		/* the shared legend: in the first panel, at the top of the
+		 * page, made of dummy entries so that it holds every point */
+		if (k == 0)
+			fprintf(f, "set key at screen 0.5, screen %.4f center top "
+				"horizontal maxcols %d samplen 4 width 3 box "
+				"lc rgb '#bbbbbb'\n",
+				1.0 - 45.0 / height, kcols);
+		else
+			fputs("unset key\n", f);
+		fputs("plot ", f);
+		int first = 1;
+		/* widest first; bands under the lines */
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = 0; i < L.n; i++) {
+				const track *s = &L.tr[i];
+				if (strcmp(s->scope, h->scope) ||
+				    strcmp(s->name, h->name) || !rowsn[i])
+					continue;
+				const char *c = palette[s->slot];
+				if (pass == 0 && !band)
+					continue;
+				if (pass == 0)
+					fprintf(f, "%s$s%d using 1:3:4 with "
+						"filledcurves fs transparent solid "
+						"0.15 noborder lc rgb '%s' notitle",
+						first ? "" : ", \\\n     ", i, c);
+				else
+					fprintf(f, "%s$s%d using 1:2 with steps "
+						"lw %.2g dt %d lc rgb '%s' notitle",
+						first ? "" : ", \\\n     ", i,
+						1.3 + 1.4 * (np - 1 - s->slot),
+						dashes[s->slot % 4], c);
+				first = 0;
+			}
+		if (k == 0) {
+			for (int j = 0; j < np; j++) {
+				char t2[400];
+				entry(e, pts[j], t2, sizeof t2);
+				fprintf(f, "%sNaN with lines lw %.2g dt %d lc rgb '%s' "
+					"title ", first ? "" : ", \\\n     ",
+					1.3 + 1.4 * (np - 1 - j), dashes[j % 4],
+					palette[j]);
+				plot_gp_quote(f, t2);
+				first = 0;
+			}
+			if (band) {
+				fprintf(f, ", \\\n     NaN with filledcurves fs "
+					"solid 0.3 noborder lc rgb '#7f7f7f' title "
+					"'median of %d replications, band 10-90%%'",
+					e->reps);
+			} else {
+				char t3[96];
+				snprintf(t3, sizeof t3, "replication %d",
+					 e->replication >= 0 ? e->replication : 0);
+				fputs(", \\\n     NaN with lines lc rgb '#ffffff' "
+				      "title ", f);
+				plot_gp_quote(f, t3);
+			}
+		}
+		fputc('\n', f);
+	}
+	fputs("unset multiplot\n", f);
+	free(rowsn);
+	plot_script_finish(d, f, out, path);
+out:
+	for (int i = 0; i < L.n; i++) {
+		for (int r = 0; r < L.tr[i].n_reps; r++) {
+			free(L.tr[i].reps[r].t);
+			free(L.tr[i].reps[r].v);
+		}
+		free(L.tr[i].reps);
+	}
+	free(L.tr);
+}

@@ -1,0 +1,111 @@
+#!/bin/sh
+# figures.sh — what the figures promise, read from their .gp scripts (the
+# PNGs are looked at by people): series figures with one shared legend,
+# one colour per sweep point across panels, units on the axes, labelled
+# event markers (SIGTERM, drain deadlines, arrival steps, alert pending
+# and firing), named alert bands, the median with a 10-90% band or one
+# replication (plot.replication), the drain answer in the legend; sweep
+# figures with plot.xscale and plot.xrange.
+set -u
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+cat >"$T/f.ini" <<'INI'
+[General]
+seed = 3
+
+[drain]
+arrival   = burst(400)
+warmup    = 0
+service   = exp(50ms)
+pool      = errgroup
+K         = 10
+producers = each
+shutdown.at    = after(50)
+shutdown.drain = ${drain=500ms, 3s}
+repeat    = 3
+
+[steps]
+arrival  = steps(20/s for 20s, 60/s for 40s, 20/s for 20s)
+duration = 80s
+warmup   = 0
+service  = const(100ms)
+pool     = ants
+K        = ${K=4, 8}
+producers = each
+alert.deep = queue_depth > 20 for 10s
+repeat   = 2
+
+[one]
+extends = steps
+plot.replication = 1
+
+[ks]
+arrival = poisson(200/s)
+tasks   = 300
+service = exp(5ms)
+pool    = ants
+K       = ${2, 4, 8, 50, 100}
+plot.xscale = linear
+plot.xrange = 3:60
+
+[ks-auto]
+extends = ks
+plot.xscale = auto
+plot.xrange = *:*
+INI
+"$POOLSIM" run "$T/f.ini" -o "$T/f.db" -j 2 2>/dev/null || fail "f.ini did not run"
+"$POOLSIM" plot -o "$T/f.db" --dir "$T/out" >"$T/list" 2>"$T/err" || fail "plot: $(cat "$T/err")"
+G="$T/out/drain-series.gp"
+[ -f "$G" ] || fail "no drain-series.gp: $(cat "$T/list")"
+if command -v gnuplot >/dev/null; then
+	[ -s "$T/out/drain-series.png" ] && [ -s "$T/out/steps-series.png" ] || fail "series PNGs missing"
+fi
+
+# one shared legend, in the first panel only, at the top of the page
+[ "$(grep -c '^set key at screen 0.5' "$G")" = 1 ] || fail "shared legend: $(grep -n 'key' "$G")"
+[ "$(grep -c '^unset key' "$G")" = 2 ] || fail "the other panels have a key"
+# units from the series registry
+for l in "queue_depth (tasks)" "running (tasks)" "workers"; do
+	grep -q "^set ylabel '$l'\$" "$G" || fail "ylabel $l: $(grep ylabel "$G")"
+done
+grep -q "^set xlabel 'time (s)'" "$G" || fail "time axis unit"
+# one colour per point, the same in every panel: 2 points, 2 colours
+n=$(grep -o "with steps lw [0-9.]* dt [0-9] lc rgb '#[0-9a-f]*'" "$G" | sort -u | wc -l)
+[ "$n" = 2 ] || fail "line styles per point: $n"
+# events: SIGTERM (shared by both points), a deadline per point
+grep -q "^set label [0-9]* 'SIGTERM' at " "$G" || fail "no SIGTERM marker"
+grep -q "^set label [0-9]* 'deadline 500ms' at " "$G" || fail "no 500ms deadline marker"
+grep -q "^set label [0-9]* 'deadline 3s' at " "$G" || fail "no 3s deadline marker"
+[ "$(grep -c '^set arrow [0-9]* from .* nohead' "$G")" = 3 ] || fail "markers: $(grep '^set arrow' "$G")"
+# the SIGTERM marker sits where it happened: the same time as the
+# deadline marker less the drain
+st=$(sed -n "s/^set label [0-9]* 'SIGTERM' at \([0-9.e-]*\),.*/\1/p" "$G")
+dl=$(sed -n "s/^set label [0-9]* 'deadline 500ms' at \([0-9.e-]*\),.*/\1/p" "$G")
+awk -v a="$st" -v b="$dl" 'BEGIN { d = b - a - 0.5; exit !(a > 0 && d < 1e-6 && d > -1e-6) }' ||
+	fail "SIGTERM $st, deadline $dl"
+# the drain answer and the replications in the legend
+grep -q "'drain=500ms: [0-9]* finished, [0-9]* cut off'" "$G" || fail "drain answer in the legend"
+grep -q "'drain=3s: 400 finished, 0 cut off'" "$G" || fail "3s drains everything: $(grep -o "'drain=3s[^']*'" "$G")"
+grep -q "median of 3 replications, band 10-90%" "$G" || fail "band entry"
+grep -q "with filledcurves fs transparent" "$G" || fail "no band"
+
+S="$T/out/steps-series.gp"
+grep -q "^set label [0-9]* 'arrivals 60/s' at 20," "$S" || fail "step marker: $(grep '^set label' "$S")"
+grep -q "^set label [0-9]* 'arrivals 20/s' at 60," "$S" || fail "step back marker"
+grep -q "^set label [0-9]* 'deep pending' at " "$S" || fail "pending marker"
+grep -q "^set label [0-9]* 'deep firing' at " "$S" || fail "firing marker"
+grep -q "^set ytics ('inactive' 0, 'pending' 1, 'firing' 2)" "$S" || fail "named alert states"
+grep -q "^set object 2 rect .*behind" "$S" || fail "alert bands"
+grep -q "^set title 'alert/deep state'" "$S" || fail "alert panel"
+grep -q "^set ylabel 'offered" "$S" && fail "offered without autotune?"
+
+O="$T/out/one-series.gp"
+grep -q "title 'replication 1'" "$O" || fail "plot.replication = 1 not named"
+grep -q "filledcurves fs transparent" "$O" && fail "one replication drew a band"
+
+grep -q '^set logscale x' "$T/out/ks.gp" && fail "plot.xscale = linear drew log"
+grep -q '^set xrange \[3:60\]' "$T/out/ks.gp" || fail "plot.xrange: $(grep xrange "$T/out/ks.gp")"
+grep -q '^set logscale x' "$T/out/ks-auto.gp" || fail "auto: 2..100 should be log"
+grep -q '^set xrange \[' "$T/out/ks-auto.gp" && fail "*:* set a range"
+echo "ok: series and sweep figures"
