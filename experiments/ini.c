@@ -28,59 +28,84 @@ void exp_diags_fini(exp_diags *d)
 {
 	for (int i = 0; i < d->n; i++)
 		free(d->v[i].text);
+	for (int i = 0; i < d->nw; i++)
+		free(d->w[i].text);
 	free(d->v);
+	free(d->w);
 	memset(d, 0, sizeof *d);
 }
 
-void exp_diag_add(exp_diags *d, const char *file, int line,
-		  const char *fmt, ...)
+static void diag_push(exp_diag **v, int *n, int *cap, const char *file,
+		      int line, const char *fmt, va_list ap)
 {
 	char msg[512], full[1024];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
 	if (line > 0)
 		snprintf(full, sizeof full, "%s:%d: %s", file, line, msg);
 	else if (line == 0)
 		snprintf(full, sizeof full, "--set: %s", msg);
 	else
 		snprintf(full, sizeof full, "%s: %s", file, msg);
-	for (int i = 0; i < d->n; i++)
-		if (strcmp(d->v[i].text, full) == 0)
+	for (int i = 0; i < *n; i++)
+		if (strcmp((*v)[i].text, full) == 0)
 			return;
-	if (d->n == d->cap) {
-		int cap = d->cap ? 2 * d->cap : 8;
-		exp_diag *v = realloc(d->v, (size_t)cap * sizeof *v);
-		if (!v)
+	if (*n == *cap) {
+		int nc = *cap ? 2 * *cap : 8;
+		exp_diag *nv = realloc(*v, (size_t)nc * sizeof *nv);
+		if (!nv)
 			return;   /* out of memory: losing a message beats crashing */
-		d->v = v;
-		d->cap = cap;
+		*v = nv;
+		*cap = nc;
 	}
 	char *t = strdup(full);
 	if (!t)
 		return;
-	d->v[d->n].line = line;
-	d->v[d->n].text = t;
-	d->n++;
+	(*v)[*n].line = line;
+	(*v)[*n].text = t;
+	(*n)++;
+}
+
+void exp_diag_add(exp_diags *d, const char *file, int line,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_push(&d->v, &d->n, &d->cap, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void exp_diag_warn(exp_diags *d, const char *file, int line,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_push(&d->w, &d->nw, &d->wcap, file, line, fmt, ap);
+	va_end(ap);
+}
+
+/* Insertion sort: stable, and lists are short. Errors come from several
+ * passes (scan, resolve, validate); users read them in file order. */
+static void diag_sort(exp_diag *v, int n)
+{
+	for (int i = 1; i < n; i++) {
+		exp_diag x = v[i];
+		int j = i - 1;
+		while (j >= 0 && v[j].line > x.line) {
+			v[j + 1] = v[j];
+			j--;
+		}
+		v[j + 1] = x;
+	}
 }
 
 void exp_diags_print(exp_diags *d, void *file)
 {
-	/* Insertion sort: stable, and lists are short. Errors come from
-	 * several passes (scan, resolve, validate); users read them in file
-	 * order. */
-	for (int i = 1; i < d->n; i++) {
-		exp_diag x = d->v[i];
-		int j = i - 1;
-		while (j >= 0 && d->v[j].line > x.line) {
-			d->v[j + 1] = d->v[j];
-			j--;
-		}
-		d->v[j + 1] = x;
-	}
+	diag_sort(d->v, d->n);
+	diag_sort(d->w, d->nw);
 	for (int i = 0; i < d->n; i++)
 		fprintf((FILE *)file, "poolsim: error: %s\n", d->v[i].text);
+	for (int i = 0; i < d->nw; i++)
+		fprintf((FILE *)file, "poolsim: warning: %s\n", d->w[i].text);
 }
 
 /* ---- key lists -------------------------------------------------------- */

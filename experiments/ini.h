@@ -43,6 +43,8 @@ typedef struct exp_diag {
 typedef struct exp_diags {
 	exp_diag *v;
 	int n, cap;
+	exp_diag *w;            /* warnings: printed, but nothing fails */
+	int nw, wcap;
 } exp_diags;
 
 void exp_diags_init(exp_diags *d);
@@ -51,7 +53,12 @@ void exp_diags_fini(exp_diags *d);
  * "FILE: msg". A message identical to one already recorded is dropped. */
 void exp_diag_add(exp_diags *d, const char *file, int line,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* Sorts by line (stable) and prints "poolsim: error: TEXT" lines to f. */
+/* A warning, same form: the configuration is valid but likely not what
+ * the user means (a profile cut short). Never counted in n. */
+void exp_diag_warn(exp_diags *d, const char *file, int line,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Sorts by line (stable) and prints "poolsim: error: TEXT" lines to f,
+ * then the "poolsim: warning: TEXT" lines. */
 void exp_diags_print(exp_diags *d, void *file /* FILE * */);
 
 /* ---- key lists -------------------------------------------------------- */

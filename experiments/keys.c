@@ -87,9 +87,10 @@ static const exp_key rows[] = {
 	  "When tasks are wanted: poisson(RATE), const(RATE), burst(N), "
 	  "steps(RATE for D, ...), ramp(RATE, RATE, D), trace(FILE), "
 	  "closed(N, think=DIST).", "poisson(800/s)" },
-	{ "tasks", "count", "100000; N of burst(N); a trace's length",
-	  "workload", 0,
-	  "Arrivals per run.", "20000" },
+	{ "tasks", "count", "100000; N of burst(N); a trace's length; a "
+	  "steps or ramp profile runs to its end", "workload", 0,
+	  "Arrivals per run. A cap that ends a steps or ramp profile early "
+	  "draws a warning from check.", "20000" },
 	{ "duration", "duration", "none (tasks decides)", "workload", 0,
 	  "Stop generating arrivals at this virtual time; the run ends when "
 	  "the last task finishes. Ends the measurement window.", "120s" },

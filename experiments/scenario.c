@@ -1625,6 +1625,83 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 	}
 }
 
+/* A finite profile with no tasks and no duration runs to its end; a
+ * warm-up share is then a share of the profile's length. */
+static void run_to_end(model_config *cfg, double end)
+{
+	cfg->tasks = 0;
+	if (cfg->warmup == WARMUP_FRAC) {
+		cfg->warmup = WARMUP_TIME;
+		cfg->warmup_value *= end;
+	}
+}
+
+static const char *profile_name(const wl_spec *w)
+{
+	return w->kind == WL_STEPS ? "steps" : "ramp";
+}
+
+/* A cap the user set (tasks, duration) that ends a finite profile before
+ * its end: valid, but the report would describe a profile the run never
+ * finished. A warning at the cap's line. */
+static void warn(ctx *c, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warn(ctx *c, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	exp_diag_warn(c->d, c->sc->file, line, "%s", msg);
+}
+
+static void profile_cut_warnings(ctx *c, const model_config *cfg,
+				 const exp_kvs *keys, const seen *s)
+{
+	const wl_spec *w[1 + MODEL_MAX_TENANTS];
+	const char *who[1 + MODEL_MAX_TENANTS];
+	int n = 0;
+	if (s->arrival) {
+		w[n] = &cfg->arrival;
+		who[n++] = "arrival";
+	}
+	for (int i = 0; i < cfg->n_tenants; i++) {
+		w[n] = &cfg->tenants[i].arrival;
+		who[n++] = cfg->tenants[i].name;
+	}
+	for (int i = 0; i < n; i++) {
+		double end = wl_profile_end(w[i]);
+		if (!(end > 0))
+			continue;
+		if (s->duration && cfg->duration < end) {
+			warn(c, s->duration->line, "duration = %s cuts the %s "
+			     "profile of %s (%g s long) at %g s; remove duration "
+			     "to run it to its end", s->duration->value,
+			     profile_name(w[i]), who[i], end, cfg->duration);
+			continue;
+		}
+		/* tasks: only one source's cap can be read off its profile */
+		double expect = wl_profile_expected(w[i], end);
+		if (!s->tasks || n != 1 || (double)cfg->tasks >= expect)
+			continue;
+		double lo = 0, hi = end;
+		for (int k = 0; k < 60; k++) {
+			double mid = (lo + hi) / 2;
+			if (wl_profile_expected(w[i], mid) < (double)cfg->tasks)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		warn(c, s->tasks->line, "tasks = %ld ends the %s profile of %s "
+		     "near %.3g s of its %g s (it offers about %.0f arrivals); "
+		     "remove tasks to run it to its end", cfg->tasks,
+		     profile_name(w[i]), who[i], hi, end, expect);
+	}
+	(void)keys;
+}
+
 /* "ants and pond have it" / "ants has it" for an option's pool mask. */
 /* "goroutines, errgroup, ..., conc": every library of the table, in
  * its order, for messages. */
@@ -1954,7 +2031,8 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	if (sources && !s.tasks && s.duration)
 		cfg->tasks = 0;   /* until the duration */
 	/* tasks defaults: a burst's N or a trace's length, 0 (= until the
-	 * duration) when only a duration is given. */
+	 * duration) when only a duration is given, and 0 (= to its end) for
+	 * a finite profile: the default 100000 would cut it silently. */
 	if (!s.tasks && s.arrival) {
 		if (cfg->arrival.kind == WL_BURST)
 			cfg->tasks = cfg->arrival.burst_n;
@@ -1962,7 +2040,20 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 			cfg->tasks = cfg->arrival.trace_n;
 		else if (s.duration)
 			cfg->tasks = 0;
+		else if (wl_profile_end(&cfg->arrival) > 0)
+			run_to_end(cfg, wl_profile_end(&cfg->arrival));
+	} else if (!s.tasks && !s.duration && sources) {
+		double end = 0;
+		int all = 1;
+		for (int i = 0; i < cfg->n_tenants; i++) {
+			double e = wl_profile_end(&cfg->tenants[i].arrival);
+			all &= e > 0;
+			end = fmax(end, e);
+		}
+		if (all)
+			run_to_end(cfg, end);
 	}
+	profile_cut_warnings(&c, cfg, keys, &s);
 	if (cfg->warmup == WARMUP_TASKS && cfg->tasks > 0 &&
 	    cfg->warmup_value >= (double)cfg->tasks) {
 		const exp_kv *w = exp_kvs_get(keys, "warmup");

@@ -64,6 +64,11 @@ void wl_spec_fini(wl_spec *w);
 /* Mean offered rate (per second) over the spec's own horizon; 0 for
  * burst/closed. For config checks and reports. */
 double wl_mean_rate(const wl_spec *w);
+/* A finite profile's end (steps: the sum of the steps, ramp: its
+ * duration) in seconds; 0 for every other process. */
+double wl_profile_end(const wl_spec *w);
+/* Expected arrivals of a steps or ramp profile in [0, t]. */
+double wl_profile_expected(const wl_spec *w, double t);
 
 /* ---- pools ------------------------------------------------------------ */
 

@@ -189,6 +189,13 @@ double horizon_guess(const model_config *c)
 {
 	if (c->duration > 0)
 		return c->duration;
+	/* A finite profile that runs to its end (no tasks cap) lasts that
+	 * long; the sources' latest end when tenants bring profiles. */
+	double end = wl_profile_end(&c->arrival);
+	for (int i = 0; i < c->n_tenants; i++)
+		end = fmax(end, wl_profile_end(&c->tenants[i].arrival));
+	if (c->tasks == 0 && end > 0)
+		return end;
 	double rate = wl_mean_rate(&c->arrival);
 	if (rate > 0 && c->tasks > 0)
 		return (double)c->tasks / rate;

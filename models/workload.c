@@ -325,6 +325,34 @@ double wl_mean_rate(const wl_spec *w)
 	return 0;
 }
 
+double wl_profile_end(const wl_spec *w)
+{
+	double t = 0;
+	if (w->kind == WL_STEPS)
+		for (int i = 0; i < w->n_steps; i++)
+			t += w->steps[i].dur;
+	else if (w->kind == WL_RAMP)
+		t = w->ramp_dur;
+	return t;
+}
+
+double wl_profile_expected(const wl_spec *w, double t)
+{
+	double n = 0, t0 = 0;
+	if (w->kind == WL_STEPS) {
+		for (int i = 0; i < w->n_steps && t0 < t; i++) {
+			double d = fmin(w->steps[i].dur, t - t0);
+			n += w->steps[i].rate * d;
+			t0 += w->steps[i].dur;
+		}
+	} else if (w->kind == WL_RAMP) {
+		double d = fmin(t, w->ramp_dur);
+		n = w->ramp_from * d +
+		    (w->ramp_to - w->ramp_from) * d * d / (2 * w->ramp_dur);
+	}
+	return n;
+}
+
 /* ---- the generator ------------------------------------------------------- */
 
 wl_gen *wl_gen_new(const wl_spec *spec, uint64_t seed, uint32_t rep,
