@@ -8,7 +8,7 @@
  *   poolsim show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]...
  *                  [--scope SCOPE]
  *   poolsim plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
- *   poolsim report [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
+ *   poolsim report [-o DB] [-c NAME | --all] [--dir DIR] [--format png|svg]
  *   poolsim export [-o DB] [-c NAME] [--format openmetrics|prometheus|csv]
  *                  [--start INSTANT]
  *   poolsim help   [keys|metrics|series] [--format text|md|tsv]
@@ -62,8 +62,9 @@ static const char usage_text[] =
 "                                                   point summaries\n"
 "  answer [-o DB] [-c NAME]           a goal's answer (optimize, slo: docs/goals.md)\n"
 "  plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
-"  report [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
-"                                      Markdown for a design doc, with its figures\n"
+"  report [-o DB] [-c NAME | --all] [--dir DIR] [--format png|svg]\n"
+"                       Markdown for a design doc, with its figures; --all: every\n"
+"                       experiment and index.md linking their reports\n"
 "  export [-o DB] [-c NAME] [--format openmetrics|prometheus|csv] [--start T]\n"
 "                                      the stored series, on stdout\n"
 "  help   [keys|metrics|series] [--format text|md|tsv]\n"
@@ -116,6 +117,7 @@ typedef struct cli {
 	int nmetrics;
 	const char *scope;      /* show --scope */
 	const char *start;      /* export --start */
+	int all;                /* report --all */
 	exp_kvs sets;
 	int threads;
 	int resume;
@@ -139,7 +141,7 @@ static int allowed(const char *verb, const char *opt)
 		{ "check", " file --set " },
 		{ "show", " -o -c --format --metric --scope " },
 		{ "plot", " -o -c --dir --format " },
-		{ "report", " -o -c --dir --format " },
+		{ "report", " -o -c --dir --format --all " },
 		{ "answer", " -o -c " },
 		{ "export", " -o -c --format --start " },
 	};
@@ -153,7 +155,7 @@ static int allowed(const char *verb, const char *opt)
 
 /* Long-only options get codes past any char. */
 enum { OPT_SET = 256, OPT_RESUME, OPT_DIR, OPT_FORMAT, OPT_METRIC,
-       OPT_SCOPE, OPT_START };
+       OPT_SCOPE, OPT_START, OPT_ALL };
 
 /* Every option of every verb, so that getopt_long clusters and splits them
  * as users of other GNU tools expect (-j2, -j 2, --jobs=2, --jobs 2,
@@ -173,6 +175,7 @@ static const struct option long_opts[] = {
 	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "start", required_argument, NULL, OPT_START },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -192,6 +195,7 @@ static const char *opt_name(int code)
 	case OPT_METRIC: return "--metric";
 	case OPT_SCOPE: return "--scope";
 	case OPT_START: return "--start";
+	case OPT_ALL: return "--all";
 	}
 	return "?";
 }
@@ -287,6 +291,9 @@ static int parse_args(int argc, char **argv, cli *c)
 			break;
 		case OPT_START:
 			c->start = val;
+			break;
+		case OPT_ALL:
+			c->all = 1;
 			break;
 		case OPT_RESUME:
 			c->resume = 1;
@@ -1214,7 +1221,10 @@ static int cmd_draw(const cli *c, int report)
 	int rc = open_ro(c, &db);
 	if (rc)
 		return rc;
-	plot_opts o = { c->dir, fmt, NULL, wrote, NULL };
+	if (c->all && c->nnames)
+		return usage_error("%s: -c NAME or --all, not both", c->verb);
+	plot_opts o = { c->dir, fmt, NULL, wrote, NULL, report && c->all,
+			c->db };
 	char err[1024];
 	const char *name = c->nnames ? c->names[0] : NULL;
 	int found = 0;

@@ -26,6 +26,10 @@ typedef struct plot_opts {
 	/* Called with each file written (figure, script, report). */
 	void (*wrote)(void *u, const char *path);
 	void *u;
+	/* plot_report: also write index.md, linking every report written,
+	 * with the date, poolsim's version and db_path (the database). */
+	int index;
+	const char *db_path;
 } plot_opts;
 
 /* Draws every figure of experiment `name` (NULL = every experiment).
@@ -34,7 +38,7 @@ typedef struct plot_opts {
 int plot_draw(res_db *db, const char *name, const plot_opts *o,
 	      char *err, size_t errlen);
 
-/* Writes NAME.md in o->dir: the question (description), the parameters,
+/* Writes NAME.md in o->dir (and index.md when o->index): the question (description), the parameters,
  * a table of point summaries (mean ± 95% half-width), the figure(s), and
  * the answer stated plainly, using the intervals to say when two choices
  * cannot be told apart. name NULL = every experiment. */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../sim/ps.h"
@@ -747,6 +748,67 @@ done:;
 	return 0;
 }
 
+/* index.md: every experiment's report, what it asks, when it ran; and
+ * when, by which version and from which database the reports were drawn. */
+typedef struct indexer {
+	FILE *f;
+	const char *dir;
+} indexer;
+
+static int index_row(void *u, const res_experiment *x)
+{
+	indexer *ix = u;
+	char fname[PLOT_FNAME_MAX], path[1024];
+	plot_fname(x->name, fname, sizeof fname);
+	snprintf(path, sizeof path, "%s/%s.md", ix->dir, fname);
+	if (access(path, F_OK) != 0)
+		return 0;
+	fputs("| [", ix->f);
+	md_text(ix->f, x->name);
+	fprintf(ix->f, "](%s.md) | ", fname);
+	md_text(ix->f, x->description && *x->description ? x->description
+							  : "–");
+	fputs(" | ", ix->f);
+	md_text(ix->f, x->created_at ? x->created_at : "");
+	fputs(" |\n", ix->f);
+	return 0;
+}
+
+static int write_index(res_db *db, const plot_opts *o, const char *dir,
+		       char *err, size_t errlen)
+{
+	char path[1024], tmp[1024], now[64];
+	snprintf(path, sizeof path, "%s/index.md", dir);
+	snprintf(tmp, sizeof tmp, "%s/.index.md.tmp", dir);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return ps_err(err, errlen, PS_EIO, "%s: %s", path,
+			      strerror(errno));
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fputs("# poolsim results\n\nDrawn ", f);
+	fprintf(f, "%s by poolsim " POOLSIM_VERSION " from the database `", now);
+	md_text(f, o->db_path ? o->db_path : "?");
+	fputs("`.\n\n| experiment | question | run at (UTC) |\n|---|---|---|\n",
+	      f);
+	indexer ix = { f, dir };
+	int rc = res_experiments(db, NULL, index_row, &ix);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad || rc || rename(tmp, path) != 0) {
+		rc = rc ? ps_err(err, errlen, PS_EDB, "reading experiments: %s",
+				 res_errmsg(db))
+			: ps_err(err, errlen, PS_EIO, "%s: write failed: %s",
+				 path, strerror(errno));
+		unlink(tmp);
+		return rc;
+	}
+	if (o->wrote)
+		o->wrote(o->u, path);
+	return 0;
+}
+
 int plot_report(res_db *db, const char *name, const plot_opts *o, char *err,
 		size_t errlen)
 {
@@ -769,6 +831,8 @@ int plot_report(res_db *db, const char *name, const plot_opts *o, char *err,
 	for (int i = 0; i < r.n_drawn; i++)
 		free(r.drawn[i]);
 	free(r.drawn);
+	if (!rc && o->index)
+		rc = write_index(db, o, dir, err, errlen);
 	/* the reports are written; say why figures are missing */
 	if (!rc && drc)
 		rc = ps_err(err, errlen, drc, "%s", derr);

@@ -109,3 +109,36 @@ grep -q '^set xrange \[3:60\]' "$T/out/ks.gp" || fail "plot.xrange: $(grep xrang
 grep -q '^set logscale x' "$T/out/ks-auto.gp" || fail "auto: 2..100 should be log"
 grep -q '^set xrange \[' "$T/out/ks-auto.gp" && fail "*:* set a range"
 echo "ok: series and sweep figures"
+
+# ---- report --all: an index of every report; reports embed what they drew ----
+"$POOLSIM" report --all -o "$T/f.db" --dir "$T/rep" --format svg >"$T/list" 2>"$T/err" ||
+	fail "report --all: $(cat "$T/err")"
+I="$T/rep/index.md"
+[ -f "$I" ] || fail "no index.md: $(cat "$T/list")"
+grep -q "^Drawn [0-9T:-]*Z by poolsim [0-9.]* from the database \`$T/f.db\`\.\$" "$I" ||
+	fail "index header: $(head -3 "$I")"
+for x in drain steps one ks ks-auto; do
+	grep -q "^| \[$x\]($x.md) | " "$I" || fail "index lacks $x: $(cat "$I")"
+	[ -f "$T/rep/$x.md" ] || fail "no report $x.md"
+done
+# every figure a report links was drawn now, in this format, with its .gp
+n_img=0
+for md in "$T"/rep/*.md; do
+	for img in $(grep -o '](\([^)]*\)\.\(png\|svg\))' "$md" | sed 's/^](//; s/)$//'); do
+		case $img in *.svg) ;; *) fail "$md links $img, not svg";; esac
+		grep -qx "$T/rep/$img" "$T/list" || fail "$md links $img not drawn in this call"
+		[ -f "$T/rep/${img%.svg}.gp" ] || fail "$img has no .gp beside it"
+		n_img=$((n_img + 1))
+	done
+done
+[ "$n_img" -ge 10 ] || fail "only $n_img figures linked by the reports"
+"$POOLSIM" report --all -c drain -o "$T/f.db" --dir "$T/rep" 2>"$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "-c NAME or --all, not both" "$T/err" || fail "--all with -c: $rc"
+"$POOLSIM" plot --all -o "$T/f.db" 2>/dev/null && fail "plot took --all"
+# a series script re-draws by itself, from a copy, without poolsim
+if command -v gnuplot >/dev/null; then
+	mkdir "$T/copy" && cp "$T/rep/drain-series.gp" "$T/copy/" &&
+		(cd "$T/copy" && gnuplot drain-series.gp 2>/dev/null) &&
+		[ -s "$T/copy/drain-series.svg" ] || fail "drain-series.gp does not re-draw by itself"
+fi
+echo "ok: report --all"
