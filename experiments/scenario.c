@@ -30,7 +30,11 @@ int exp_metric_known(const char *name)
 	return model_metric_find(name) != NULL;
 }
 
-static size_t edit_distance(const char *a, const char *b)
+/* Levenshtein distance, case-blind, or limit + 1 as soon as it must
+ * exceed limit: a row whose smallest entry is past the limit only grows.
+ * Suggestions run for every unknown key at every sweep point, so most
+ * comparisons (of unrelated names) stop after a few rows. */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
 {
 	size_t n = strlen(a), m = strlen(b);
 	if (n > 63 || m > 63)
@@ -39,8 +43,8 @@ static size_t edit_distance(const char *a, const char *b)
 	for (size_t j = 0; j <= m; j++)
 		row[j] = j;
 	for (size_t i = 1; i <= n; i++) {
-		size_t diag = row[0];
-		row[0] = i;
+		size_t diag = row[0], low;
+		row[0] = low = i;
 		for (size_t j = 1; j <= m; j++) {
 			size_t up = row[j];
 			size_t cost = tolower((unsigned char)a[i - 1]) !=
@@ -52,7 +56,11 @@ static size_t edit_distance(const char *a, const char *b)
 				best = row[j - 1] + 1;
 			row[j] = best;
 			diag = up;
+			if (best < low)
+				low = best;
 		}
+		if (low > limit)
+			return limit + 1;
 	}
 	return row[m];
 }
@@ -72,7 +80,7 @@ const char *exp_key_suggest(const char *key)
 		size_t kl = strlen(known[i].name);
 		if ((kl > len ? kl - len : len - kl) > limit)
 			continue;
-		size_t dd = edit_distance(key, known[i].name);
+		size_t dd = edit_distance(key, known[i].name, limit);
 		if (!best || dd < bd) {
 			best = known[i].name;
 			bd = dd;
@@ -795,7 +803,7 @@ static const model_metric *goal_metric(ctx *c, int line, const char *what,
 		size_t best = 3, n;
 		const model_metric *all = model_metrics(&n);
 		for (size_t i = 0; i < n; i++) {
-			size_t dd = edit_distance(metric, all[i].name);
+			size_t dd = edit_distance(metric, all[i].name, 2);
 			if (dd < best) {
 				best = dd;
 				near = all[i].name;
@@ -1744,6 +1752,12 @@ static int missing(const exp_kvs *keys, const char *key)
 		 * for every sweep point. */
 		const char *k = keys->v[i].key;
 		if (strchr(k, '.') || exp_key_find(k))
+			continue;
+		/* Only a key within typo distance of this one can suggest it:
+		 * a cheap test first, the full nearest-key search after. */
+		size_t len = strlen(k);
+		size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+		if (edit_distance(k, key, limit) > limit)
 			continue;
 		const char *sug = exp_key_suggest(k);
 		if (sug && !strcmp(sug, key))

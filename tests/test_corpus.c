@@ -1,8 +1,9 @@
 /*
- * test_corpus.c — replays the committed fuzz corpus (tests/fuzz/corpus/ini
- * and /dist, including every input that once crashed) through the same
- * harnesses libFuzzer runs, so `make test` (and its ASan build) keeps them
- * fixed.
+ * test_corpus.c — replays the committed fuzz corpus (tests/fuzz/corpus/ini,
+ * /dist and /run, including every input that once crashed or hung) through
+ * the same harnesses libFuzzer runs, so `make test` (and its ASan build)
+ * keeps them fixed. The run corpus goes the whole way: parse, expand,
+ * validate and model_run with small runs (tests/fuzz/fuzz_run.c).
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #define FUZZ_NO_MAIN
 #include "fuzz/fuzz_ini.c"
 #include "fuzz/fuzz_dist.c"
+#include "fuzz/fuzz_run.c"
 
 static int replay(const char *sub, int (*one)(const uint8_t *, size_t))
 {
@@ -56,11 +58,19 @@ static void test_dist_corpus(void **state)
 	assert_true(n >= 3);
 }
 
+static void test_run_corpus(void **state)
+{
+	int n = replay("run", fuzz_run_one);
+	printf("replayed %d whole-path inputs\n", n);
+	assert_true(n >= 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ini_corpus),
 		cmocka_unit_test(test_dist_corpus),
+		cmocka_unit_test(test_run_corpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
