@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "../sim/ps.h"
+#include "../sim/units.h"
 
 #define MAX_LINES 8            /* points drawn in one series panel */
 #define MAX_PANELS 6           /* series panels in one figure */
@@ -1104,6 +1105,125 @@ static void metric_label(const char *metric, char *buf, size_t n)
 		snprintf(buf, n, "%s", metric);
 }
 
+/* ---- a goal's answer on the sweep figure ------------------------------------ */
+/*
+ * The stored answer (docs/goals.md) as marks: a dashed line at the chosen
+ * (or first feasible) x, the points that cannot be told apart from it
+ * shaded, and each slo target on a time metric as a horizontal line. Read
+ * from the answer's own text fields: numbers of the swept variable and
+ * "METRIC < VALUE" as the ini wrote them.
+ */
+#define MARK_SLO 8
+typedef struct goal_marks {
+	int have;               /* a chosen x */
+	double x, lo, hi;       /* the shaded span: lo < hi when any */
+	char label[160];
+	int nslo;
+	char metric[MARK_SLO][32];
+	double target[MARK_SLO];   /* seconds, for time metrics only */
+	const plot_exp *e;
+} goal_marks;
+
+/* The value of key in "K=24, pool=ants", as a number. */
+static int itervar_num(const char *iv, const char *key, double *x)
+{
+	size_t kl = strlen(key);
+	for (const char *q = iv; q && *q;) {
+		while (*q == ' ' || *q == ',')
+			q++;
+		if (!strncmp(q, key, kl) && q[kl] == '=') {
+			char v[128];
+			size_t n = strcspn(q + kl + 1, ",");
+			snprintf(v, sizeof v, "%.*s", (int)(n < 127 ? n : 127),
+				 q + kl + 1);
+			return parse_num(v, x);
+		}
+		q = strchr(q, ',');
+	}
+	return 0;
+}
+
+static int take_answer(void *u, const res_answer *a)
+{
+	goal_marks *g = u;
+	const plot_exp *e = g->e;
+	double x;
+	if (e->xkey < 0 || !e->x_numeric)
+		return 0;
+	if (a->point >= 0 && itervar_num(a->chosen, e->keys[e->xkey], &x)) {
+		g->have = 1;
+		g->x = g->lo = g->hi = x;
+		snprintf(g->label, sizeof g->label, "%s = %.6g%s",
+			 e->keys[e->xkey], x, !strncmp(a->goal, "slo", 3)
+			 ? (a->decided ? ": the first feasible" : "?")
+			 : (a->decided ? ": chosen" : ": best mean, undecided"));
+		/* "20 and 28", "9–15": every number in the list widens it */
+		char buf[1024];
+		snprintf(buf, sizeof buf, "%s", a->indifferent);
+		for (char *t = buf; *t; t++)
+			if (!(isdigit((unsigned char)*t) || *t == '.' ||
+			      *t == '-' || *t == 'e' || *t == '+'))
+				*t = ' ';
+		for (char *save = NULL, *t = strtok_r(buf, " ", &save); t;
+		     t = strtok_r(NULL, " ", &save))
+			if (parse_num(t, &x)) {
+				g->lo = fmin(g->lo, x);
+				g->hi = fmax(g->hi, x);
+			}
+	}
+	if (strncmp(a->goal, "slo: ", 5))
+		return 0;
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", a->goal + 5);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save);
+	     t && g->nslo < MARK_SLO; t = strtok_r(NULL, ",", &save)) {
+		char m[32], op[4], v[64], e2[64];
+		if (sscanf(t, " %31[^ <>] %3[<>=] %63s", m, op, v) != 3 ||
+		    strchr(m, '@') || !plot_is_time(m) ||
+		    unit_time(v, &x, e2, sizeof e2))
+			continue;
+		snprintf(g->metric[g->nslo], sizeof g->metric[0], "%s", m);
+		g->target[g->nslo++] = x;
+	}
+	return 0;
+}
+
+/* Before a panel's plot command: the marks that belong on it. */
+static void put_marks(FILE *f, const goal_marks *g, const plot_exp *e,
+		      const int *panel, int pn, double sc)
+{
+	fputs("unset object 90\nunset arrow 90\nunset label 90\n", f);
+	for (int k = 0; k < MARK_SLO; k++)
+		fprintf(f, "unset arrow %d\nunset label %d\n", 91 + k, 91 + k);
+	if (g->have) {
+		if (g->lo < g->hi)
+			fprintf(f, "set object 90 rect from %.17g, graph 0 to "
+				"%.17g, graph 1 behind fc rgb '#2ca02c' fs "
+				"transparent solid 0.15 noborder\n", g->lo, g->hi);
+		fprintf(f, "set arrow 90 from %.17g, graph 0 to %.17g, graph 1 "
+			"nohead dt 2 lw 2 lc rgb '#2ca02c'\n", g->x, g->x);
+		fputs("set label 90 ", f);
+		gp_quote(f, g->label);
+		fprintf(f, " at %.17g, graph 0.95 left offset 0.5, 0 tc rgb "
+			"'#2ca02c'\n", g->x);
+	}
+	for (int k = 0; k < g->nslo; k++) {
+		int shown = 0;
+		for (int m = 0; m < e->n_metrics; m++)
+			shown |= panel[m] == pn && !strcmp(e->metrics[m],
+							   g->metric[k]);
+		if (!shown)
+			continue;
+		double y = g->target[k] * sc;
+		fprintf(f, "set arrow %d from graph 0, first %.17g to graph 1, "
+			"first %.17g nohead dt 3 lw 2 lc rgb '#d62728'\n",
+			91 + k, y, y);
+		fprintf(f, "set label %d 'target %s' at graph 0.01, first %.17g "
+			"offset 0, 0.6 tc rgb '#d62728'\n", 91 + k, g->metric[k],
+			y);
+	}
+}
+
 static void fig_sweep(drawer *d, const plot_exp *e)
 {
 	if (e->n_metrics == 0)
@@ -1122,6 +1242,11 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 	gp_header(f, d->o, e->fname, 1000, 600);
 	const char *unit;
 	double sc = time_scale(e, e->metrics, e->n_metrics, &unit);
+	goal_marks gm;
+	memset(&gm, 0, sizeof gm);
+	gm.e = e;
+	if (d->db)
+		res_answers(d->db, e->id, take_answer, &gm);
 	int any_time = 0, all_pos = 1;
 	for (int m = 0; m < e->n_metrics; m++)
 		any_time |= plot_is_time(e->metrics[m]);
@@ -1310,6 +1435,8 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		} else {
 			fputs("set yrange [0:*]\nset y2range [0:*]\n", f);
 		}
+		if (e->x_numeric && (gm.have || gm.nslo))
+			put_marks(f, &gm, e, panel, pn, sc);
 		fputs("plot ", f);
 		int first = 1;
 		for (int i = 0; i < nl; i++) {

@@ -95,3 +95,18 @@ sqlite3 "$T/old.db" "drop table answer; pragma user_version = 2"
 [ $? = 1 ] && grep -q 'no answer stored' "$T/old.err" || fail "answer on a schema-2 file: $(cat "$T/old.err")"
 [ "$(sqlite3 "$T/old.db" 'pragma user_version')" = 2 ] || fail "a reader changed the schema version"
 echo "ok a schema-2 file reads (no answers), unchanged"
+
+# the figure marks the answer: the chosen x, the indifferent span, the slo target
+"$POOLSIM" run "$ini" -c mmc-slo --set 'plot=K: wait_mean latency_p99' -o "$T/f.db" >/dev/null 2>&1 || fail "run for the figure"
+"$POOLSIM" plot -o "$T/f.db" -c mmc-slo --dir "$T/fig" >/dev/null 2>&1
+"$POOLSIM" plot -o "$T/a.db" -c usl-grid --dir "$T/fig" >/dev/null 2>&1
+if [ -f "$T/fig/mmc-slo.gp" ] && [ -f "$T/fig/usl-grid.gp" ]; then
+	grep -q "^set arrow 90 from 8, graph 0 to 8, graph 1" "$T/fig/mmc-slo.gp" || fail "no mark at K = 8 in mmc-slo.gp"
+	grep -q "^set label 90 'K = 8: the first feasible'" "$T/fig/mmc-slo.gp" || fail "no label at K = 8"
+	grep -q "^set arrow 91 from graph 0, first 0.005" "$T/fig/mmc-slo.gp" || fail "no target line at 5 ms"
+	grep -q "^set arrow 90 from $k2, graph 0" "$T/fig/usl-grid.gp" || fail "no mark at K = $k2 in usl-grid.gp"
+	grep -q "^set object 90 rect from 20, graph 0 to 28, graph 1" "$T/fig/usl-grid.gp" || fail "no shaded set 20..28"
+	echo "ok figures mark the chosen point, the indifferent set and the slo target"
+else
+	echo "SKIP: no figure scripts written"
+fi
