@@ -1,7 +1,8 @@
 # bench.mk — `make bench`: poolsim on M/M/c (c=50, rho=0.9) against the
-# Kiefer–Wolfowitz floor and SimPy, events/s, peak RSS at two sizes, and
-# the -j speed-up of a sweep. Included by the top Makefile; always an -O2
-# build (BUILD=build), never the ASan one.
+# Kiefer–Wolfowitz floor and SimPy, events/s, peak RSS at two sizes, the
+# -j speed-up of a sweep, and the runs a goal's K search saves (ksearch.sh).
+# Included by the top Makefile; always an -O2 build (BUILD=build), never
+# the ASan one.
 #
 #   make bench                 10M tasks (speed) and 1M tasks (RSS comparison)
 #   make bench BENCH_TASKS=N   another size for the speed run
@@ -51,6 +52,8 @@ bench: $(BENCH_DIR)/kw $(BENCH_DIR)/bench_mmc $(BIN)
 	@sh bench/jscale.sh ./$(BIN)
 	@echo "== the same sweep with 4x longer runs (the per-process start and end weigh less) =="
 	@sh bench/jscale.sh ./$(BIN) 48 400000
+	@echo "== goals: runs a K search uses against the full grid (docs/goals.md) =="
+	@sh bench/ksearch.sh ./$(BIN)
 
 bench-baseline: $(BENCH_DIR)/bench_mmc
 	@$(BENCH_DIR)/bench_mmc --gate 9 1000000 > $(BENCH_DIR)/baseline.new

@@ -47,3 +47,15 @@ sqlite3 "$T/p1.db" "$pq" > "$T/p1.txt"
 sqlite3 "$T/p2.db" "$pq" > "$T/p2.txt"
 cmp -s "$T/p1.txt" "$T/p2.txt" || fail "precision outcome differs under MPI"
 echo "ok precision: same replications and outcomes under MPI"
+
+# goals: stages of runs decided from stored values; ranks serve every
+# stage and stop once, at the end: same answers and numbers as -j 1
+gini="$POOLSIM_TESTS/ini/goal.ini"
+gq="select e.name, r.point, r.replication, s.scope, s.name, s.value from scalar s join run r on r.id=s.run_id join experiment e on e.id=r.experiment_id order by 1,2,3,4,5"
+"$POOLSIM" run "$gini" -c mmc-bisect -c usl-grid -o "$T/g1.db" -j 1 >"$T/g1.out" 2>/dev/null || fail "goal run -j 1"
+mpirun_ "$mpibin" run "$gini" -c mmc-bisect -c usl-grid -o "$T/gm.db" >"$T/gm.out" 2>"$T/gm.err" || { cat "$T/gm.err"; fail "goal mpirun -n 3"; }
+cmp -s "$T/g1.out" "$T/gm.out" || fail "goal answers differ under MPI: $(diff "$T/g1.out" "$T/gm.out")"
+sqlite3 "$T/g1.db" "$gq" > "$T/g1.txt"
+sqlite3 "$T/gm.db" "$gq" > "$T/gm.txt"
+cmp -s "$T/g1.txt" "$T/gm.txt" || fail "goal runs differ under MPI"
+echo "ok goals under mpirun -n 3: the same answers and $(wc -l < "$T/g1.txt") scalars as -j 1"
