@@ -13,6 +13,7 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <gsl/gsl_cdf.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -193,8 +194,92 @@ static int clear(const plot_sum *a, const plot_sum *b)
 	       !(measured(a) == M_IDENTICAL && measured(b) == M_IDENTICAL);
 }
 
+/* The points of one experiment share their random numbers replication by
+ * replication (common random numbers), so two are compared by the paired
+ * differences of their replications, far tighter than two separate
+ * intervals. v[pt * R + rep] holds metric (scope pool) of plot point pt,
+ * NAN where not stored. */
+typedef struct paired {
+	const plot_exp *e;
+	int R;
+	double *v;
+} paired;
+
+static int paired_row(void *u, const res_scalar_row *r)
+{
+	paired *pd = u;
+	if (r->replication < 0 || r->replication >= pd->R)
+		return 0;
+	for (int p = 0; p < pd->e->n_pts; p++)
+		if (pd->e->pts[p].point == r->point) {
+			pd->v[(size_t)p * pd->R + r->replication] =
+				r->status && !strcmp(r->status, "done") ? r->value : NAN;
+			break;
+		}
+	return 0;
+}
+
+/* Loads pd for metric; pd->v NULL (no paired comparisons) on failure. */
+static void paired_load(paired *pd, res_db *db, const plot_exp *e,
+			const char *metric)
+{
+	pd->e = e;
+	pd->R = e->reps;
+	pd->v = NULL;
+	if (!db || pd->R < 2 || strchr(metric, '@'))
+		return;
+	size_t n = (size_t)e->n_pts * (size_t)pd->R;
+	pd->v = malloc(n * sizeof *pd->v);
+	if (!pd->v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		pd->v[i] = NAN;
+	if (res_metric_values(db, e->id, "pool", metric, paired_row, pd)) {
+		free(pd->v);
+		pd->v = NULL;
+	}
+}
+
+/* 1 when the 95% interval of the paired differences a - b contains 0,
+ * 0 when it does not, -1 when fewer than two replications pair up. */
+static int paired_same(const paired *pd, int a, int b)
+{
+	if (!pd->v)
+		return -1;
+	double d[pd->R > 0 ? pd->R : 1], m = 0, ss = 0;
+	int n = 0;
+	for (int r = 0; r < pd->R; r++) {
+		double x = pd->v[(size_t)a * pd->R + r], y = pd->v[(size_t)b * pd->R + r];
+		if (!isnan(x) && !isnan(y))
+			d[n++] = x - y;
+	}
+	if (n < 2)
+		return -1;
+	for (int i = 0; i < n; i++)
+		m += d[i];
+	m /= n;
+	for (int i = 0; i < n; i++)
+		ss += (d[i] - m) * (d[i] - m);
+	double sd = sqrt(ss / (n - 1));
+	if (sd == 0)
+		return m == 0;
+	return fabs(m) <= gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt(n);
+}
+
+/* Cannot be told apart: paired where replications pair up, else by the
+ * two intervals (overlap). */
+static int same(const paired *pd, int a, int b, const plot_sum *sa,
+		const plot_sum *sb)
+{
+	if (measured(sa) == M_ONE || measured(sb) == M_ONE)
+		return overlap(sa, sb);
+	int r = paired_same(pd, a, b);
+	return r < 0 ? overlap(sa, sb) : r;
+}
+
 /* One sentence (or two) answering "which choice is best for metric?". */
-static void answer(FILE *f, const plot_exp *e, const char *metric)
+static void answer(FILE *f, const plot_exp *e, const char *metric,
+		   const paired *pd)
 {
 	/* Neutral metrics report their highest point. */
 	int hib = plot_metric_goal(metric) >= 0;
@@ -246,7 +331,7 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	int ties = 0, ties_exact = 1;
 	for (int p = 0; p < e->n_pts; p++) {
 		const plot_sum *s = plot_getm(e, p, metric);
-		if (p == best || !s || !overlap(s, b))
+		if (p == best || !s || !same(pd, p, best, s, b))
 			continue;
 		ties_exact &= !clear(s, b);
 		point_label(e, p, lab, sizeof lab);
@@ -265,7 +350,7 @@ static void answer(FILE *f, const plot_exp *e, const char *metric)
 	int ru = -1;
 	for (int p = 0; p < e->n_pts; p++) {
 		const plot_sum *s = plot_getm(e, p, metric);
-		if (p == best || !s || overlap(s, b))
+		if (p == best || !s || same(pd, p, best, s, b))
 			continue;
 		const plot_sum *r = ru < 0 ? NULL
 					   : plot_getm(e, ru, metric);
@@ -728,13 +813,20 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	fputs("## Answer\n\n", f);
 	res_answers(db, e->id, report_goal, f);
 	answer_unstable(f, e);
-	for (int m = 0; m < e->n_metrics; m++)
-		answer(f, e, e->metrics[m]);
+	for (int m = 0; m < e->n_metrics; m++) {
+		paired pd;
+		paired_load(&pd, db, e, e->metrics[m]);
+		answer(f, e, e->metrics[m], &pd);
+		free(pd.v);
+	}
 	answer_parts(f, e);
 	if (e->n_pts > 1)
-		fputs("\nTwo choices \"cannot be told apart\" when their 95% "
-		      "intervals overlap; more replications (`repeat`) narrow "
-		      "the intervals.\n", f);
+		fputs("\nTwo choices \"cannot be told apart\" when the 95% "
+		      "interval of their paired differences contains 0: the "
+		      "points share random numbers, so replication r of one is "
+		      "compared with replication r of the other (with one "
+		      "replication, when their values are equal); more "
+		      "replications (`repeat`) narrow the intervals.\n", f);
 done:;
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
