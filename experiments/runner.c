@@ -518,7 +518,7 @@ static int precision_step(runner *r, const job *j)
  * precision the decision it may complete, happen here rather than in the
  * writer, so that no worker waits for the writer. The writer is woken only
  * when the queue was empty (it then sleeps until the first job is
- * EXP_COMMIT_S old) or holds EXP_BATCH_RUNS: one wake-up per batch, not
+ * EXP_WAIT_S old) or holds EXP_BATCH_RUNS: one wake-up per batch, not
  * per run, so a worker is not preempted after each run to store it. */
 static void job_done(runner *r, job *j)
 {
@@ -1098,7 +1098,7 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 	long done = 0;
 	pthread_mutex_lock(&r.mu);
 	for (;;) {
-		/* Sleep until the oldest finished run is EXP_COMMIT_S old, the
+		/* Sleep until the oldest finished run is EXP_WAIT_S old, the
 		 * queue holds a batch, or the sweep is ending: once at most two
 		 * jobs per worker are left to hand out (or a worker has left,
 		 * when precision makes the count uncertain) write at once, so
