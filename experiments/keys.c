@@ -101,7 +101,8 @@ static const exp_key rows[] = {
 	{ "producers", "count or each", "1", "workload", 0,
 	  "Who calls Submit: N producer loops sharing the arrivals (a blocked "
 	  "loop delays its later tasks), or `each`: a goroutine per arrival, "
-	  "as HTTP handlers.", "each" },
+	  "as HTTP handlers. With tunny (synchronous Process) one producer "
+	  "serialises every task: check warns.", "each" },
 	{ "fanout", "count", "1", "workload", 0,
 	  "Each arrival is a request of N subtasks; it completes when all "
 	  "have (scope `request`).", "4" },

@@ -2068,6 +2068,18 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 			run_to_end(cfg, end);
 	}
 	profile_cut_warnings(&c, cfg, keys, &s);
+	/* tunny's Process blocks its caller until the task is done: one
+	 * producer (the default) submits the next task only then, so K
+	 * workers serve one task at a time. */
+	if (s.pool && cfg->pool == POOL_TUNNY && cfg->K > 1 &&
+	    !exp_kvs_get(keys, "producers") && !s.stages &&
+	    cfg->arrival.kind != WL_CLOSED)
+		warn(&c, s.pool->line, "pool = tunny with the default single "
+		     "producer serialises every task (Process is synchronous: "
+		     "the producer waits for each result before the next), so "
+		     "only one of the K = %ld workers is ever busy; set "
+		     "producers = each (a goroutine per request) or producers "
+		     "= N", cfg->K);
 	if (cfg->warmup == WARMUP_TASKS && cfg->tasks > 0 &&
 	    cfg->warmup_value >= (double)cfg->tasks) {
 		const exp_kv *w = exp_kvs_get(keys, "warmup");
