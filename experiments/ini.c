@@ -104,7 +104,8 @@ void exp_diags_print(exp_diags *d, void *file)
 	diag_sort(d->w, d->nw);
 	for (int i = 0; i < d->n; i++)
 		fprintf((FILE *)file, "poolsim: error: %s\n", d->v[i].text);
-	for (int i = 0; i < d->nw; i++)
+	/* Warnings only for a valid file: errors first, without noise. */
+	for (int i = 0; !d->n && i < d->nw; i++)
 		fprintf((FILE *)file, "poolsim: warning: %s\n", d->w[i].text);
 }
 

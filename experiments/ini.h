@@ -57,8 +57,8 @@ void exp_diag_add(exp_diags *d, const char *file, int line,
  * the user means (a profile cut short). Never counted in n. */
 void exp_diag_warn(exp_diags *d, const char *file, int line,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* Sorts by line (stable) and prints "poolsim: error: TEXT" lines to f,
- * then the "poolsim: warning: TEXT" lines. */
+/* Sorts by line (stable) and prints "poolsim: error: TEXT" lines to f;
+ * when there is none, the "poolsim: warning: TEXT" lines. */
 void exp_diags_print(exp_diags *d, void *file /* FILE * */);
 
 /* ---- key lists -------------------------------------------------------- */
