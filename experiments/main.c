@@ -6,7 +6,7 @@
  *   poolsim list   [FILE] [-c NAME]... [--set KEY=VALUE]...
  *   poolsim check  [FILE] [--set KEY=VALUE]...
  *   poolsim show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]...
- *                  [--scope SCOPE]
+ *                  [--scope SCOPE]; show --series [-o DB] [-c NAME]: series CSV
  *   poolsim plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]
  *   poolsim report [-o DB] [-c NAME | --all] [--dir DIR] [--format png|svg]
  *   poolsim export [-o DB] [-c NAME] [--format openmetrics|prometheus|csv]
@@ -59,7 +59,7 @@ static const char usage_text[] =
 "  list   [FILE] [-c NAME]... [--set KEY=VALUE]...   expanded runs, numbered\n"
 "  check  [FILE] [--set KEY=VALUE]...                validate only\n"
 "  show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]... [--scope S]\n"
-"                                                   point summaries\n"
+"                       point summaries; --series: the stored series as CSV\n"
 "  answer [-o DB] [-c NAME]           a goal's answer (optimize, slo: docs/goals.md)\n"
 "  plot   [-o DB] [-c NAME] [--dir DIR] [--format png|svg]\n"
 "  report [-o DB] [-c NAME | --all] [--dir DIR] [--format png|svg]\n"
@@ -118,6 +118,7 @@ typedef struct cli {
 	const char *scope;      /* show --scope */
 	const char *start;      /* export --start */
 	int all;                /* report --all */
+	int series;             /* show --series */
 	exp_kvs sets;
 	int threads;
 	int resume;
@@ -139,7 +140,7 @@ static int allowed(const char *verb, const char *opt)
 		{ "run", " file -c -r -o -j --set --resume -v " },
 		{ "list", " file -c --set " },
 		{ "check", " file --set " },
-		{ "show", " -o -c --format --metric --scope " },
+		{ "show", " -o -c --format --metric --scope --series " },
 		{ "plot", " -o -c --dir --format " },
 		{ "report", " -o -c --dir --format --all " },
 		{ "answer", " -o -c " },
@@ -155,7 +156,7 @@ static int allowed(const char *verb, const char *opt)
 
 /* Long-only options get codes past any char. */
 enum { OPT_SET = 256, OPT_RESUME, OPT_DIR, OPT_FORMAT, OPT_METRIC,
-       OPT_SCOPE, OPT_START, OPT_ALL };
+       OPT_SCOPE, OPT_START, OPT_ALL, OPT_SERIES };
 
 /* Every option of every verb, so that getopt_long clusters and splits them
  * as users of other GNU tools expect (-j2, -j 2, --jobs=2, --jobs 2,
@@ -176,6 +177,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "start", required_argument, NULL, OPT_START },
 	{ "all", no_argument, NULL, OPT_ALL },
+	{ "series", no_argument, NULL, OPT_SERIES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -196,6 +198,7 @@ static const char *opt_name(int code)
 	case OPT_SCOPE: return "--scope";
 	case OPT_START: return "--start";
 	case OPT_ALL: return "--all";
+	case OPT_SERIES: return "--series";
 	}
 	return "?";
 }
@@ -294,6 +297,9 @@ static int parse_args(int argc, char **argv, cli *c)
 			break;
 		case OPT_ALL:
 			c->all = 1;
+			break;
+		case OPT_SERIES:
+			c->series = 1;
 			break;
 		case OPT_RESUME:
 			c->resume = 1;
@@ -887,8 +893,23 @@ static int no_such_experiment(res_db *db, const char *name)
 	return PS_EXIT_USAGE;
 }
 
+static int cmd_export(const cli *c);
+
 static int cmd_show(const cli *c)
 {
+	if (c->series) {
+		/* the stored series, for people who plot elsewhere: the CSV of
+		 * `poolsim export --format csv` */
+		if (c->format && strcmp(c->format, "csv"))
+			return usage_error("show --series writes csv, not '%s'",
+					   c->format);
+		if (c->nmetrics || c->scope)
+			return usage_error("show --series takes no --metric or "
+					   "--scope%s", "");
+		cli e = *c;
+		e.format = "csv";
+		return cmd_export(&e);
+	}
 	const char *fmt = c->format ? c->format : "table";
 	if (strcmp(fmt, "table") && strcmp(fmt, "csv"))
 		return usage_error("--format for show is table or csv, not '%s'",

@@ -144,6 +144,11 @@ head -n 1 "$T/q.csv" | grep -qx 'experiment,point,replication,itervars,scope,nam
 	fail "csv header: $(head -n 1 "$T/q.csv")"
 [ "$(($(wc -l <"$T/q.csv") - 1))" = "$rows" ] || fail "csv rows != $rows"
 grep -q '^queue-alert,1,0,rate=25,alert/deep,state,' "$T/q.csv" || fail "csv row"
+# show --series is the same CSV, for people who look in show first
+"$POOLSIM" show --series -o "$T/q.db" -c queue-alert >"$T/s.csv" || fail "show --series"
+cmp -s "$T/q.csv" "$T/s.csv" || fail "show --series differs from export --format csv"
+"$POOLSIM" show --series --format table -o "$T/q.db" 2>/dev/null; rc=$?
+[ $rc -eq 2 ] || fail "show --series --format table: exit $rc"
 
 # ---- mistakes ------------------------------------------------------------------
 "$POOLSIM" export -o "$T/q.db" --format json 2>"$T/err"; rc=$?
