@@ -216,25 +216,67 @@ static const exp_key rows[] = {
 	{ "service.NAME.K", "count", "`K`", "service/NAME", 0,
 	  "Workers of each replica of the service.", "20" },
 	/* ---- the autotuner ---- */
-	{ "autotune", "utilization or off", "off", "autotune", 0,
-	  "`utilization` turns on the control loop that resizes the pool "
-	  "(ants Tune: pool = ants only).", "utilization" },
-	{ "autotune.min", "count", "10", "autotune", 0,
-	  "Smallest K the tuner sets.", "5" },
-	{ "autotune.max", "count", "500", "autotune", 0,
-	  "Largest K the tuner sets.", "1000" },
+	{ "autotune", "utilization, queue, aimd, vegas, gradient2 or off",
+	  "off", "autotune", 0,
+	  "Turns on the control loop that resizes the pool (ants Tune: pool "
+	  "= ants only) with a policy: `utilization` (grow above `high`, "
+	  "shrink below `low`), `queue` (a target queue depth), or Netflix "
+	  "concurrency-limits' `aimd`, `vegas` and `gradient2` (AIMDLimit, "
+	  "VegasLimit, Gradient2Limit behind WindowedLimit: one decision per "
+	  "`autotune.period` from the mean RTT, submit to answer, of the tasks "
+	  "answered in it, the most in flight and whether any was dropped: "
+	  "an error, a timeout or the pool's rejection).", "gradient2" },
+	{ "autotune.min", "count", "10 (aimd, gradient2: 20; vegas: 1)",
+	  "autotune", 0, "Smallest limit (K) the tuner sets.", "5" },
+	{ "autotune.max", "count", "500 (aimd, gradient2: 200; vegas: 1000)",
+	  "autotune", 0, "Largest limit (K) the tuner sets.", "1000" },
+	{ "autotune.initial", "count", "`K`", "autotune", 0,
+	  "The starting limit (initialLimit), instead of K; it must lie in "
+	  "[min, max].", "20" },
 	{ "autotune.step", "count", "10", "autotune", 0,
-	  "Workers added or removed per decision.", "20" },
-	{ "autotune.period", "duration", "10s", "autotune", 0,
-	  "Time between samples and decisions.", "5s" },
+	  "utilization, queue: workers added or removed per decision.", "20" },
+	{ "autotune.period", "duration", "10s (aimd, vegas, gradient2: 1s)",
+	  "autotune", 0,
+	  "Time between decisions: for aimd, vegas and gradient2 the sample "
+	  "window (WindowedLimit's window time).", "5s" },
 	{ "autotune.high", "fraction", "0.85", "autotune", 0,
-	  "Grow when the averaged utilization is above this.", "0.9" },
+	  "utilization: grow when the averaged utilization is above this.",
+	  "0.9" },
 	{ "autotune.low", "fraction", "0.40", "autotune", 0,
-	  "Shrink when the averaged utilization is below this.", "0.3" },
+	  "utilization: shrink when the averaged utilization is below this.",
+	  "0.3" },
 	{ "autotune.window", "count", "1", "autotune", 0,
-	  "Samples averaged per decision.", "3" },
+	  "utilization, queue: samples averaged per decision.", "3" },
 	{ "autotune.cooldown", "duration", "0", "autotune", 0,
-	  "No change within this time of the last one.", "30s" },
+	  "utilization, queue: no change within this time of the last one.",
+	  "30s" },
+	{ "autotune.target", "count", "4", "autotune", 0,
+	  "queue: the queue depth aimed at; grow above it, shrink below half "
+	  "of it when more than `step` workers idle.", "10" },
+	{ "autotune.smoothing", "fraction", "0.2 (vegas: 1.0)", "autotune", 0,
+	  "vegas, gradient2: weight of the new estimate against the current "
+	  "limit.", "0.5" },
+	{ "autotune.queue_size", "count", "4", "autotune", 0,
+	  "gradient2: growth allowed per decision while latency holds "
+	  "(queueSize).", "8" },
+	{ "autotune.long_window", "count", "600", "autotune", 0,
+	  "gradient2: samples spanned by the long-term RTT average "
+	  "(longWindow).", "100" },
+	{ "autotune.rtt_tolerance", "number >= 1", "1.5", "autotune", 0,
+	  "gradient2: how much above the long-term RTT the short one may be "
+	  "before the limit shrinks (rttTolerance).", "2" },
+	{ "autotune.backoff_ratio", "fraction in [0.5, 1)", "0.9", "autotune",
+	  0, "aimd: the limit is multiplied by this on a drop (backoffRatio).",
+	  "0.75" },
+	{ "autotune.timeout", "duration", "5s", "autotune", 0,
+	  "aimd: a window whose mean RTT exceeds this counts as a drop.",
+	  "500ms" },
+	{ "autotune.probe_multiplier", "count", "30", "autotune", 0,
+	  "vegas: the no-load RTT is probed anew every 0.5-1 x this x limit "
+	  "windows (probeMultiplier; the jitter is a fixed sequence).", "10" },
+	{ "autotune.window_size", "count", "10", "autotune", 0,
+	  "aimd, vegas, gradient2: a window with fewer RTT samples makes no "
+	  "decision (WindowedLimit's windowSize).", "20" },
 	/* ---- shutdown and failures ---- */
 	{ "shutdown.at", "duration or after(N)", "none", "shutdown", 0,
 	  "SIGTERM at a time or after N completions: arrivals stop, queued "

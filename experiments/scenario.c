@@ -8,6 +8,7 @@
 #include "scenario.h"
 #include "keys.h"
 #include "../models/metric.h"
+#include "../models/tune.h"
 #include "../plots/plot.h"
 #include "../results/export.h"
 #include "../sim/ps.h"
@@ -1257,10 +1258,62 @@ static void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv)
 		get_fraction(c, kv, "is a utilisation threshold in [0, 1] "
 			     "(0.85 or 85%)", !strcmp(f, "high") ? &t->high
 								  : &t->low);
+	} else if (!strcmp(f, "smoothing")) {
+		if (!get_fraction(c, kv, "is a smoothing factor in [0, 1] (0.2)",
+				  &x) && x <= 0)
+			err(c, kv->line, "autotune.smoothing must be > 0: 0 would "
+			    "never move the limit");
+		t->smoothing = x;
+	} else if (!strcmp(f, "backoff_ratio")) {
+		if (!get_fraction(c, kv, "is a ratio in [0.5, 1) (0.9)", &x) &&
+		    (x < 0.5 || x >= 1))
+			err(c, kv->line, "autotune.backoff_ratio must be in [0.5, "
+			    "1), as in AIMDLimit (got %s)", kv->value);
+		t->backoff_ratio = x;
+	} else if (!strcmp(f, "rtt_tolerance") || !strcmp(f, "target")) {
+		char e[256];
+		if (unit_number(kv->value, &x, e, sizeof e) || !(x >= 0) ||
+		    x > 1e9 || (!strcmp(f, "rtt_tolerance") && x < 1)) {
+			err(c, kv->line, "%s must be a number %s, got '%s'",
+			    kv->key, !strcmp(f, "target") ? ">= 0 (a queue "
+			    "depth)" : ">= 1 (1.5)", kv->value);
+			return;
+		}
+		if (!strcmp(f, "target"))
+			t->target = x;
+		else
+			t->rtt_tolerance = x;
+	} else if (!strcmp(f, "timeout")) {
+		if (!get_time(c, kv, &x) && x <= 0)
+			err(c, kv->line, "autotune.timeout must be > 0 (got %s)",
+			    kv->value);
+		t->timeout = x;
+	} else if (!strcmp(f, "initial") || !strcmp(f, "queue_size") ||
+		   !strcmp(f, "long_window") || !strcmp(f, "probe_multiplier") ||
+		   !strcmp(f, "window_size")) {
+		if (get_long(c, kv, !strcmp(f, "queue_size") ? 0 : 1, &n))
+			return;
+		if (n > 1000000) {
+			err(c, kv->line, "%s must be <= 1000000 (got %s)", kv->key,
+			    kv->value);
+			return;
+		}
+		if (!strcmp(f, "initial"))
+			cfg->K = n;   /* the limit starts here: the pool's K */
+		else if (!strcmp(f, "queue_size"))
+			t->queue_size = n;
+		else if (!strcmp(f, "long_window"))
+			t->long_window = n;
+		else if (!strcmp(f, "probe_multiplier"))
+			t->probe_multiplier = n;
+		else
+			t->window_size = n;
 	} else {
 		err(c, kv->line, "unknown key '%s': autotuner keys are autotune."
-		    "min, .max, .step, .period, .high, .low, .window and "
-		    ".cooldown", kv->key);
+		    "min, .max, .initial, .period, .step, .high, .low, .window, "
+		    ".cooldown, .target, .smoothing, .queue_size, .long_window, "
+		    ".rtt_tolerance, .backoff_ratio, .timeout, .probe_multiplier "
+		    "and .window_size", kv->key);
 	}
 }
 
@@ -1602,11 +1655,14 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 		if (!get_time(c, kv, &x))
 			cfg->lock_hold = x;
 	} else if (!strcmp(k, "autotune")) {
-		if (!strcmp(kv->value, "utilization"))
+		int pol = tune_policy_parse(kv->value);
+		if (pol >= 0) {
 			cfg->tune.on = 1;
-		else if (strcmp(kv->value, "off"))
-			err(c, kv->line, "autotune must be 'utilization' or 'off', "
-			    "got '%s'", kv->value);
+			cfg->tune.policy = pol;
+		} else if (strcmp(kv->value, "off")) {
+			err(c, kv->line, "autotune must be utilization, queue, "
+			    "aimd, vegas, gradient2 or off, got '%s'", kv->value);
+		}
 	} else if (!strncmp(k, "autotune.", 9)) {
 		apply_autotune(c, cfg, kv);
 	} else if (!strncmp(k, "shutdown.", 9)) {
@@ -1838,6 +1894,25 @@ static void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
 	const tune_spec *t = &cfg->tune;
 	if (t->on) {
 		kv = exp_kvs_get(keys, "autotune");
+		{
+			/* the reference's bounds, window and smoothing unless
+			 * set (tune_policy_defaults) */
+			long mn, mx;
+			double per, sm;
+			tune_policy_defaults(t->policy, &mn, &mx, &per, &sm);
+			if (!exp_kvs_get(keys, "autotune.min"))
+				cfg->tune.min = mn;
+			if (!exp_kvs_get(keys, "autotune.max"))
+				cfg->tune.max = mx;
+			if (!exp_kvs_get(keys, "autotune.period"))
+				cfg->tune.period = per;
+			if (!exp_kvs_get(keys, "autotune.smoothing"))
+				cfg->tune.smoothing = sm;
+		}
+		const exp_kv *ini = exp_kvs_get(keys, "autotune.initial");
+		if (ini && s->K)
+			err(c, ini->line, "autotune.initial and K both set the "
+			    "starting limit: keep one");
 		if (s->pool &&
 		    !(model_lib_of(cfg->pool)->caps & MODEL_LIB_RESIZE)) {
 			unsigned m = 0;
@@ -1857,17 +1932,20 @@ static void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
 		if (t->min > t->max)
 			err(c, line_of(keys, sc, "autotune.m"), "autotune.min (%ld) "
 			    "must be <= autotune.max (%ld)", t->min, t->max);
-		else if (s->K && (cfg->K < t->min || cfg->K > t->max))
-			err(c, s->K->line, "K (%ld) is the autotuner's starting "
-			    "size: it must lie in [autotune.min, autotune.max] = "
-			    "[%ld, %ld]", cfg->K, t->min, t->max);
-		if (t->low >= t->high)
+		else if ((s->K || ini) && (cfg->K < t->min || cfg->K > t->max))
+			err(c, ini ? ini->line : s->K->line, "%s (%ld) is the "
+			    "autotuner's starting limit: it must lie in "
+			    "[autotune.min, autotune.max] = [%ld, %ld] (%s's "
+			    "defaults unless set)", ini ? "autotune.initial" : "K",
+			    cfg->K, t->min, t->max, tune_policy_name(t->policy));
+		if (t->policy == TUNE_UTILIZATION && t->low >= t->high)
 			err(c, line_of(keys, sc, "autotune.low"), "autotune.low "
 			    "(%g) must be below autotune.high (%g): the gap is "
 			    "the hysteresis", t->low, t->high);
 	} else if (line_of(keys, sc, "autotune.") != sc->section_line) {
 		err(c, line_of(keys, sc, "autotune."), "autotune.* keys are set "
-		    "but the autotuner is off (add autotune = utilization)");
+		    "but the autotuner is off (add autotune = utilization, queue, "
+		    "aimd, vegas or gradient2)");
 	}
 	if (cfg->shutdown == SHUT_NONE && exp_kvs_get(keys, "shutdown.drain"))
 		err(c, exp_kvs_get(keys, "shutdown.drain")->line,
@@ -2005,7 +2083,7 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	else if (s.pool &&
 		 !(model_lib_of(cfg->pool)->caps & MODEL_LIB_UNBOUNDED) &&
 		 !cfg->n_tiers &&
-		 missing(keys, "K"))
+		 missing(keys, "K") && missing(keys, "autotune.initial"))
 		err(&c, sc->section_line, "missing required key 'K' (the "
 		    "number of workers of pool '%s')", pool_kind_name(cfg->pool));
 	size_t nk;

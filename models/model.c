@@ -32,6 +32,15 @@ void model_config_init(model_config *c)
 	c->tune.high = 0.85;
 	c->tune.low = 0.40;
 	c->tune.window = 1;
+	c->tune.target = 4;
+	c->tune.smoothing = 0.2;
+	c->tune.queue_size = 4;
+	c->tune.long_window = 600;
+	c->tune.rtt_tolerance = 1.5;
+	c->tune.backoff_ratio = 0.9;
+	c->tune.timeout = 5;
+	c->tune.probe_multiplier = 30;
+	c->tune.window_size = 10;
 }
 
 int model_alert_metric_parse(const char *name)

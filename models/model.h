@@ -187,14 +187,32 @@ typedef enum { ROUTE_HASH, ROUTE_ROUND_ROBIN, ROUTE_LEAST_TASKS } route_kind;
 
 /* ---- dynamics: autotuner, shutdown, failures, alerts, pipeline --------- */
 
-/* ants Tune driven by a utilisation loop (exercise 19). */
+/* The autotuner's policies (models/tune.c): exercise 19's utilisation
+ * loop, a target queue depth, and three of Netflix concurrency-limits'
+ * (AIMDLimit, VegasLimit, Gradient2Limit, each behind WindowedLimit). */
+typedef enum {
+	TUNE_UTILIZATION, TUNE_QUEUE, TUNE_AIMD, TUNE_VEGAS, TUNE_GRADIENT2,
+	TUNE__COUNT
+} tune_policy;
+
 typedef struct tune_spec {
-	int on;                 /* autotune = utilization */
+	int on;                 /* autotune = a policy */
+	int policy;             /* tune_policy */
 	long min, max, step;    /* bounds and step of K */
-	double period;          /* s between samples */
-	double high, low;       /* grow above high, shrink below low */
-	int window;             /* samples averaged (>= 1) */
+	double period;          /* s between samples (the window's length) */
+	double high, low;       /* utilization: grow above high, shrink below */
+	int window;             /* utilization, queue: samples averaged (>= 1) */
 	double cooldown;        /* s after a change with no other change */
+	double target;          /* queue: the queue depth aimed at */
+	/* concurrency-limits' parameters (their names, snake_case) */
+	double smoothing;       /* vegas 1.0, gradient2 0.2 */
+	long queue_size;        /* gradient2: growth allowance, 4 */
+	long long_window;       /* gradient2: long-RTT EWMA span, 600 */
+	double rtt_tolerance;   /* gradient2: 1.5 */
+	double backoff_ratio;   /* aimd: 0.9 */
+	double timeout;         /* aimd: an RTT above it is a drop, 5 s */
+	long probe_multiplier;  /* vegas: no-load RTT probe, 30 */
+	long window_size;       /* WindowedLimit: min samples per window, 10 */
 } tune_spec;
 
 typedef enum { SHUT_NONE, SHUT_AT, SHUT_AFTER } shut_kind;

@@ -678,6 +678,9 @@ void resolve(run *r, uint32_t h, int how)
 	task *x = T(r, h);
 	double now = *r->clock;
 	int counted = x->flags & F_COUNTED;
+	if (r->c->tune.on && how != RES_OVER_QUOTA && how != RES_SKIPPED)
+		tune_sample(r, now - x->t0, how != RES_DONE,
+			    how == RES_REJECTED);
 	r->n_system--;
 	r->n_submitted--;
 	/* per-scope tallies only when there are scopes: the single-pool path

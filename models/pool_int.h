@@ -369,6 +369,9 @@ typedef struct run {
 	tune_state tune;      /* the autotuner's policy state (tune.c) */
 	int tune_dir;         /* +1 / -1: direction of the last change */
 	long k_changes, k_reversals;
+	/* the tuner's sample window since its last decision (tune_sample) */
+	long tn_n, tn_done, tn_drop, tn_rej, tn_inflight_max;
+	double tn_sum, tn_min;
 	stats_level lv_K, lv_sat;
 	int n_phases;
 	double phase_end[MAX_PHASES];
@@ -497,6 +500,9 @@ void emit_reuse(run *r, model_result *o);
 
 /* The tuner's state and its first tick, at setup when tune.on. */
 int tune_setup(run *r);
+/* A task's caller got its answer after rtt s; drop: an error, a timeout
+ * or the pool's rejection (rejected: the last). Only when tune.on. */
+void tune_sample(run *r, double rtt, int drop, int rejected);
 
 /* ---- setup (pool_setup.c) ----------------------------------------------- */
 

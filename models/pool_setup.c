@@ -257,7 +257,8 @@ static void set_lean(run *r)
 		grps |= r->pools[i].grp >= 0;
 	r->lean = !c->force_full && r->n_src == 1 && !r->src[0].ten &&
 		  r->src[0].arr->kind != WL_CLOSED && !grps && r->fanout == 1 &&
-		  r->n_phases == 0 && c->shutdown != SHUT_AFTER;
+		  r->n_phases == 0 && c->shutdown != SHUT_AFTER &&
+		  !c->tune.on;   /* the tuner samples every answer (resolve) */
 	r->lean_start = r->lean && r->cpus == 0 &&
 			!(r->lib->caps & (MODEL_LIB_SYNC | MODEL_LIB_WORKER_SETUP));
 	r->single = r->n_src == 1 && r->src[0].arr->kind != WL_CLOSED;

@@ -65,9 +65,12 @@ downstream.db.service = exp(1ms)" ;;
 		service.NAME.K) arrival="service.x.arrival = poisson(100/s)" ;;
 		service.*) arrival="service.x.arrival = poisson(100/s)
 service.x.K = 2" ;;
+		autotune.initial) ctx="service = exp(5ms)
+pool = ants
+autotune = utilization" ;;
 		autotune*) ctx="service = exp(5ms)
 pool = ants
-K = 10"; [ $key = autotune ] || ctx="$ctx
+K = 20"; [ $key = autotune ] || ctx="$ctx
 autotune = utilization" ;;
 		shutdown.drain) ctx="$ctx
 shutdown.at = after(100)" ;;
