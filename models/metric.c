@@ -172,6 +172,23 @@ static const model_metric rows[] = {
 	{ "k_reversals", "count", LO, POOL,
 	  "Autotuned: changes of direction (grow after shrink or shrink after "
 	  "grow): flapping." },
+	{ "k_min", "workers", NE, POOL,
+	  "Autotuned: the smallest K of the run (the start included)." },
+	{ "k_max", "workers", NE, POOL,
+	  "Autotuned: the largest K of the run (the start included)." },
+	{ "k_travel", "workers", LO, POOL,
+	  "Autotuned: Σ|ΔK| over the run's changes, the distance K moved." },
+	{ "k_flap", "ratio", LO, POOL,
+	  "Autotuned: k_travel / (k_max - k_min); 1 when K only rose (or "
+	  "only fell), 2 for one rise and fall, more when it oscillates; 0 "
+	  "when K never moved." },
+	{ "worker_seconds", "s", LO, POOL,
+	  "Autotuned: ∫K dt over the window (the tuner's cost); k_mean × the "
+	  "window's length." },
+	{ "tune_skipped", "count", NE, POOL,
+	  "Autotuned with aimd, vegas or gradient2: windows with fewer than "
+	  "`autotune.window_size` RTT samples, so no decision "
+	  "(WindowedLimit)." },
 	{ "saturated_s", "s", LO, POOL,
 	  "Autotuned: time after warmup with every worker busy (K at its "
 	  "limit of usefulness)." },

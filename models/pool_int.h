@@ -369,6 +369,7 @@ typedef struct run {
 	tune_state tune;      /* the autotuner's policy state (tune.c) */
 	int tune_dir;         /* +1 / -1: direction of the last change */
 	long k_changes, k_reversals;
+	long k_min, k_max, k_travel;   /* K's range and Σ|ΔK| over the run */
 	/* the tuner's sample window since its last decision (tune_sample) */
 	long tn_n, tn_done, tn_drop, tn_rej, tn_inflight_max;
 	double tn_sum, tn_min;

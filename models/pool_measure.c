@@ -365,6 +365,20 @@ void pool_emit(run *r, model_result *o)
 		model_result_scalar(o, "pool", "k_changes", (double)r->k_changes);
 		model_result_scalar(o, "pool", "k_reversals",
 				    (double)r->k_reversals);
+		/* set_K keeps the range once K moves */
+		long kmin = r->k_changes ? r->k_min : r->K_total;
+		long kmax = r->k_changes ? r->k_max : r->K_total;
+		model_result_scalar(o, "pool", "k_min", (double)kmin);
+		model_result_scalar(o, "pool", "k_max", (double)kmax);
+		model_result_scalar(o, "pool", "k_travel", (double)r->k_travel);
+		model_result_scalar(o, "pool", "k_flap",
+				    kmax > kmin ? (double)r->k_travel /
+							  (double)(kmax - kmin)
+						: 0);
+		model_result_scalar(o, "pool", "worker_seconds",
+				    w > 0 ? r->wa_K : NAN);
+		model_result_scalar(o, "pool", "tune_skipped",
+				    (double)r->tune.skipped);
 		model_result_scalar(o, "pool", "saturated_s",
 				    stats_level_mean(&r->lv_sat, end) *
 					    (end - r->t_cut));

@@ -221,6 +221,8 @@ long tune_decide(const tune_spec *ts, tune_state *st, const tune_obs *o)
 		int ready = o->samples >= ts->window_size && !isnan(rtt);
 		/* vegas and gradient2 divide by the RTT (the reference
 		 * requires rtt > 0) */
+		if (!ready)
+			st->skipped++;
 		if (ready && (ts->policy == TUNE_AIMD || rtt > 0)) {
 			long inflight = o->in_flight_max;
 			int drop = o->dropped > 0;
@@ -245,10 +247,17 @@ static void set_K(run *r, long k)
 {
 	pinst *p = &r->pools[0];   /* the autotuner drives a single pool */
 	int dir = k > p->K ? 1 : -1;
+	if (!r->k_changes)
+		r->k_min = r->k_max = p->K;   /* the start */
 	if (r->tune_dir && dir != r->tune_dir)
 		r->k_reversals++;
 	r->tune_dir = dir;
 	r->k_changes++;
+	r->k_travel += k > p->K ? k - p->K : p->K - k;
+	if (k < r->k_min)
+		r->k_min = k;
+	if (k > r->k_max)
+		r->k_max = k;
 	r->K_total = k;
 	stats_level_set(&r->lv_K, sim_now(r->s), (double)k);
 	r->lib->ops->resize(r, p, k);

@@ -36,6 +36,8 @@ typedef struct tune_state {
 				 * samples */
 	long n;                 /* samples taken */
 	long changes;           /* decisions that changed the limit */
+	long skipped;           /* aimd, vegas, gradient2: windows with fewer
+				 * than window_size samples (no decision) */
 	double last_change;     /* t of the last change */
 	double limit;           /* the estimated limit (fractional); NAN until
 				 * the first decision */
