@@ -86,7 +86,9 @@ static const exp_key rows[] = {
 	  "services are defined", "workload", 0,
 	  "When tasks are wanted: poisson(RATE), const(RATE), burst(N), "
 	  "steps(RATE for D, ...), ramp(RATE, RATE, D), trace(FILE), "
-	  "closed(N, think=DIST).", "poisson(800/s)" },
+	  "rate(FILE) (a `t,rate` CSV profile replayed as a step-wise "
+	  "non-homogeneous Poisson process), closed(N, think=DIST).",
+	  "poisson(800/s)" },
 	{ "tasks", "count", "100000; N of burst(N); a trace's length; a "
 	  "steps or ramp profile runs to its end", "workload", 0,
 	  "Arrivals per run. A cap that ends a steps or ramp profile early "

@@ -39,6 +39,8 @@ typedef struct wl_spec {
 	long burst_n;           /* BURST: N tasks all wanted at t=0 */
 	wl_step *steps;         /* STEPS: piecewise-constant Poisson rate */
 	int n_steps;
+	int rate_file;          /* STEPS read from rate(FILE): no per-step
+				 * phases */
 	double ramp_from, ramp_to, ramp_dur;  /* RAMP: linear, per second */
 	const double *trace_t;  /* TRACE: arrival times (s), non-decreasing */
 	const double *trace_work;  /* TRACE: work (s) per task, or NULL */
@@ -50,7 +52,10 @@ typedef struct wl_spec {
 } wl_spec;
 
 /* Parses poisson(RATE) const(RATE) burst(N) steps(RATE for D, ...)
- * ramp(RATE, RATE, D) trace(FILE) closed(N, think=DIST). Trace paths are
+ * ramp(RATE, RATE, D) trace(FILE) rate(FILE) closed(N, think=DIST).
+ * rate(FILE) is a CSV `t,rate` (s, per second) read as steps: each rate
+ * holds from its t to the next row's, the last for the gap before it, 0
+ * before the first row. Trace and rate paths are
  * resolved against basedir. Errors quote the text; a bad trace line names
  * FILE:LINE. */
 int wl_parse(const char *text, const char *basedir, wl_spec *out,

@@ -228,7 +228,8 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 		return PS_ENOMEM;
 	if (c->shutdown == SHUT_AT)
 		sim_schedule(r->s, c->shutdown_at, PRIO_TICK, ev_term, r, 0);
-	if (c->arrival.kind == WL_STEPS && c->arrival.n_steps <= MAX_PHASES) {
+	if (c->arrival.kind == WL_STEPS && !c->arrival.rate_file &&
+	    c->arrival.n_steps <= MAX_PHASES) {
 		double t = 0;
 		r->n_phases = c->arrival.n_steps;
 		for (int p = 0; p < r->n_phases; p++) {

@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KNOWN "poisson, const, burst, steps, ramp, trace, closed"
+#define KNOWN "poisson, const, burst, steps, ramp, trace, rate, closed"
 #define MAX_ARGS 256
 
 /* Runs a units.h parser on a span; its message quotes the span. */
@@ -89,6 +89,69 @@ static int load_trace(const char *path, csv_cache *files, wl_spec *w,
 	w->trace_t = w->trace_file->col[0];
 	w->trace_work = w->trace_file->ncols == 2 ? w->trace_file->col[1] : NULL;
 	w->trace_n = w->trace_file->nrows;
+	return PS_OK;
+}
+
+/* CSV `t,rate`: seconds (units allowed), per second; t increasing, the
+ * rate >= 0. */
+static int rate_row(const double *row, const double *prev, int ncols,
+		    char *err, size_t errlen)
+{
+	if (row[0] < 0)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "column 1 (t): %.9g s is negative", row[0]);
+	if (prev && !(row[0] > prev[0]))
+		return ps_err(err, errlen, PS_EPARSE,
+			      "column 1 (t): %.9g s is not after the previous "
+			      "row's (%.9g s); times must increase",
+			      row[0], prev[0]);
+	if (!(row[1] >= 0) || row[1] > 1e12)
+		return ps_err(err, errlen, PS_EPARSE,
+			      "column 2 (rate): %.9g per second must be in "
+			      "[0, 1e12]", row[1]);
+	return PS_OK;
+}
+
+static const char *const rate_names[] = { "t", "rate" };
+static const csv_shape rate_shape = { 2, 2, rate_names, rate_row };
+
+/* rate(FILE) as steps: row i's rate from t[i] to t[i+1], the last row's
+ * for the gap before it, rate 0 from 0 to the first t. The generator is
+ * then steps' (exact inversion of the integrated rate). */
+static int load_rate(const char *path, csv_cache *files, wl_spec *w,
+		     char *err, size_t errlen)
+{
+	csv_table *tb = NULL;
+	int rc = csv_cache_get(files, path, &rate_shape, &tb, err, errlen);
+	if (rc)
+		return rc;
+	long n = tb->nrows;
+	const double *t = tb->col[0], *r = tb->col[1];
+	if (n < 2) {
+		csv_release(tb);
+		return ps_err(err, errlen, PS_EPARSE,
+			      "%s: a rate profile needs two rows or more (a "
+			      "single rate is poisson(RATE))", path);
+	}
+	if (n > 10000000) {
+		csv_release(tb);
+		return ps_err(err, errlen, PS_EPARSE,
+			      "%s: more than 10^7 rows", path);
+	}
+	w->steps = calloc((size_t)n + 1, sizeof *w->steps);
+	if (!w->steps) {
+		csv_release(tb);
+		return ps_err(err, errlen, PS_ENOMEM, "out of memory");
+	}
+	int k = 0;
+	if (t[0] > 0)
+		w->steps[k++] = (wl_step){ 0, t[0] };
+	for (long i = 0; i < n; i++)
+		w->steps[k++] = (wl_step){ r[i], i + 1 < n ? t[i + 1] - t[i]
+							   : t[i] - t[i - 1] };
+	w->n_steps = k;
+	w->rate_file = 1;
+	csv_release(tb);
 	return PS_OK;
 }
 
@@ -219,6 +282,18 @@ static int parse_inner(const char *text, const char *basedir,
 		if (!path)
 			return ps_err(err, errlen, PS_ENOMEM, "out of memory");
 		rc = load_trace(path, files, w, err, errlen);
+		free(path);
+		return rc;
+	} else if (IS("rate")) {
+		w->kind = WL_STEPS;
+		NARGS(1, 1, "rate(FILE)");
+		span f = args[0];
+		if (f.len >= 2 && f.s[0] == '"' && f.s[f.len - 1] == '"')
+			f = (span){ f.s + 1, f.len - 2 };
+		char *path = span_path(basedir, f);
+		if (!path)
+			return ps_err(err, errlen, PS_ENOMEM, "out of memory");
+		rc = load_rate(path, files, w, err, errlen);
 		free(path);
 		return rc;
 	} else if (IS("closed")) {
