@@ -121,7 +121,7 @@ static void test_parse_errors(void **state)
 	(void)state;
 	parse_bad("poison(100/s)", NULL, PS_EPARSE,
 		  "bad arrival \"poison(100/s)\": unknown arrival process \"poison\"; "
-		  "known: poisson, const, burst, steps, ramp, trace, closed");
+		  "known: poisson, const, burst, steps, ramp, trace, rate, closed");
 	parse_bad("poisson(100/d)", NULL, PS_EPARSE,
 		  "bad rate \"100/d\": expected a number with /s, /m or /h");
 	parse_bad("poisson(0/s)", NULL, PS_EPARSE, "the rate must be > 0");
