@@ -19,7 +19,7 @@ FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_LIB   := $(filter-out $(MAIN),$(wildcard sim/*.c models/*.c experiments/*.c results/*.c plots/*.c))
-FUZZ_OPTS  := -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+FUZZ_OPTS  := -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
 
 .PHONY: fuzz fuzz-merge
 
