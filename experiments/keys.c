@@ -160,7 +160,8 @@ static const exp_key rows[] = {
 	  "first-use" },
 	{ "expiry", "duration", "ants 1s, workerpool 2s", "pool",
 	  EXP_KEY_LIBRARY,
-	  "Idle time after which a worker exits.", "10s" },
+	  "Idle time after which a worker exits (the period of the "
+	  "library's purge timer: at least 1us).", "10s" },
 	{ "weight", "distribution", "1", "pool", EXP_KEY_LIBRARY,
 	  "Units of the weighted semaphore each task acquires (Acquire(n)).",
 	  "uniform(1, 4)" },
@@ -239,8 +240,8 @@ static const exp_key rows[] = {
 	  "utilization, queue: workers added or removed per decision.", "20" },
 	{ "autotune.period", "duration", "10s (aimd, vegas, gradient2: 1s)",
 	  "autotune", 0,
-	  "Time between decisions: for aimd, vegas and gradient2 the sample "
-	  "window (WindowedLimit's window time).", "5s" },
+	  "Time between decisions (at least 1us): for aimd, vegas and "
+	  "gradient2 the sample window (WindowedLimit's window time).", "5s" },
 	{ "autotune.high", "fraction", "0.85", "autotune", 0,
 	  "utilization: grow when the averaged utilization is above this.",
 	  "0.9" },

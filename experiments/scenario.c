@@ -115,6 +115,12 @@ typedef struct ctx {
 	multi m;
 } ctx;
 
+/* The shortest period of a ticker (expiry, autotune.period): a tick per
+ * period of virtual time is real work for the autotuner, and no library
+ * ticks faster than that. */
+#define TICK_MIN_S 1e-6
+#define TICK_MIN_TEXT "1us"
+
 static void err(ctx *c, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -1244,9 +1250,11 @@ static void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv)
 		if (get_time(c, kv, &x))
 			return;
 		if (!strcmp(f, "period")) {
-			if (x <= 0)
-				err(c, kv->line, "autotune.period must be > 0 "
-				    "(got %s)", kv->value);
+			if (x < TICK_MIN_S)
+				err(c, kv->line, "autotune.period must be at "
+				    "least " TICK_MIN_TEXT " (got %s): a sample "
+				    "per period, a finer one only spins",
+				    kv->value);
 			t->period = x;
 		} else {
 			if (x < 0)
@@ -1617,6 +1625,10 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 			if (x <= 0)
 				err(c, kv->line, "%s must be > 0 (got %s)", k,
 				    kv->value);
+			else if (!strcmp(k, "expiry") && x < TICK_MIN_S)
+				err(c, kv->line, "expiry must be at least "
+				    TICK_MIN_TEXT " (got %s): it is the period "
+				    "of the library's purge ticker", kv->value);
 			*(!strcmp(k, "timeout") ? &cfg->timeout : &cfg->expiry) = x;
 		}
 	} else if (!strcmp(k, "overhead")) {

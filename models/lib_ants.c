@@ -26,7 +26,9 @@ static void ev_ants_purge(sim *s, void *ctx, uint64_t arg)
 		p->free_ids[p->free_ids_n++] = w;
 		nw_add(r, p, -1);
 	}
-	sim_after(s, r->expiry, PRIO_TICK, ev_ants_purge, r, arg);
+	/* no idle worker: nothing to do before the next event */
+	sim_schedule(s, p->idle_n ? now + r->expiry : idle_tick(r, now),
+		     PRIO_TICK, ev_ants_purge, r, arg);
 	sync_state(r);
 }
 

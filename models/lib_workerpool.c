@@ -20,7 +20,10 @@ static void ev_wp_tick(sim *s, void *ctx, uint64_t arg)
 		nw_add(r, p, -1);
 	}
 	p->wp_arrived = 0;
-	sim_after(s, r->expiry, PRIO_TICK, ev_wp_tick, r, arg);
+	/* no idle worker: nothing to do before the next event */
+	double now = sim_now(s);
+	sim_schedule(s, p->n_idle ? now + r->expiry : idle_tick(r, now),
+		     PRIO_TICK, ev_wp_tick, r, arg);
 	sync_state(r);
 }
 

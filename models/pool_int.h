@@ -467,6 +467,10 @@ void sync_rare(run *r, double t, double mem);
 void source_done(run *r, source *so, int at_duration);
 void all_sources_done(run *r);
 void client_next(run *r, int si, uint32_t owner);
+/* When an idle ticker (ants' purge, workerpool's timer) with period
+ * r->expiry that fired at now ticks next: now + expiry, or past every
+ * tick before the next event, at the time those ticks would reach. */
+double idle_tick(run *r, double now);
 void ev_arrival(sim *s, void *ctx, uint64_t arg);
 void ev_client(sim *s, void *ctx, uint64_t arg);
 void ev_work_done(sim *s, void *ctx, uint64_t arg);

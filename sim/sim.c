@@ -62,6 +62,7 @@
 #include "sim.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -578,4 +579,56 @@ uint64_t sim_events(const sim *s)
 int sim_fault(const sim *s)
 {
 	return s->fault;
+}
+
+double sim_next_time(sim *s)
+{
+	settle(s);
+	if (s->n > 0)
+		return t_of(s->tree[1].tb);
+	return INFINITY;
+}
+
+/* Within one binade [2^e, 2^(e+1)) every sum t + p that stays in it
+ * rounds to a multiple of the binade's ulp u, and t is one, so the sum
+ * is t + round(p / u) u: the same step each time (unless p / u ends in
+ * exactly .5, where the rounding to even depends on t: stepped one by
+ * one). So the sums inside a binade are t + k S u, in integers, and
+ * only the step out of it is taken as the addition itself. */
+double sim_tick_after(double t, double period, double target)
+{
+	if (!(period > 0) || !(target <= SIM_TIME_MAX))
+		return INFINITY;
+	t += period;
+	while (t < target) {
+		int e;
+		frexp(t, &e);                    /* t in [2^(e-1), 2^e) */
+		const double u = ldexp(1.0, e - 53);   /* its ulp */
+		const double step = (t + period) - t;  /* exact: same binade, or
+							* the step out of it */
+		const double top = ldexp(1.0, e);
+		if (t + period >= top || fabs(period - step) == u / 2 ||
+		    !(step > 0)) {
+			t += period;
+			continue;
+		}
+		/* in units of u: t = T, step = S, the binade ends at 2^53 */
+		const uint64_t T = (uint64_t)(t / u), S = (uint64_t)(step / u);
+		const uint64_t kmax = (((uint64_t)1 << 53) - 1 - T) / S;
+		uint64_t k;
+		if (target >= top) {
+			k = kmax;
+		} else {
+			const uint64_t G = (uint64_t)(target / u);  /* exact */
+			k = (G - T + S - 1) / S;
+			if (k > kmax)
+				k = kmax;
+		}
+		if (k == 0) {
+			t += period;
+			continue;
+		}
+		t = (double)(T + k * S) * u;
+	}
+	return t;
 }

@@ -103,4 +103,15 @@ uint64_t sim_events(const sim *s);      /* events fired since sim_new */
 enum { SIM_FAULT_NONE, SIM_FAULT_TIME, SIM_FAULT_NOMEM };
 int sim_fault(const sim *s);
 
+/* Time of the next listed event, INFINITY when none is pending. */
+double sim_next_time(sim *s);
+
+/* For a ticker with nothing to do until target (an idle worker pool's
+ * purge timer): the first of t + period, (t + period) + period, ... at or
+ * after target, each sum rounded as repeated sim_after(period) from t
+ * rounds it, bit for bit; so skipping the idle ticks changes no tick
+ * time. O(binades crossed), not O((target - t) / period). INFINITY when
+ * target is past SIM_TIME_MAX (or period <= 0). */
+double sim_tick_after(double t, double period, double target);
+
 #endif

@@ -521,6 +521,35 @@ static void test_fault(void **state)
 	sim_free(s);
 }
 
+/* sim_tick_after against the additions it stands for, over periods that
+ * round differently in every binade and spans up to millions of ticks. */
+static void test_tick_after(void **state)
+{
+	(void)state;
+	const double periods[] = { 5e-6, 1e-6, 0.1, 1.0 / 3, 1.0, 2.0, 7e-3,
+				   0.25, 1.7e-5 };
+	uint64_t x = 88172645463325252ull;
+	for (size_t i = 0; i < sizeof periods / sizeof periods[0]; i++) {
+		for (int r = 0; r < 40; r++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			double p = periods[i];
+			double t = (double)(x % 1000000) * 1e-3 * (r % 3);
+			double span = p * (double)(x >> 40 & 0xfffff) *
+				      (r % 4 == 0 ? 4 : 1);
+			double target = t + span;
+			double want = t + p;
+			while (want < target)
+				want += p;
+			double got = sim_tick_after(t, p, target);
+			if (got != want)
+				fail_msg("t=%.17g p=%.17g target=%.17g: %.17g, "
+					 "want %.17g", t, p, target, got, want);
+		}
+	}
+	assert_true(sim_tick_after(0, 1, 0.5) == 1);
+	assert_true(isinf(sim_tick_after(0, 1, 2 * SIM_TIME_MAX)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_run_to),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_fault),
+		cmocka_unit_test(test_tick_after),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
