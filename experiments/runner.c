@@ -523,6 +523,13 @@ static int precision_step(runner *r, const job *j)
 static void job_done(runner *r, job *j)
 {
 	r->ps[j->e][j->p].inflight--;
+	if (j->rc == PS_EINTR) {
+		/* Ctrl-C stopped it midway: not a result, nothing to store
+		 * (--resume runs it again) */
+		j->next = NULL;
+		drop(j);
+		return;
+	}
 	if (r->plan->e[j->e].meta.has_precision) {
 		j->closed = precision_step(r, j);
 		pthread_cond_broadcast(&r->work);   /* a decision may be due */
@@ -611,11 +618,15 @@ static int check_finite(model_result *res)
  * in the writer, which shares the cores with the workers; on failure the
  * points go in as they are. res is initialised here. */
 static int simulate(const exp_experiment *x, int p, int rep,
-		    model_result *res, double *wall_s)
+		    const exp_run_opts *o, model_result *res, double *wall_s)
 {
 	model_result_init(res);
 	double t0 = now_s();
-	int rc = model_run(&x->pts[p].cfg, x->meta.seed, (uint32_t)rep, res);
+	/* the signal flag, polled inside the run: Ctrl-C ends a long run
+	 * within milliseconds, not when it finishes */
+	model_limits lim = { o->stop };
+	int rc = model_run_with(&x->pts[p].cfg, x->meta.seed, (uint32_t)rep,
+				&lim, res);
 	*wall_s = now_s() - t0;
 	if (!rc)
 		rc = check_finite(res);
@@ -628,9 +639,10 @@ static void *worker(void *u)
 	runner *r = u;
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		int wait;
+		int wait = 0;
 		wait_for_writer(r);
-		job *j = r->stop ? NULL : take_job(r, &wait);
+		job *j = r->stop || (r->o->stop && *r->o->stop) ? NULL :
+			 take_job(r, &wait);
 		if (!j) {
 			if (!r->stop && wait) {
 				pthread_cond_wait(&r->work, &r->mu);
@@ -639,11 +651,12 @@ static void *worker(void *u)
 			break;
 		}
 		pthread_mutex_unlock(&r->mu);
-		j->rc = simulate(&r->plan->e[j->e], j->p, j->rep, &j->res,
+		j->rc = simulate(&r->plan->e[j->e], j->p, j->rep, r->o, &j->res,
 				 &j->wall_s);
 		pthread_mutex_lock(&r->mu);
+		int kept = j->rc != PS_EINTR;   /* else job_done frees it */
 		job_done(r, j);
-		if (r->o->verbose) {
+		if (r->o->verbose && kept) {
 			job jv = *j;   /* the writer may free j once unlocked */
 			pthread_mutex_unlock(&r->mu);
 			say_finished(r, &jv);
@@ -709,8 +722,9 @@ static void *mpi_proxy(void *u)
 		j->res = res;
 		j->rc = rc;
 		j->wall_s = wall;
+		int kept = rc != PS_EINTR;   /* else job_done frees it */
 		job_done(r, j);
-		if (r->o->verbose) {
+		if (r->o->verbose && kept) {
 			job jv = *j;
 			pthread_mutex_unlock(&r->mu);
 			say_finished(r, &jv);
@@ -735,7 +749,7 @@ static void *mpi_proxy(void *u)
 
 /* Ranks >= 1 under MPI: simulate whatever rank 0 hands out until it says
  * stop. The plan is the same on every rank (same command line). */
-static int serve_rank(const exp_plan *plan)
+static int serve_rank(const exp_plan *plan, const exp_run_opts *o)
 {
 	int e, p, rep;
 	while (exp_mpi_recv_job(&e, &p, &rep)) {
@@ -743,7 +757,7 @@ static int serve_rank(const exp_plan *plan)
 		int rc = PS_EINVAL;
 		double wall = 0;
 		if (e >= 0 && e < plan->n && p >= 0 && p < plan->e[e].npts)
-			rc = simulate(&plan->e[e], p, rep, &res, &wall);
+			rc = simulate(&plan->e[e], p, rep, o, &res, &wall);
 		else
 			model_result_init(&res);
 		int src = exp_mpi_send_result(rc, wall, &res);
@@ -1019,7 +1033,7 @@ int exp_run(const exp_plan *plan, const exp_run_opts *o, exp_run_stats *st,
 	res_db *db = NULL;
 	memset(st, 0, sizeof *st);
 	if (exp_mpi_rank() > 0)
-		return serve_rank(plan) ? ps_err(err, errlen, PS_EIO,
+		return serve_rank(plan, o) ? ps_err(err, errlen, PS_EIO,
 						 "MPI transport failed") : 0;
 	int mpi = exp_mpi_size() > 1;   /* rank 0 of several: only the proxy */
 	int64_t *ids = calloc((size_t)plan->n + 1, sizeof *ids);

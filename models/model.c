@@ -131,8 +131,19 @@ int model_unstable(const model_probe *p, double t0, double t1, double area1,
 	return growth > 0.01 * arrivals && growth > 2 * sqrt(arrivals);
 }
 
+int model_run(const model_config *c, uint64_t seed, uint32_t rep,
+	      model_result *out)
+{
+	return model_run_with(c, seed, rep, NULL, out);
+}
+
 int model_run_error(model_result *out, int fault, double now, double pending)
 {
+	if (fault == SIM_FAULT_STOP) {
+		snprintf(out->error, sizeof out->error, "interrupted at "
+			 "virtual time %.6g s", now);
+		return PS_EINTR;
+	}
 	if (fault == SIM_FAULT_NOMEM) {
 		char n[32];
 		if (pending >= 1e6)

@@ -16,6 +16,7 @@
 #ifndef MODEL_H
 #define MODEL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -392,15 +393,28 @@ double model_result_get(const model_result *r, const char *scope,
 int model_run(const model_config *config, uint64_t seed, uint32_t rep,
 	      model_result *out);
 
+/* What a caller bounds a run by; models/ knows nothing of signals: the
+ * runner fills it. Borrowed. */
+typedef struct model_limits {
+	/* Polled every 65,536 events (sim_watch): once nonzero the run
+	 * stops and model_run_with returns PS_EINTR. NULL = never. */
+	const volatile sig_atomic_t *stop;
+} model_limits;
+
+/* model_run within limits (NULL = none); model_run is this with NULL. */
+int model_run_with(const model_config *config, uint64_t seed, uint32_t rep,
+		   const model_limits *lim, model_result *out);
+
 /* For pool.c and pipeline.c: fills out->error for a run stopped by a
  * sim fault (SIM_FAULT_*) at virtual time now with pending tasks in the
- * system; returns the model_run code (PS_ENOMEM or PS_EINVAL). */
+ * system; returns the model_run code (PS_ENOMEM, PS_EINVAL, or PS_EINTR
+ * for a raised stop flag). */
 int model_run_error(model_result *out, int fault, double now, double pending);
 
 /* The pipeline model (models/pipeline.c); model_run calls it when
  * config->n_stages > 0. Same contract as model_run. */
 int pipeline_run(const model_config *config, uint64_t seed, uint32_t rep,
-		 model_result *out);
+		 const model_limits *lim, model_result *out);
 
 /* ---- the measurement window (pool.c, pipeline.c) ----------------------- */
 /*

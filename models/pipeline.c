@@ -571,7 +571,7 @@ static double horizon(const model_config *c)
 }
 
 int pipeline_run(const model_config *c, uint64_t seed, uint32_t rep,
-		 model_result *out)
+		 const model_limits *lim, model_result *out)
 {
 	assert(c->n_stages > 0 && c->n_stages <= MODEL_MAX_STAGES);
 	assert(c->arrival.kind != WL_CLOSED);
@@ -636,6 +636,7 @@ int pipeline_run(const model_config *c, uint64_t seed, uint32_t rep,
 		do_cut(&r);   /* no warm-up: the window opens at 0 */
 	if (c->duration > 0)
 		sim_schedule(r.s, c->duration, PRIO_SAMPLE, ev_win_end, &r, 0);
+	sim_watch(r.s, lim ? lim->stop : NULL);
 	fetch(&r);
 	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
 	check_end(&r);

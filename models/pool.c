@@ -826,12 +826,12 @@ void ev_term(sim *s, void *ctx, uint64_t arg)
 	check_end(r);
 }
 
-int model_run(const model_config *c, uint64_t seed, uint32_t rep,
-	      model_result *out)
+int model_run_with(const model_config *c, uint64_t seed, uint32_t rep,
+		   const model_limits *lim, model_result *out)
 {
 	assert(c && out);
 	if (c->n_stages > 0)
-		return pipeline_run(c, seed, rep, out);
+		return pipeline_run(c, seed, rep, lim, out);
 	assert((model_lib_of(c->pool)->caps & MODEL_LIB_UNBOUNDED) || c->K > 0 ||
 	       c->n_tiers > 0);
 	assert(c->n_downstreams >= 0 && c->n_downstreams <= MODEL_MAX_DOWNSTREAMS);
@@ -841,6 +841,7 @@ int model_run(const model_config *c, uint64_t seed, uint32_t rep,
 	int rc = pool_setup(&r, c, seed, rep);
 	if (rc)
 		goto out;
+	sim_watch(r.s, lim ? lim->stop : NULL);
 	if (r.warm_n == 0 && r.warm_t == 0)
 		do_cut(&r);   /* no warm-up: the window opens at 0 */
 

@@ -140,6 +140,7 @@ struct sim {
 	double now;
 	int stopped;
 	int fault;                /* SIM_FAULT_*: set once, stops every run */
+	const volatile sig_atomic_t *watch;   /* sim_watch's flag, or NULL */
 };
 
 static inline uint32_t slot_of(const sim *s, const key *k)
@@ -290,6 +291,23 @@ static __attribute__((noinline, cold)) sim_event_id fault(sim *s, int why)
 		s->fault = why;
 	s->stopped = 1;
 	return 0;
+}
+
+/* Every SIM_POLL_EVENTS events fired: a raised sim_watch flag stops the
+ * run. 65,536 events are a few milliseconds of a pool model, so Ctrl-C
+ * ends even one long run at once, for one predicted branch per event. */
+#define SIM_POLL_MASK 0xffffu
+
+static __attribute__((noinline, cold)) void poll_watch(sim *s)
+{
+	if (s->watch && *s->watch)
+		fault(s, SIM_FAULT_STOP);
+}
+
+static inline void count_event(sim *s)
+{
+	if (__builtin_expect(!(++s->fired & SIM_POLL_MASK), 0))
+		poll_watch(s);
 }
 
 /* Gives the pending keys the sequence numbers 0..n-1 in their current
@@ -505,7 +523,7 @@ static inline __attribute__((always_inline)) void pop_run(sim *s)
 	uint64_t arg = sl->arg;
 	release(s, idx);
 	s->now = t_of(top.tb);
-	s->fired++;
+	count_event(s);
 #ifdef POOLSIM_SLOW_SPINS
 	/* Only in the throwaway build of `make gate-demo`: a deliberately
 	 * slower engine, to show the regression gate fails it. */
@@ -562,7 +580,7 @@ int sim_run_to(sim *s, double t, int prio)
 		return 0;
 	}
 	s->now = t_of(tb);
-	s->fired++;
+	count_event(s);
 	return 1;
 }
 
@@ -579,6 +597,11 @@ uint64_t sim_events(const sim *s)
 int sim_fault(const sim *s)
 {
 	return s->fault;
+}
+
+void sim_watch(sim *s, const volatile sig_atomic_t *flag)
+{
+	s->watch = flag;
 }
 
 double sim_next_time(sim *s)

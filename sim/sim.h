@@ -19,6 +19,7 @@
 #ifndef SIM_H
 #define SIM_H
 
+#include <signal.h>
 #include <stdint.h>
 
 typedef struct sim sim;
@@ -100,8 +101,14 @@ uint64_t sim_events(const sim *s);      /* events fired since sim_new */
 
 /* Why the list refused a call, once it has: the first fault stays, and
  * every later sim_run / sim_run_to returns at once. */
-enum { SIM_FAULT_NONE, SIM_FAULT_TIME, SIM_FAULT_NOMEM };
+enum { SIM_FAULT_NONE, SIM_FAULT_TIME, SIM_FAULT_NOMEM, SIM_FAULT_STOP };
 int sim_fault(const sim *s);
+
+/* Polls *flag (borrowed; NULL = none) every 65,536 events fired: once it
+ * is nonzero the run stops with SIM_FAULT_STOP, as by sim_stop. For a
+ * Ctrl-C that must end a long run at once (the CLI's signal handler sets
+ * the flag). */
+void sim_watch(sim *s, const volatile sig_atomic_t *flag);
 
 /* Time of the next listed event, INFINITY when none is pending. */
 double sim_next_time(sim *s);
