@@ -27,6 +27,7 @@
 #include "../results/export.h"
 #include "../results/store.h"
 #include "../sim/ps.h"
+#include "../sim/units.h"
 
 #include <errno.h>
 #include <math.h>
@@ -99,6 +100,11 @@ static const char usage_text[] =
 "  poolsim help keys                     # every key, unit, default\n"
 "  poolsim help metrics                  # every metric, unit, scopes\n"
 "  poolsim help libraries                # every pool library, its cost\n"
+"\n"
+"Memory: check refuses a run that certainly needs more than half of this\n"
+"machine's memory (burst(N), closed(N)); each of -j N runs may take 1/N of\n"
+"that, else it fails alone (\"out of memory at N pending tasks\"). The\n"
+"environment variable POOLSIM_MEM (e.g. 4GB) sets another limit.\n"
 "\n"
 "Exit status: 0 ok, 1 a run or the database failed, 2 bad command line or\n"
 "bad experiments.ini, 130 interrupted (finished runs are kept).\n";
@@ -1329,6 +1335,11 @@ int main(int argc, char **argv)
 	if (!allowed(v, "-c") && !allowed(v, "file"))
 		return usage_error("unknown verb '%s' (run, list, check, show, "
 				   "answer, plot, report, export)", v);
+	const char *mem = getenv("POOLSIM_MEM");
+	double mem_b;
+	if (mem && *mem && (unit_size(mem, &mem_b, NULL, 0) || !(mem_b > 0)))
+		return usage_error("POOLSIM_MEM must be a size such as 4GB or "
+				   "512MB, got '%s'", mem);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	cli c = { 0 };
 	c.file = NULL;

@@ -624,7 +624,7 @@ static int simulate(const exp_experiment *x, int p, int rep,
 	double t0 = now_s();
 	/* the signal flag, polled inside the run: Ctrl-C ends a long run
 	 * within milliseconds, not when it finishes */
-	model_limits lim = { o->stop };
+	model_limits lim = { o->stop, exp_mem_budget() / o->threads };
 	int rc = model_run_with(&x->pts[p].cfg, x->meta.seed, (uint32_t)rep,
 				&lim, res);
 	*wall_s = now_s() - t0;

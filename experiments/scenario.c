@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *lib_names(char *buf, size_t len);
 
@@ -1989,6 +1990,39 @@ static void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
 	}
 }
 
+double exp_mem_budget(void)
+{
+	const char *env = getenv("POOLSIM_MEM");
+	double v;
+	if (env && *env && !unit_size(env, &v, NULL, 0) && v > 0)
+		return v;   /* main.c refuses a malformed one */
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+	if (pages <= 0 || size <= 0)
+		return 4.0 * 1024 * 1024 * 1024;   /* unknown: assume 8 GB */
+	return (double)pages * (double)size / 2;
+}
+
+/* The memory a run certainly needs (burst(N) and closed(N) hold N tasks
+ * at once) against exp_mem_budget, and the 2^31 task records a run can
+ * index: refused at check with both figures, not an abort or the OOM
+ * killer later. */
+static void check_memory(ctx *c, const model_config *cfg, const seen *s)
+{
+	double n = model_tasks_at_once(cfg), per = model_task_bytes(cfg);
+	double need = n * per, budget = exp_mem_budget();
+	int line = s->arrival ? s->arrival->line : c->sc->section_line;
+	const char *what = s->arrival ? s->arrival->value : "the arrivals";
+	if (n > 2147483648.0)
+		err(c, line, "%s holds %.3g tasks at once, more than the 2^31 a "
+		    "run can hold", what, n);
+	else if (need > budget)
+		err(c, line, "%s holds %.3g tasks at once: about %.3g GB of "
+		    "simulator memory (%.0f bytes a task), more than the limit "
+		    "of %.3g GB (%s)", what, n, need / 1073741824.0, per,
+		    budget / 1073741824.0, getenv("POOLSIM_MEM") ?
+		    "POOLSIM_MEM" : "half of this machine's memory");
+}
+
 /* The virtual time a run's arrivals span must stay within SIM_TIME_MAX:
  * steps(...) whose durations add up past it, or `tasks` at a rate that
  * takes longer than that to arrive (with no duration to end it). */
@@ -2179,6 +2213,8 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	}
 	if (!c.errs)
 		check_horizon(&c, cfg, keys, &s);
+	if (!c.errs)
+		check_memory(&c, cfg, &s);
 	return c.errs ? PS_EPARSE : 0;
 }
 

@@ -85,6 +85,12 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
  * Returns 0 or PS_EPARSE. O(n log n) in the sections. */
 int exp_names_check(const exp_ini *ini, exp_diags *d);
 
+/* The memory one run may take (bytes): half of this machine's physical
+ * memory. check refuses a point whose certain memory (burst, closed:
+ * model_tasks_at_once x model_task_bytes) is more; the runner caps each
+ * of N threads' runs at a 1/N share of it. */
+double exp_mem_budget(void);
+
 /* 1 if name is in the metric registry (models/metric.h). */
 int exp_metric_known(const char *name);
 

@@ -399,7 +399,19 @@ typedef struct model_limits {
 	/* Polled every 65,536 events (sim_watch): once nonzero the run
 	 * stops and model_run_with returns PS_EINTR. NULL = never. */
 	const volatile sig_atomic_t *stop;
+	/* The most bytes the run's task records may take (a run that needs
+	 * more fails with "out of memory at N pending tasks" rather than
+	 * leaving the process to the kernel's OOM killer); 0 = no cap. */
+	double mem_bytes;
 } model_limits;
+
+/* The simulator's memory for one task in the system: its record and a
+ * pending event, twice over for tables that grow by doubling (bytes). */
+double model_task_bytes(const model_config *config);
+/* The tasks a run certainly holds at once, whatever the load: burst(N)
+ * wants all N at t = 0, closed(N) keeps N requests out; times fanout.
+ * Open arrivals count 0 (their backlog depends on the load). */
+double model_tasks_at_once(const model_config *config);
 
 /* model_run within limits (NULL = none); model_run is this with NULL. */
 int model_run_with(const model_config *config, uint64_t seed, uint32_t rep,

@@ -95,6 +95,7 @@ typedef struct prun {
 	uint32_t cap, used, free_head;
 	long arrived, completed, errored, unfinished, n_counted;
 	int arrivals_done, cancelled, finished, oom;
+	double mem_cap;         /* model_limits.mem_bytes */
 	double t_cancel, t_idle, last_done;
 	double lat_sum;
 	stats_hist *h_lat;
@@ -122,6 +123,11 @@ static uint32_t item_new(prun *r, double t0)
 	} else {
 		if (r->used == r->cap) {
 			uint32_t nc = r->cap ? r->cap * 2 : 256;
+			if (r->cap >= (uint32_t)1 << 31 || (r->mem_cap > 0 &&
+			    (double)nc * sizeof(item) > r->mem_cap)) {
+				r->oom = 1;
+				return NONE;
+			}
 			item *a = realloc(r->items, nc * sizeof *a);
 			if (!a) {
 				r->oom = 1;
@@ -637,6 +643,7 @@ int pipeline_run(const model_config *c, uint64_t seed, uint32_t rep,
 	if (c->duration > 0)
 		sim_schedule(r.s, c->duration, PRIO_SAMPLE, ev_win_end, &r, 0);
 	sim_watch(r.s, lim ? lim->stop : NULL);
+	r.mem_cap = lim ? lim->mem_bytes : 0;
 	fetch(&r);
 	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
 	check_end(&r);

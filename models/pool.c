@@ -56,14 +56,43 @@
 
 /* ---- task arena ------------------------------------------------------- */
 
+double model_task_bytes(const model_config *c)
+{
+	size_t need = sizeof(task) + (size_t)c->n_downstreams * sizeof(double);
+	size_t rec = 64;
+	while (rec < need)
+		rec *= 2;
+	/* an event: a 32-byte slot and two 16-byte keys of the tree */
+	return 2.0 * (double)(rec + 64);
+}
+
+double model_tasks_at_once(const model_config *c)
+{
+	double n = 0;
+	for (int i = -1; i < c->n_tenants; i++) {
+		if (i < 0 && c->n_tenants > 0)
+			continue;
+		const wl_spec *w = i < 0 ? &c->arrival : &c->tenants[i].arrival;
+		if (w->kind == WL_BURST)
+			n += (double)(c->tasks > 0 && c->tasks < w->burst_n ?
+				      c->tasks : w->burst_n);
+		else if (w->kind == WL_CLOSED)
+			n += (double)w->closed_n;
+	}
+	return n * (c->fanout > 1 ? c->fanout : 1);
+}
+
 uint32_t task_alloc_grow(run *r)
 {
 	if (r->used == r->cap) {
-		if (r->cap >= (uint32_t)1 << 31) {   /* indexes stay below NONE */
+		uint32_t ncap = r->cap ? r->cap * 2 : 256;
+		/* indexes stay below NONE; the caller's cap (model_limits) */
+		if (r->cap >= (uint32_t)1 << 31 ||
+		    (r->mem_cap > 0 &&
+		     (double)((size_t)ncap << r->shift) > r->mem_cap)) {
 			r->oom = 1;
 			return NONE;
 		}
-		uint32_t ncap = r->cap ? r->cap * 2 : 256;
 		char *a = realloc(r->arena, (size_t)ncap << r->shift);
 		if (!a) {
 			r->oom = 1;
@@ -274,10 +303,15 @@ make_arrival(run *r, int si, double work_override,
 		x->setup = so->r_setup ? dist_sample(c->setup, so->r_setup) : 0.0;
 		if (so->r_weight) {
 			double w = floor(dist_sample(c->weight, so->r_weight) + 0.5);
+			/* A weight above K can never be acquired (Acquire
+			 * would wait forever): the run fails, saying so. */
+			if (w > (double)c->K) {
+				r->bad_weight = w;
+				sim_stop(r->s);
+				task_free(r, h);
+				return NONE;
+			}
 			x->weight = w < 1 ? 1 : (uint32_t)w;
-			/* Weights above K can never be acquired; experiments/
-			 * rejects such configs before they get here. */
-			assert(x->weight <= (uint32_t)c->K);
 		}
 		for (int i = 0; i < r->n_ds; i++)
 			x->ds_call[i] = dist_sample(c->downstreams[i].service,
@@ -842,6 +876,7 @@ int model_run_with(const model_config *c, uint64_t seed, uint32_t rep,
 	if (rc)
 		goto out;
 	sim_watch(r.s, lim ? lim->stop : NULL);
+	r.mem_cap = lim ? lim->mem_bytes : 0;
 	if (r.warm_n == 0 && r.warm_t == 0)
 		do_cut(&r);   /* no warm-up: the window opens at 0 */
 
@@ -859,7 +894,7 @@ int model_run_with(const model_config *c, uint64_t seed, uint32_t rep,
 	}
 	sim_schedule(r.s, 0, PRIO_SAMPLE, ev_sample, &r, 0);
 	check_end(&r);
-	while (!r.finished && !r.oom) {
+	while (!r.finished && !r.oom && !r.bad_weight) {
 		if (r.single && !r.src[0].done) {
 			/* its next arrival, kept outside the event list */
 			if (sim_run_to(r.s, r.src[0].next_t, PRIO_ARRIVE))
@@ -873,6 +908,13 @@ int model_run_with(const model_config *c, uint64_t seed, uint32_t rep,
 		} else {
 			break;
 		}
+	}
+	if (r.bad_weight) {
+		snprintf(out->error, sizeof out->error, "a task drew weight "
+			 "%.0f, more than the semaphore's K = %ld: Acquire would "
+			 "wait forever", r.bad_weight, c->K);
+		rc = PS_EINVAL;
+		goto out;
 	}
 	if (r.oom || sim_fault(r.s)) {
 		rc = model_run_error(out, r.oom ? SIM_FAULT_NOMEM : sim_fault(r.s),

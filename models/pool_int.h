@@ -380,6 +380,8 @@ typedef struct run {
 	alrun al[MODEL_MAX_ALERTS];
 
 	int oom;              /* allocation failed somewhere: PS_ENOMEM */
+	double mem_cap;       /* model_limits.mem_bytes: the arena's cap */
+	double bad_weight;    /* a weight above K was drawn: PS_EINVAL */
 
 	/* the window's backlog probe (cold: a row per window/32..64) */
 	model_probe probe;
