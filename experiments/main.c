@@ -56,9 +56,9 @@ static const char usage_text[] =
 "usage: poolsim VERB [OPTIONS]\n"
 "\n"
 "  run    [FILE] [-c NAME]... [-r RUNS] [-o DB] [-j N] [--set KEY=VALUE]... [--resume]\n"
-"         [-v]\n"
-"  list   [FILE] [-c NAME]... [--set KEY=VALUE]...   expanded runs, numbered\n"
-"  check  [FILE] [--set KEY=VALUE]...                validate only\n"
+"         [-v] [--force]\n"
+"  list   [FILE] [-c NAME]... [--set KEY=VALUE]... [--force]  expanded runs, numbered\n"
+"  check  [FILE] [--set KEY=VALUE]... [--force]      validate only\n"
 "  show   [-o DB] [-c NAME] [--format table|csv] [--metric NAME]... [--scope S]\n"
 "                       point summaries; --series: the stored series as CSV\n"
 "  answer [-o DB] [-c NAME]           a goal's answer (optimize, slo: docs/goals.md)\n"
@@ -101,6 +101,10 @@ static const char usage_text[] =
 "  poolsim help metrics                  # every metric, unit, scopes\n"
 "  poolsim help libraries                # every pool library, its cost\n"
 "\n"
+"Cost: check (and run, list) estimates each run's CPU time (tasks x about\n"
+"300 ns, more with downstreams and fanout) and refuses a run past an hour\n"
+"unless --force is given; a file may expand to at most 1,000,000 runs.\n"
+"\n"
 "Memory: check refuses a run that certainly needs more than half of this\n"
 "machine's memory (burst(N), closed(N)); each of -j N runs may take 1/N of\n"
 "that, else it fails alone (\"out of memory at N pending tasks\"). The\n"
@@ -128,6 +132,7 @@ typedef struct cli {
 	exp_kvs sets;
 	int threads;
 	int resume;
+	int force;              /* run, check, list: past the cost limit */
 	int verbose;
 } cli;
 
@@ -143,9 +148,9 @@ static int usage_error(const char *fmt, const char *arg)
 static int allowed(const char *verb, const char *opt)
 {
 	static const struct { const char *verb, *opts; } t[] = {
-		{ "run", " file -c -r -o -j --set --resume -v " },
-		{ "list", " file -c --set " },
-		{ "check", " file --set " },
+		{ "run", " file -c -r -o -j --set --resume -v --force " },
+		{ "list", " file -c --set --force " },
+		{ "check", " file --set --force " },
 		{ "show", " -o -c --format --metric --scope --series " },
 		{ "plot", " -o -c --dir --format " },
 		{ "report", " -o -c --dir --format --all " },
@@ -162,7 +167,7 @@ static int allowed(const char *verb, const char *opt)
 
 /* Long-only options get codes past any char. */
 enum { OPT_SET = 256, OPT_RESUME, OPT_DIR, OPT_FORMAT, OPT_METRIC,
-       OPT_SCOPE, OPT_START, OPT_ALL, OPT_SERIES };
+       OPT_SCOPE, OPT_START, OPT_ALL, OPT_SERIES, OPT_FORCE };
 
 /* Every option of every verb, so that getopt_long clusters and splits them
  * as users of other GNU tools expect (-j2, -j 2, --jobs=2, --jobs 2,
@@ -176,6 +181,7 @@ static const struct option long_opts[] = {
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "resume", no_argument, NULL, OPT_RESUME },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "dir", required_argument, NULL, OPT_DIR },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "metric", required_argument, NULL, OPT_METRIC },
@@ -198,6 +204,7 @@ static const char *opt_name(int code)
 	case 'v': return "-v";
 	case OPT_SET: return "--set";
 	case OPT_RESUME: return "--resume";
+	case OPT_FORCE: return "--force";
 	case OPT_DIR: return "--dir";
 	case OPT_FORMAT: return "--format";
 	case OPT_METRIC: return "--metric";
@@ -310,6 +317,9 @@ static int parse_args(int argc, char **argv, cli *c)
 		case OPT_RESUME:
 			c->resume = 1;
 			break;
+		case OPT_FORCE:
+			c->force = 1;
+			break;
 		case 'v':
 			c->verbose = 1;
 			break;
@@ -351,7 +361,7 @@ static int load_plan(const cli *c, exp_ini **ini, exp_plan **plan)
 	/* A file with errors is still planned: validation reports the rest. */
 	if (*ini && rc != PS_ENOMEM) {
 		int prc = exp_plan_build(*ini, c->names, c->nnames, &c->sets,
-					 plan, &d);
+					 c->force, plan, &d);
 		if (prc && !rc)
 			rc = prc;
 	}

@@ -199,9 +199,95 @@ out:
 	return rc;
 }
 
+double exp_run_cost_s(const model_config *c)
+{
+	double tasks = c->tasks > 0 ? (double)c->tasks : INFINITY;
+	double n = 0;   /* arrivals up to duration, or to the profiles' end */
+	for (int i = -1; i < c->n_tenants; i++) {
+		if (i < 0 && c->n_tenants > 0)
+			continue;
+		const wl_spec *w = i < 0 ? &c->arrival : &c->tenants[i].arrival;
+		double end = c->duration > 0 ? c->duration : INFINITY;
+		if (w->kind == WL_CLOSED) {
+			double cycle = (w->think ? dist_mean(w->think) : 0) +
+				       (c->service ? dist_mean(c->service) : 0);
+			n += cycle > 0 ? (double)w->closed_n * end / cycle :
+					 INFINITY;
+		} else if (w->kind == WL_BURST) {
+			n += (double)w->burst_n;
+		} else if (w->kind == WL_TRACE) {
+			n += (double)w->trace_n;
+		} else if (w->kind == WL_STEPS || w->kind == WL_RAMP) {
+			double len = 0;   /* the profile ends on its own */
+			for (int k = 0; k < w->n_steps; k++)
+				len += w->steps[k].dur;
+			if (w->kind == WL_RAMP)
+				len = w->ramp_dur;
+			n += wl_mean_rate(w) * (len < end ? len : end);
+		} else {
+			n += wl_mean_rate(w) * end;
+		}
+	}
+	if (n < tasks)
+		tasks = n;
+	/* a task's events: its own, one per downstream call, one per
+	 * further pipeline stage */
+	double per = (c->fanout > 1 ? c->fanout : 1) *
+		     (1.0 + c->n_downstreams +
+		      (c->n_stages > 1 ? c->n_stages - 1 : 0));
+	double s = tasks * per * EXP_NS_PER_TASK * 1e-9;
+	if (c->tune.on && c->tune.period > 0 && c->duration > 0)
+		s += c->duration / c->tune.period * EXP_NS_PER_TASK * 1e-9;
+	return s;
+}
+
+/* "4.2 hours", "3.1e+05 years": a cost for messages. */
+static void say_cost(double s, char *buf, size_t len)
+{
+	if (!isfinite(s))
+		snprintf(buf, len, "forever (neither tasks nor duration ends it)");
+	else if (s < 86400 * 365.0)
+		snprintf(buf, len, "%.3g hours", s / 3600);
+	else
+		snprintf(buf, len, "%.3g years", s / (86400 * 365.0));
+}
+
+/* The run cap and, unless force, each point's cost: diagnostics in d,
+ * PS_EPARSE or 0. */
+static int plan_limits(const exp_ini *ini, const exp_section *sec,
+		       const exp_plan *p, const exp_experiment *e, int force,
+		       exp_diags *d)
+{
+	if (p->total_runs > EXP_MAX_RUNS) {
+		exp_diag_add(d, ini->path, sec->line, "[%s] takes the runs to "
+			     "%ld (%d points x repeat %d%s): more than the %ld "
+			     "runs one invocation may expand to; split the "
+			     "sweep, lower repeat, or select experiments with -c",
+			     sec->name, p->total_runs, e->npts, e->meta.repeat,
+			     e->meta.has_precision ? ", the precision ceiling"
+						   : "", EXP_MAX_RUNS);
+		return PS_EPARSE;
+	}
+	for (int j = 0; j < e->npts && !force; j++) {
+		double cost = exp_run_cost_s(&e->pts[j].cfg);
+		if (!(cost > EXP_MAX_RUN_COST_S))
+			continue;
+		char cs[64];
+		say_cost(cost, cs, sizeof cs);
+		const exp_kv *t = exp_kvs_get(&e->pts[j].keys, "tasks");
+		exp_diag_add(d, ini->path, t ? t->line : sec->line, "[%s]%s%s: "
+			     "one run would take about %s of CPU (estimated at "
+			     "%.0f ns a task): past an hour a run needs --force",
+			     sec->name, *e->pts[j].itervars ? " " : "",
+			     e->pts[j].itervars, cs, EXP_NS_PER_TASK);
+		return PS_EPARSE;
+	}
+	return 0;
+}
+
 static int plan_build(const exp_ini *ini, const char *const *names,
 		      int nnames, const exp_kvs *sets, csv_cache *files,
-		      exp_plan **out, exp_diags *d)
+		      int force, exp_plan **out, exp_diags *d)
 {
 	int rc = 0;
 	*out = NULL;
@@ -245,6 +331,10 @@ static int plan_build(const exp_ini *ini, const char *const *names,
 				e->pts[q].cfg.force_full = 1;
 		e->first_run = p->total_runs;
 		p->total_runs += (long)e->npts * e->meta.repeat;
+		if (!brc && !d->n && plan_limits(ini, sec, p, e, force, d)) {
+			rc = PS_EPARSE;
+			break;
+		}
 	}
 	/* Figures and reports are files named after the experiments. */
 	int nrc = exp_names_check(ini, d);
@@ -268,7 +358,8 @@ static int plan_build(const exp_ini *ini, const char *const *names,
 }
 
 int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
-		   const exp_kvs *sets, exp_plan **out, exp_diags *d)
+		   const exp_kvs *sets, int force, exp_plan **out,
+		   exp_diags *d)
 {
 	/* Trace and empirical files are read once for the whole plan: every
 	 * point's config holds a reference to the same immutable table, so a
@@ -277,7 +368,7 @@ int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
 	csv_cache *files = csv_cache_new();
 	if (!files)
 		return PS_ENOMEM;
-	int rc = plan_build(ini, names, nnames, sets, files, out, d);
+	int rc = plan_build(ini, names, nnames, sets, files, force, out, d);
 	if (!rc)
 		(*out)->files_read = csv_cache_reads(files);
 	csv_cache_free(files);

@@ -48,12 +48,32 @@ typedef struct exp_plan {
 				 * once, shared by every point (sim/csv.h) */
 } exp_plan;
 
+/* The most runs one invocation expands to (points x repeat, summed over
+ * the selected experiments; under precision repeat is the ceiling). */
+#define EXP_MAX_RUNS 1000000L
+
+/* The estimated CPU time of one run past which the plan needs force
+ * (run/check --force), and the cost of a task the estimate uses: about
+ * 100 ns on the lean path of M/M/50 (make bench) to 300 ns on the full
+ * paths (downstreams, tenants), here per task and per downstream call. */
+#define EXP_MAX_RUN_COST_S 3600.0
+#define EXP_NS_PER_TASK 300.0
+
+/* The estimated CPU seconds of one run of cfg: tasks (or arrival rate x
+ * duration, or clients x duration / (think + service)) x fanout x (1 +
+ * downstreams) x EXP_NS_PER_TASK, plus the autotuner's ticks. INFINITY
+ * when unbounded (no tasks and no duration). */
+double exp_run_cost_s(const model_config *cfg);
+
 /* Builds the plan of the experiments named in names[0..nnames) (all when
  * nnames == 0), in file order, each with the keys of sets applied after
- * inheritance (line 0: errors say "--set"). Every problem goes to d.
+ * inheritance (line 0: errors say "--set"). Every problem goes to d: also
+ * more than EXP_MAX_RUNS runs, and, unless force, a run whose estimated
+ * cost (exp_run_cost_s) is past EXP_MAX_RUN_COST_S.
  * Returns 0, PS_EPARSE or PS_ENOMEM; *out is NULL unless 0. */
 int exp_plan_build(const exp_ini *ini, const char *const *names, int nnames,
-		   const exp_kvs *sets, exp_plan **out, exp_diags *d);
+		   const exp_kvs *sets, int force, exp_plan **out,
+		   exp_diags *d);
 void exp_plan_free(exp_plan *p);        /* NULL is a no-op */
 
 /* The most threads -j takes: each holds a run's histograms (~1.3 MB) and

@@ -22,7 +22,7 @@ int fuzz_ini_one(const uint8_t *data, size_t size)
 	exp_diags_init(&d);
 	exp_ini_parse((const char *)data, size, "fuzz.ini", &ini, &d);
 	if (ini)
-		exp_plan_build(ini, NULL, 0, NULL, &plan, &d);
+		exp_plan_build(ini, NULL, 0, NULL, 0, &plan, &d);
 	exp_plan_free(plan);
 	exp_ini_free(ini);
 	exp_diags_fini(&d);

@@ -76,7 +76,7 @@ int fuzz_run_one(const uint8_t *data, size_t size)
 	exp_ini_parse((const char *)data, size, "/nonexistent/fuzz.ini", &ini,
 		      &d);
 	if (ini && small_sweeps(ini) &&
-	    exp_plan_build(ini, NULL, 0, NULL, &plan, &d) == 0 && plan) {
+	    exp_plan_build(ini, NULL, 0, NULL, 0, &plan, &d) == 0 && plan) {
 		for (int e = 0; e < plan->n && e < FUZZ_EXPERIMENTS; e++) {
 			exp_experiment *x = &plan->e[e];
 			for (int p = 0; p < x->npts && p < FUZZ_POINTS; p++) {
