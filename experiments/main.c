@@ -1254,12 +1254,12 @@ static int cmd_draw(const cli *c, int report)
 				   "not '%s'", fmt);
 	if (c->nnames > 1)
 		return usage_error("%s takes one -c NAME", c->verb);
+	if (c->all && c->nnames)   /* before the database is opened */
+		return usage_error("%s: -c NAME or --all, not both", c->verb);
 	res_db *db;
 	int rc = open_ro(c, &db);
 	if (rc)
 		return rc;
-	if (c->all && c->nnames)
-		return usage_error("%s: -c NAME or --all, not both", c->verb);
 	plot_opts o = { c->dir, fmt, NULL, wrote, NULL, report && c->all,
 			c->db };
 	char err[1024];
