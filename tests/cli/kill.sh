@@ -21,14 +21,24 @@ cpus=$(nproc 2>/dev/null || echo 1)
 slack=$(awk -v c="$cpus" '{ l = $1 / c; printf "%.3f", (l > 1 ? 0.1 * l : 0.1) }' /proc/loadavg 2>/dev/null || echo 0.1)
 [ "$slack" = 0.100 ] || echo "note: load $(cut -d' ' -f1 /proc/loadavg) on $cpus CPUs: slack ${slack} s instead of 0.1 s"
 
-# Delays before each kill (s), from a fixed-seed LCG: 0.3 .. 1.1 s.
-delays=$(awk 'BEGIN { x = 12345; for (i = 0; i < 4; i++) {
-	x = (x * 1103515245 + 12345) % 2147483648; printf "%.2f ", 0.3 + 0.8 * x / 2147483648 } }')
+# When to kill: a fixed-seed fraction (0.2 .. 0.8) of the time the rest of
+# the sweep takes on this machine, measured first on a scratch database
+# (a fast, idle machine finishes 2000 short runs in well under a second, a
+# loaded one takes several: fixed delays would miss one or the other).
+t0=$(date +%s.%N)
+"$POOLSIM" run "$ini" -o "$T/ref.db" -j 2 2>/dev/null || fail "the reference sweep failed"
+wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+echo "the whole sweep takes ${wall} s here"
+fracs=$(awk 'BEGIN { x = 12345; for (i = 0; i < 4; i++) {
+	x = (x * 1103515245 + 12345) % 2147483648; printf "%.3f ", 0.2 + 0.6 * x / 2147483648 } }')
 resume=
 killed=0
 k=0
-for d in $delays; do
+for f in $fracs; do
 	k=$((k + 1))
+	left=$total
+	[ -f "$db" ] && left=$((total - $(sqlite3 "$db" "select count(*) from run where status = 'done'")))
+	d=$(awk -v f="$f" -v w="$wall" -v l="$left" -v t="$total" 'BEGIN { printf "%.3f", f * w * l / t }')
 	"$POOLSIM" run "$ini" -o "$db" -j 2 -v $resume 2>"$T/err$k" & pid=$!
 	resume=--resume
 	sleep "$d"
