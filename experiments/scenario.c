@@ -937,6 +937,18 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		    "leaves none of the %ld tasks to measure",
 		    cfg->warmup_value, cfg->tasks);
 	}
+	if (cfg->warmup == WARMUP_TIME) {
+		/* the run's arrivals end at `duration`, or at a finite
+		 * profile's end when it runs to it (tasks = 0) */
+		double end = cfg->duration > 0 ? cfg->duration
+			   : cfg->tasks == 0 ? wl_profile_end(&cfg->arrival) : 0;
+		const exp_kv *w = exp_kvs_get(keys, "warmup");
+		if (end > 0 && cfg->warmup_value >= end)
+			err(&c, w ? w->line : sc->section_line, "warmup (%g s) "
+			    "leaves nothing to measure: the arrivals end at "
+			    "%g s (%s)", cfg->warmup_value, end,
+			    cfg->duration > 0 ? "duration" : "the profile's end");
+	}
 	if (!c.errs)
 		check_horizon(&c, cfg, keys, &s);
 	if (!c.errs)
