@@ -937,6 +937,11 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		    "leaves none of the %ld tasks to measure",
 		    cfg->warmup_value, cfg->tasks);
 	}
+	if (s.arrival && (cfg->arrival.kind == WL_STEPS ||
+			  cfg->arrival.kind == WL_RAMP) &&
+	    !(wl_mean_rate(&cfg->arrival) > 0))
+		err(&c, s.arrival->line, "arrival: %s has a rate of zero "
+		    "throughout: no task would ever arrive", s.arrival->value);
 	if (cfg->warmup == WARMUP_TIME) {
 		/* the run's arrivals end at `duration`, or at a finite
 		 * profile's end when it runs to it (tasks = 0) */
