@@ -942,6 +942,7 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	    !(wl_mean_rate(&cfg->arrival) > 0))
 		err(&c, s.arrival->line, "arrival: %s has a rate of zero "
 		    "throughout: no task would ever arrive", s.arrival->value);
+	check_plot_scopes(&c, keys, cfg);
 	if (cfg->warmup == WARMUP_TIME) {
 		/* the run's arrivals end at `duration`, or at a finite
 		 * profile's end when it runs to it (tasks = 0) */

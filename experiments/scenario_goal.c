@@ -446,3 +446,75 @@ void apply_view(ctx *c, const exp_kv *kv)
 	}
 }
 
+
+/* 1 when a named scope (tenant/NAME, service/NAME, tier/NAME,
+ * downstream/NAME, stage/NAME, alert/NAME, phase/N) exists in cfg; other
+ * scopes are not named and count as existing. */
+int scope_exists(const model_config *cfg, const char *s)
+{
+	const char *n;
+	if (!strncmp(s, "tenant/", 7) || !strncmp(s, "service/", 8)) {
+		int svc = s[0] == 's';
+		n = s + (svc ? 8 : 7);
+		for (int i = 0; i < cfg->n_tenants; i++)
+			if (cfg->tenants[i].is_service == svc &&
+			    !strcmp(cfg->tenants[i].name, n))
+				return 1;
+		return 0;
+	}
+	if (!strncmp(s, "tier/", 5)) {
+		for (int i = 0; i < cfg->n_tiers; i++)
+			if (!cfg->tiers[i].is_service &&
+			    !strcmp(cfg->tiers[i].name, s + 5))
+				return 1;
+		return 0;
+	}
+	if (!strncmp(s, "downstream/", 11)) {
+		for (int i = 0; i < cfg->n_downstreams; i++)
+			if (!strcmp(cfg->downstreams[i].name, s + 11))
+				return 1;
+		return 0;
+	}
+	if (!strncmp(s, "stage/", 6)) {
+		for (int i = 0; i < cfg->n_stages; i++)
+			if (!strcmp(cfg->stages[i].name, s + 6))
+				return 1;
+		return 0;
+	}
+	if (!strncmp(s, "alert/", 6)) {
+		for (int i = 0; i < cfg->n_alerts; i++)
+			if (!strcmp(cfg->alerts[i].name, s + 6))
+				return 1;
+		return 0;
+	}
+	if (!strncmp(s, "phase/", 6)) {
+		char *end;
+		long p = strtol(s + 6, &end, 10);
+		return !*end && p >= 1 && cfg->arrival.kind == WL_STEPS &&
+		       p <= cfg->arrival.n_steps;
+	}
+	return 1;
+}
+
+/* Once every key is in cfg: each METRIC@SCOPE of `plot` names a scope this
+ * experiment has (a tier it defines, a downstream it calls, ...). */
+void check_plot_scopes(ctx *c, const exp_kvs *keys, const model_config *cfg)
+{
+	const exp_kv *kv = exp_kvs_get(keys, "plot");
+	if (!kv)
+		return;
+	char buf[512];
+	snprintf(buf, sizeof buf, "%s", kv->value);
+	char *colon = strchr(buf, ':');
+	if (!colon)
+		return;   /* apply_plot said so */
+	char *save = NULL;
+	for (char *t = strtok_r(colon + 1, " \t,", &save); t;
+	     t = strtok_r(NULL, " \t,", &save)) {
+		char *at = strchr(t, '@');
+		if (at && scope_known(at + 1) && !scope_exists(cfg, at + 1))
+			err(c, kv->line, "plot: scope '%s' does not exist in this "
+			    "experiment (no such %.*s is defined)", at + 1,
+			    (int)(strchr(at + 1, '/') - at - 1), at + 1);
+	}
+}

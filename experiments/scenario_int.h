@@ -94,4 +94,7 @@ void check_horizon(ctx *c, const model_config *cfg,
 #define TICK_MIN_S 1e-6
 #define TICK_MIN_TEXT "1us"
 
+int scope_exists(const model_config *cfg, const char *s);
+void check_plot_scopes(ctx *c, const exp_kvs *keys, const model_config *cfg);
+
 #endif
