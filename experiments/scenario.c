@@ -645,6 +645,22 @@ static void warn(ctx *c, int line, const char *fmt, ...)
 	exp_diag_warn(c->d, c->sc->file, line, "%s", msg);
 }
 
+/* Expected arrivals of all n sources by time t; -1 when a source's cannot
+ * be told from its spec (a burst, a trace, a closed loop). */
+static double expected_by(const wl_spec *const *w, int n, double t)
+{
+	double sum = 0;
+	for (int i = 0; i < n; i++) {
+		if (w[i]->kind == WL_STEPS || w[i]->kind == WL_RAMP)
+			sum += wl_profile_expected(w[i], t);
+		else if (w[i]->kind == WL_POISSON || w[i]->kind == WL_CONST)
+			sum += w[i]->rate * t;
+		else
+			return -1;
+	}
+	return sum;
+}
+
 static void profile_cut_warnings(ctx *c, const model_config *cfg,
 				 const exp_kvs *keys, const seen *s)
 {
@@ -670,22 +686,25 @@ static void profile_cut_warnings(ctx *c, const model_config *cfg,
 			     profile_name(w[i]), who[i], end, cfg->duration);
 			continue;
 		}
-		/* tasks: only one source's cap can be read off its profile */
-		double expect = wl_profile_expected(w[i], end);
-		if (!s->tasks || n != 1 || (double)cfg->tasks >= expect)
+		/* tasks caps all sources together: find when their expected
+		 * arrivals reach it */
+		double expect = expected_by(w, n, end);
+		if (!s->tasks || !(expect >= 0) || (double)cfg->tasks >= expect)
 			continue;
 		double lo = 0, hi = end;
 		for (int k = 0; k < 60; k++) {
 			double mid = (lo + hi) / 2;
-			if (wl_profile_expected(w[i], mid) < (double)cfg->tasks)
+			if (expected_by(w, n, mid) < (double)cfg->tasks)
 				lo = mid;
 			else
 				hi = mid;
 		}
 		warn(c, s->tasks->line, "tasks = %ld ends the %s profile of %s "
-		     "near %.3g s of its %g s (it offers about %.0f arrivals); "
+		     "near %.3g s of its %g s (%s about %.0f arrivals); "
 		     "remove tasks to run it to its end", cfg->tasks,
-		     profile_name(w[i]), who[i], hi, end, expect);
+		     profile_name(w[i]), who[i], hi, end,
+		     n == 1 ? "it offers" : "all sources offer, by its end,",
+		     expect);
 	}
 	(void)keys;
 }

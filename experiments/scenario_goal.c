@@ -503,11 +503,12 @@ void check_plot_scopes(ctx *c, const exp_kvs *keys, const model_config *cfg)
 	const exp_kv *kv = exp_kvs_get(keys, "plot");
 	if (!kv)
 		return;
-	char buf[512];
-	snprintf(buf, sizeof buf, "%s", kv->value);
-	char *colon = strchr(buf, ':');
-	if (!colon)
-		return;   /* apply_plot said so */
+	char *buf = strdup(kv->value);
+	char *colon = buf ? strchr(buf, ':') : NULL;
+	if (!colon) {
+		free(buf);
+		return;   /* apply_plot said so (or out of memory: no check) */
+	}
 	char *save = NULL;
 	for (char *t = strtok_r(colon + 1, " \t,", &save); t;
 	     t = strtok_r(NULL, " \t,", &save)) {
@@ -517,4 +518,5 @@ void check_plot_scopes(ctx *c, const exp_kvs *keys, const model_config *cfg)
 			    "experiment (no such %.*s is defined)", at + 1,
 			    (int)(strchr(at + 1, '/') - at - 1), at + 1);
 	}
+	free(buf);
 }

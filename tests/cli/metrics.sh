@@ -24,14 +24,31 @@ diff "$T/reg.txt" "$T/emitted.txt" >"$T/diff" ||
 	fail "registry (<) and emitted (>) differ: $(cat "$T/diff")"
 echo "ok: $(wc -l <"$T/emitted.txt") (metric, scope) pairs, registry = emitted"
 
-# every metric at each of its scopes is a valid plot; pool metrics a
-# valid precision
+# every metric at each of its scopes is a valid plot (in a section that
+# defines that scope: `plot` refuses a scope the experiment does not have);
+# pool metrics a valid precision
 {
-	printf '[General]\narrival = poisson(100/s)\nservice = exp(5ms)\n'
-	printf 'pool = ants\nK = ${2, 4}\n[p]\nprecision = timed_out 5%%\n'
+	printf '[p]\narrival = poisson(100/s)\nservice = exp(5ms)\npool = ants\nK = ${2, 4}\n'
+	printf 'precision = timed_out 5%%\n'
 	sed -E 's#/NAME#/x#; s#phase/N#phase/1#; s#^([^ ]+) (.*)#\1@\2#' \
-		"$T/reg.txt" | awk '(NR - 1) % 6 == 0 { printf "\n[s%d]\nplot = K:", NR }
-		{ printf " %s", $0 } END { print "" }'
+		"$T/reg.txt" | awk -F@ '
+	function pre(f,  p) {
+		p = "service = exp(5ms)\npool = ants\nK = ${2, 4}\n"
+		if (f == "stage/x") return "arrival = poisson(100/s)\nstages = x\nstage.x.K = ${1, 2}\nstage.x.service = exp(1ms)\nplot = stage.x.K:"
+		return p body(f) "\nplot = K:"
+	}
+	function body(f) {
+		if (f == "tenant/x") return "tenant.x.arrival = poisson(100/s)"
+		if (f == "tier/x") return "tier.x.K = 2\ntenant.t.arrival = poisson(100/s)\ntenant.t.tier = x"
+		if (f == "service/x") return "service.x.arrival = poisson(100/s)\nservice.x.K = 2"
+		if (f == "downstream/x") return "arrival = poisson(100/s)\ndownstream.x.limit = 2\ndownstream.x.service = exp(1ms)"
+		if (f == "alert/x") return "arrival = poisson(100/s)\nalert.x = queue_depth > 5 for 1s"
+		if (f == "phase/1") return "arrival = steps(100/s for 1s, 200/s for 1s)"
+		return "arrival = poisson(100/s)"
+	}
+	{ f = $2; if (f != last || n % 6 == 0) {
+		printf "\n[s%d]\n%s", NR, pre(f); last = f; n = 0 }
+	  printf " %s", $0; n++ } END { print "" }'
 } >"$T/plot.ini"
 "$POOLSIM" check "$T/plot.ini" >/dev/null 2>"$T/err" ||
 	fail "plot of every registry metric refused: $(cat "$T/err")"
