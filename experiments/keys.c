@@ -309,6 +309,23 @@ static const exp_key rows[] = {
 	  "Share of items whose stage returns an error; the first cancels "
 	  "the pipeline.", "0.1%" },
 	/* ---- alerts ---- */
+	{ "alert.rule_file", "file", "none", "alert/NAME", 0,
+	  "A Prometheus rules file (relative to this ini file) holding the "
+	  "alert named by alert.name: `promtool test rules` evaluates it on "
+	  "each run's series (named as `poolsim export` names them, e.g. "
+	  "`poolsim_queue_depth{scope=\"pool\"}`) and the run stores when it "
+	  "first went pending and firing at scope alert/NAME, beside the "
+	  "built-in alerts. Needs promtool (Debian package prometheus).",
+	  "rules.yml" },
+	{ "alert.name", "alert name", "none (required with alert.rule_file)",
+	  "alert/NAME", 0,
+	  "The `alert:` name of the rule in alert.rule_file to evaluate.",
+	  "QueueBacklog" },
+	{ "alert.interval", "duration", "15s", "alert/NAME", 0,
+	  "Scrape and evaluation interval for alert.rule_file: the series "
+	  "are sampled every interval (the last value at or before each "
+	  "instant) and the rule evaluated at each; times are multiples of "
+	  "it.", "5s" },
 	{ "alert.NAME", "METRIC OP THRESHOLD [for DURATION]", "none",
 	  "alert/NAME", 0,
 	  "A Prometheus-style rule on queue_depth, running, workers or "

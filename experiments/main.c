@@ -24,6 +24,7 @@
 #include "runner.h"
 #include "../models/metric.h"
 #include "../plots/plot.h"
+#include "promrule.h"
 #include "../results/export.h"
 #include "../results/store.h"
 #include "../sim/ps.h"
@@ -458,6 +459,11 @@ static int cmd_run(const cli *c)
 	int rc = load_plan(c, &ini, &plan);
 	if (rc)
 		goto out;
+	if (exp_promrule_ready(plan, err, sizeof err)) {
+		fprintf(stderr, "poolsim: error: %s\n", err);
+		rc = PS_EXIT_USAGE;
+		goto out;
+	}
 	if (c->runs) {
 		sel = malloc((size_t)plan->total_runs + 1);
 		if (!sel || exp_runs_select(c->runs, plan->total_runs, sel, err,

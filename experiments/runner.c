@@ -29,6 +29,7 @@
  */
 #include "runner.h"
 #include "mpi.h"
+#include "promrule.h"
 #include "sweep.h"
 #include "../results/store.h"
 #include "../sim/csv.h"
@@ -377,6 +378,13 @@ static int simulate(const exp_experiment *x, int p, int rep,
 	if (!rc)
 		rc = check_finite(res);
 	res_series_sort(res);
+	if (!rc && x->meta.rule_file[0]) {
+		/* the user's Prometheus rule, on the sorted series; its
+		 * promtool time counts in the run's wall time */
+		rc = exp_promrule_eval(x, p, rep, res);
+		res_series_sort(res);
+		*wall_s = now_s() - t0;
+	}
 	return rc;
 }
 

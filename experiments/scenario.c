@@ -598,7 +598,7 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 	} else if (!strcmp(k, "recover")) {
 		get_bool(c, kv, &cfg->recover);
 	} else if (!strncmp(k, "alert.", 6)) {
-		apply_alert(c, cfg, kv);
+		apply_alert(c, cfg, m, kv);
 	} else if (!strcmp(k, "stages")) {
 		s->stages = kv;
 	} else if (!strncmp(k, "stage.", 6)) {
@@ -829,7 +829,7 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	if (c.nomem)
 		return PS_ENOMEM;
 	check_goal(&c, keys, meta);
-	check_dynamics(&c, cfg, keys, &s);
+	check_dynamics(&c, cfg, meta, keys, &s);
 
 	int sources = cfg->n_tenants > 0;
 	if (sources && s.arrival)

@@ -59,6 +59,12 @@ typedef struct exp_meta {
 	char precision_metric[32];
 	double precision_rel;   /* fraction, e.g. 0.03 */
 	exp_goal goal;
+	/* alert.rule_file, alert.name, alert.interval: the user's own
+	 * Prometheus alerting rule, evaluated on each run's series with
+	 * promtool (promrule.h); rule_file "" = none */
+	char rule_file[1024];   /* resolved against the ini's directory */
+	char rule_alert[64];
+	double rule_interval;   /* seconds, default 15 */
 } exp_meta;
 
 /* The context a point is validated in. All borrowed. */

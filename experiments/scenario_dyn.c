@@ -144,9 +144,11 @@ void apply_shutdown(ctx *c, model_config *cfg, const exp_kv *kv)
 }
 
 /* alert.NAME = METRIC OP THRESHOLD [for DURATION] */
-void apply_alert(ctx *c, model_config *cfg, const exp_kv *kv)
+void apply_alert(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv)
 {
 	const char *name = kv->key + strlen("alert.");
+	if (apply_rule(c, m, kv))
+		return;
 	if (!*name || strlen(name) >= sizeof cfg->alerts[0].name ||
 	    strchr(name, '.') || strchr(name, '/')) {
 		err(c, kv->line, "alert name in '%s' must be 1 to %zu characters "
@@ -171,13 +173,13 @@ void apply_alert(ctx *c, model_config *cfg, const exp_kv *kv)
 	alert_spec a;
 	memset(&a, 0, sizeof a);
 	snprintf(a.name, sizeof a.name, "%s", name);
-	int m = model_alert_metric_parse(metric);
-	if (m < 0) {
+	int mi = model_alert_metric_parse(metric);
+	if (mi < 0) {
 		err(c, kv->line, "%s: unknown alert metric '%s' (queue_depth, "
 		    "running, workers, in_system)", kv->key, metric);
 		return;
 	}
-	a.metric = (alert_metric)m;
+	a.metric = (alert_metric)mi;
 	if (!strcmp(op, ">"))
 		a.op = ALERT_GT;
 	else if (!strcmp(op, ">="))
@@ -314,9 +316,10 @@ static void check_stages(ctx *c, model_config *cfg, const exp_kvs *keys,
 
 /* Checks that need several keys: the autotuner's bounds and pool,
  * shutdown, failures, pipelines. */
-void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
-			   const seen *s)
+void check_dynamics(ctx *c, model_config *cfg, exp_meta *meta,
+		    const exp_kvs *keys, const seen *s)
 {
+	check_rule(c, cfg, meta, keys);
 	const exp_scope *sc = c->sc;
 	const exp_kv *kv;
 	const tune_spec *t = &cfg->tune;

@@ -82,10 +82,15 @@ void apply_plot(ctx *c, const exp_kv *kv);
 void apply_view(ctx *c, const exp_kv *kv);
 void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv);
 void apply_shutdown(ctx *c, model_config *cfg, const exp_kv *kv);
-void apply_alert(ctx *c, model_config *cfg, const exp_kv *kv);
+void apply_alert(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv);
+/* alert.rule_file, alert.name, alert.interval (scenario_rule.c): 1 when
+ * kv is one of them (applied), 0 when it is a built-in alert.NAME. */
+int apply_rule(ctx *c, exp_meta *m, const exp_kv *kv);
+void check_rule(ctx *c, model_config *cfg, exp_meta *m,
+		const exp_kvs *keys);
 void apply_stage(ctx *c, model_config *cfg, const exp_kv *kv);
-void check_dynamics(ctx *c, model_config *cfg, const exp_kvs *keys,
-			   const seen *s);
+void check_dynamics(ctx *c, model_config *cfg, exp_meta *m,
+		    const exp_kvs *keys, const seen *s);
 void check_horizon(ctx *c, const model_config *cfg,
 			  const exp_kvs *keys, const seen *s);
 

@@ -203,11 +203,17 @@ static const model_metric rows[] = {
 	  "ants and tunny: share of tasks handed to an existing worker that "
 	  "went to the worker freed most recently (1 = LIFO reuse)." },
 	/* ---- alerts ---- */
+	{ "first_pending_s", "s", LO, ALERT,
+	  "Time the alert first became pending (its condition first held); "
+	  "NAN if it never did. For `alert.rule_file`, the first evaluation "
+	  "at which promtool reported it pending (or firing)." },
 	{ "first_fire_s", "s", LO, ALERT,
 	  "Time the alert first became firing (its condition held for its "
-	  "`for` duration); NAN if it never fired." },
+	  "`for` duration); NAN if it never fired. For `alert.rule_file`, "
+	  "the first evaluation at which promtool reported it firing." },
 	{ "fired_s", "s", LO, ALERT,
-	  "Total time the alert spent firing." },
+	  "Total time the alert spent firing (for `alert.rule_file`: "
+	  "evaluations found firing x alert.interval)." },
 };
 
 /* The series: instantaneous levels at each sample time (not averages). */

@@ -326,6 +326,10 @@ typedef struct model_config {
 	int n_stages;
 
 	int series_points;      /* time-series samples per run; 0 = 200 */
+	/* > 0: the pool's series are sampled at exactly k x series_dt and
+	 * kept whole (no thinning; a pipeline ignores it): for a rule
+	 * evaluated at multiples of an interval (experiments/promrule.h) */
+	double series_dt;
 
 	/* 1 = never take the lean per-task paths (models/pool.c set_lean),
 	 * always their full twins: for the golden digest's differential test

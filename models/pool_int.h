@@ -55,10 +55,11 @@ enum { BY_EACH, BY_LOOP, BY_CLIENT };
 enum { F_COUNTED = 1, F_TIMED_OUT = 2, F_PANIC = 4, F_ERROR = 8, F_SKIP = 16 };
 
 /* An alert rule's run-time state: 0 ok, 1 pending (condition true since
- * `since`, the timer `ev` fires at since + for), 2 firing. */
+ * `since`, the timer `ev` fires at since + for), 2 firing; first_pending
+ * and first: when it first went pending and firing (NAN until then). */
 typedef struct alrun {
 	int state;
-	double since, first, fired_s;
+	double since, first, first_pending, fired_s;
 	sim_event_id ev;
 } alrun;
 
@@ -354,10 +355,12 @@ typedef struct run {
 	int crashed;
 	long lost;
 
-	/* series: ring of samples, decimated by 2 whenever full */
+	/* series: ring of samples, decimated by 2 whenever full (grown
+	 * instead under series_dt, sample k at k x smp_dt) */
 	double *smp;
 	int smp_cols, smp_n, smp_cap;
 	double smp_dt;
+	long smp_k;
 
 	/* dynamics */
 	gsl_rng *r_fail;      /* panics and errors, drawn at arrival */

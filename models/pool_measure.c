@@ -145,6 +145,8 @@ void alerts_eval(run *r)
 		if (on && a->state == 0) {
 			a->state = 1;
 			a->since = now;
+			if (isnan(a->first_pending))
+				a->first_pending = now;
 			a->ev = sim_after(r->s, sp->for_s, PRIO_SAMPLE, ev_alert,
 					  r, (uint64_t)i);
 		} else if (!on && a->state == 1) {
@@ -160,8 +162,25 @@ void alerts_eval(run *r)
 
 /* ---- series ----------------------------------------------------------------- */
 
+/* Under series_dt the buffer grows (doubling) so that every sample at
+ * k x series_dt is kept; should memory run out, it falls back to the
+ * decimation (fewer samples, no longer on every multiple). */
+static void grow_samples(run *r)
+{
+	if (r->c->series_dt <= 0 || r->smp_n < r->smp_cap ||
+	    r->smp_cap > INT_MAX / 4)
+		return;
+	double *q = realloc(r->smp, (size_t)r->smp_cap * 2 *
+			    (size_t)r->smp_cols * sizeof(double));
+	if (!q)
+		return;
+	r->smp = q;
+	r->smp_cap *= 2;
+}
+
 static void sample_now(run *r)
 {
+	grow_samples(r);
 	double *row = model_sample_row(r->smp, &r->smp_n, r->smp_cap,
 				       r->smp_cols, &r->smp_dt);
 	row[0] = sim_now(r->s);
@@ -180,7 +199,11 @@ void ev_sample(sim *s, void *ctx, uint64_t arg)
 {
 	run *r = ctx;
 	sample_now(r);
-	sim_after(s, r->smp_dt, PRIO_SAMPLE, ev_sample, r, 0);
+	if (r->c->series_dt > 0)   /* on the multiples, without drift */
+		sim_schedule(s, (double)++r->smp_k * r->c->series_dt, PRIO_SAMPLE,
+			     ev_sample, r, 0);
+	else
+		sim_after(s, r->smp_dt, PRIO_SAMPLE, ev_sample, r, 0);
 }
 
 /* A lower bound on the run length, for the first sampling interval (it
@@ -395,6 +418,7 @@ void pool_emit(run *r, model_result *o)
 		char al[64];
 		alrun *a = &r->al[i];
 		snprintf(al, sizeof al, "alert/%s", c->alerts[i].name);
+		model_result_scalar(o, al, "first_pending_s", a->first_pending);
 		model_result_scalar(o, al, "first_fire_s", a->first);
 		model_result_scalar(o, al, "fired_s", a->fired_s +
 				    (a->state == 2 ? end - a->since : 0));
@@ -424,7 +448,7 @@ void pool_emit(run *r, model_result *o)
 
 	/* series: at most series_points samples, evenly thinned */
 	int want = c->series_points > 0 ? c->series_points : 200;
-	int step = (r->smp_n + want - 1) / want;
+	int step = c->series_dt > 0 ? 1 : (r->smp_n + want - 1) / want;
 	if (step < 1)
 		step = 1;
 	for (int j = 0; j < r->smp_n; j += step) {

@@ -190,7 +190,7 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	r->smp = malloc((size_t)r->smp_cap * r->smp_cols * sizeof(double));
 	if (!r->smp)
 		return PS_ENOMEM;
-	r->smp_dt = horizon_guess(c) / pts;
+	r->smp_dt = c->series_dt > 0 ? c->series_dt : horizon_guess(c) / pts;
 
 	r->arrive_max = c->tasks > 0 ? c->tasks : LONG_MAX;
 	/* warm-up */
@@ -239,8 +239,10 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 				return PS_ENOMEM;
 		}
 	}
-	for (int i = 0; i < c->n_alerts; i++)
+	for (int i = 0; i < c->n_alerts; i++) {
 		r->al[i].first = NAN;
+		r->al[i].first_pending = NAN;
+	}
 
 	/* library state */
 	r->pond_cap = (c->queue > 0) ? c->queue : LONG_MAX;

@@ -395,13 +395,12 @@ static int fixed_label(const char *l)
 	       !strncmp(l, "__", 2) || !strncmp(l, "var_", 4);
 }
 
-static void labels(FILE *f, const loader *L, const xrow *r)
+static void write_labels(FILE *f, const char *experiment, int point,
+			 const xpoint *x, int rep, const char *scope)
 {
-	const xexp *e = &L->exps[r->exp];
 	fputs("{experiment=\"", f);
-	esc(f, e->name, 1);
-	fprintf(f, "\",point=\"%d\"", r->point);
-	const xpoint *x = find_point(e, r->point);
+	esc(f, experiment, 1);
+	fprintf(f, "\",point=\"%d\"", point);
 	for (int k = 0; x && k < x->n; k++) {
 		char l[160];
 		ident(l, sizeof l, "", x->keys[k], 0);
@@ -420,9 +419,37 @@ static void labels(FILE *f, const loader *L, const xrow *r)
 		esc(f, x->vals[k], 1);
 		fputc('"', f);
 	}
-	fprintf(f, ",replication=\"%d\",scope=\"", r->rep);
-	esc(f, L->scopes[r->scope], 1);
+	fprintf(f, ",replication=\"%d\",scope=\"", rep);
+	esc(f, scope, 1);
 	fputs("\"}", f);
+}
+
+static void labels(FILE *f, const loader *L, const xrow *r)
+{
+	const xexp *e = &L->exps[r->exp];
+	write_labels(f, e->name, r->point, find_point(e, r->point), r->rep,
+		     L->scopes[r->scope]);
+}
+
+void res_export_name(char *out, size_t n, const char *series)
+{
+	ident(out, n, "poolsim_", series, 1);
+}
+
+int res_export_labels(FILE *f, const char *experiment, int point,
+		      const char *itervars, int replication, const char *scope)
+{
+	xpoint x = { 0 };
+	int rc = split_itervars(itervars ? itervars : "", &x) ? PS_ENOMEM : 0;
+	if (!rc)
+		write_labels(f, experiment, point, &x, replication, scope);
+	for (int k = 0; k < x.n; k++) {
+		free(x.keys[k]);
+		free(x.vals[k]);
+	}
+	free(x.keys);
+	free(x.vals);
+	return rc;
 }
 
 static long long stamp_ms(const loader *L, const xrow *r)

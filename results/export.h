@@ -48,6 +48,16 @@ typedef struct res_export_opts {
 int res_export(res_db *db, const char *name, const res_export_opts *o,
 	       FILE *out, char *err, size_t errlen);
 
+/* The metric name and label set `poolsim export` gives a series, for
+ * code that writes the same series elsewhere (experiments/promrule.c):
+ * res_export_name puts "poolsim_NAME" (sanitised) into out[n];
+ * res_export_labels writes `{experiment="..",point="1",KEY="..",...,
+ * replication="0",scope="pool"}` to f from the canonical itervars.
+ * 0 or PS_ENOMEM. */
+void res_export_name(char *out, size_t n, const char *series);
+int res_export_labels(FILE *f, const char *experiment, int point,
+		      const char *itervars, int replication, const char *scope);
+
 /* Parses an instant: RFC 3339 in UTC or with an offset
  * ("2026-01-01T00:00:00Z", "2026-01-01T09:00:00.5+09:00", a blank in
  * place of the T) or Unix seconds ("1767225600"). 0, or -1 when it is

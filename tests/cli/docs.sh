@@ -38,6 +38,7 @@ for f in $(cat "$T/fields"); do
 done
 . "$POOLSIM_TESTS/cli/lib/keyini.sh"
 keyini >"$T/keys.ini"
+cp examples/alert-rule/rules.yml "$T/"   # alert.rule_file's example
 "$POOLSIM" check "$T/keys.ini" >/dev/null 2>"$T/err" ||
 	fail "a key's documented example is refused: $(cat "$T/err")"
 echo "ok every parsed key is in the table; every example checks"

@@ -7,7 +7,7 @@ keyini() {
 	while IFS="	" read -r key pools ex; do
 		k=$(echo "$key" | sed 's/NAME/x/')
 		pool=$(echo "$pools" | sed 's/,.*//; s/^all$/ants/')
-		printf '\n[key-%s]\n' "$(echo "$key" | tr . -)"
+		printf '\n[key-%s]\n' "$(echo "$k" | tr . -)"
 		arrival="arrival = poisson(100/s)"
 		ctx="service = exp(5ms)
 pool = $pool
@@ -72,6 +72,11 @@ autotune = utilization" ;;
 pool = ants
 K = 20"; [ $key = autotune ] || ctx="$ctx
 autotune = utilization" ;;
+		alert.rule_file) ctx="$ctx
+alert.name = QueueBacklog" ;;
+		alert.name|alert.interval) ctx="$ctx
+alert.rule_file = rules.yml
+alert.name = QueueBacklog" ;;
 		shutdown.drain) ctx="$ctx
 shutdown.at = after(100)" ;;
 		stages) ctx="stage.read.K = 1
