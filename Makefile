@@ -13,7 +13,7 @@ BUILD   ?= build/mpi
 endif
 BUILD   ?= build
 SAN     ?=
-PKGS    := gsl sqlite3 inih
+PKGS    := gsl sqlite3 inih jansson
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter -Werror
 CFLAGS  ?= -O2 -g
@@ -27,7 +27,7 @@ CC      := mpicc
 CPPFLAGS += -DPOOLSIM_MPI=1
 endif
 CPPFLAGS += -std=c11 -D_GNU_SOURCE -MMD -MP $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lsqlite3 -linih) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lsqlite3 -linih -ljansson) -lpthread -lm
 
 MAIN    := experiments/main.c
 SRC     := $(filter-out $(MAIN),$(wildcard sim/*.c models/*.c experiments/*.c results/*.c plots/*.c))

@@ -86,8 +86,10 @@ static const exp_key rows[] = {
 	  "services are defined", "workload", 0,
 	  "When tasks are wanted: poisson(RATE), const(RATE), burst(N), "
 	  "steps(RATE for D, ...), ramp(RATE, RATE, D), trace(FILE), "
-	  "rate(FILE) (a `t,rate` CSV profile replayed as a step-wise "
-	  "non-homogeneous Poisson process), closed(N, think=DIST).",
+	  "rate(FILE, options) (a `t,rate` CSV or a Prometheus query_range "
+	  "response replayed as a non-homogeneous Poisson process; options "
+	  "scale=X, from=D, to=D, interp=step|linear, series={l=\"v\"}: "
+	  "docs/replay.md), closed(N, think=DIST).",
 	  "poisson(800/s)" },
 	{ "tasks", "count", "100000; N of burst(N); a trace's length; a "
 	  "steps or ramp profile runs to its end", "workload", 0,
@@ -188,6 +190,14 @@ static const exp_key rows[] = {
 	  "Universal Scalability Law: calls slow down with the calls in "
 	  "flight (contention sigma, coherence kappa, each in [0, 1]).",
 	  "0.05, 0.001" },
+	{ "downstream.NAME.slowdown", "factor profile", "none (factor 1)",
+	  "downstream/NAME", 0,
+	  "A brownout: each call takes its drawn time times the factor at "
+	  "the moment it starts. steps(F for D, ...) (the last factor holds "
+	  "after the end), ramp(F, F, D), or file(FILE, options): a `t,factor` "
+	  "CSV or a Prometheus query_range response, read as rate(FILE) is "
+	  "(docs/replay.md). Factors > 0.",
+	  "steps(1 for 60s, 4 for 60s, 1 for 120s)" },
 	/* ---- tenants, tiers, services ---- */
 	{ "tenant.NAME.arrival", "arrival process", "required for a tenant",
 	  "tenant/NAME", 0,

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "scenario_int.h"
+#include "../models/profile.h"
 
 static const char *lib_names(char *buf, size_t len);
 
@@ -245,9 +246,10 @@ static void apply_downstream(ctx *c, model_config *cfg, const exp_kv *kv)
 	const char *dot = strrchr(name, '.');
 	const char *field = dot ? dot + 1 : "";
 	if (!dot || (strcmp(field, "limit") && strcmp(field, "service") &&
-		     strcmp(field, "usl"))) {
+		     strcmp(field, "usl") && strcmp(field, "slowdown"))) {
 		err(c, kv->line, "unknown key '%s': downstream keys are "
-		    "downstream.NAME.limit, .service and .usl", kv->key);
+		    "downstream.NAME.limit, .service, .usl and .slowdown",
+		    kv->key);
 		return;
 	}
 	ds_spec *ds = downstream(c, cfg, kv, name, (size_t)(dot - name));
@@ -261,6 +263,17 @@ static void apply_downstream(ctx *c, model_config *cfg, const exp_kv *kv)
 			ds->limit = v > 1000000000L ? 1000000000 : (int)v;
 	} else if (strcmp(field, "service") == 0) {
 		get_dist(c, kv, &ds->service);
+	} else if (strcmp(field, "slowdown") == 0) {
+		char e[1024];
+		prof_free(ds->slowdown);
+		ds->slowdown = NULL;
+		int rc = prof_parse_factor(kv->value, c->sc->basedir,
+					   c->sc->files, &ds->slowdown, e,
+					   sizeof e);
+		if (rc == PS_ENOMEM)
+			c->nomem = 1;
+		if (rc)
+			err(c, kv->line, "%s: %s", kv->key, e);
 	} else {
 		double s, k;
 		char a[64], b[64], e[256];

@@ -5,6 +5,7 @@
  * per-task path. The simulation itself is in pool.c.
  */
 #include "model.h"
+#include "profile.h"
 #include "../sim/ps.h"
 #include "../sim/sim.h"
 
@@ -62,8 +63,10 @@ void model_config_fini(model_config *c)
 	dist_free(c->service);
 	dist_free(c->setup);
 	dist_free(c->weight);
-	for (int i = 0; i < c->n_downstreams && i < MODEL_MAX_DOWNSTREAMS; i++)
+	for (int i = 0; i < c->n_downstreams && i < MODEL_MAX_DOWNSTREAMS; i++) {
 		dist_free(c->downstreams[i].service);
+		prof_free(c->downstreams[i].slowdown);
+	}
 	for (int i = 0; i < c->n_tenants && i < MODEL_MAX_TENANTS; i++) {
 		wl_spec_fini(&c->tenants[i].arrival);
 		dist_free(c->tenants[i].service);

@@ -29,8 +29,10 @@ typedef enum {
 } wl_kind;
 
 typedef struct wl_step {
-	double rate;   /* per second */
+	double rate;   /* per second (at the step's start when linear) */
 	double dur;    /* seconds */
+	double rate_end;   /* wl_spec.linear: the rate at the step's end (a
+			    * straight line from rate); unused otherwise */
 } wl_step;
 
 /* Owned by whoever filled it; wl_spec_fini frees the arrays and dists. */
@@ -42,6 +44,8 @@ typedef struct wl_spec {
 	int n_steps;
 	int rate_file;          /* STEPS read from rate(FILE): no per-step
 				 * phases */
+	int linear;             /* STEPS of rate(FILE, interp=linear): each
+				 * step goes from rate to rate_end */
 	double ramp_from, ramp_to, ramp_dur;  /* RAMP: linear, per second */
 	const double *trace_t;  /* TRACE: arrival times (s), non-decreasing */
 	const double *trace_work;  /* TRACE: work (s) per task, or NULL */
@@ -54,9 +58,10 @@ typedef struct wl_spec {
 
 /* Parses poisson(RATE) const(RATE) burst(N) steps(RATE for D, ...)
  * ramp(RATE, RATE, D) trace(FILE) rate(FILE) closed(N, think=DIST).
- * rate(FILE) is a CSV `t,rate` (s, per second) read as steps: each rate
- * holds from its t to the next row's, the last for the gap before it, 0
- * before the first row. Trace and rate paths are
+ * rate(FILE, options) is a CSV `t,rate` (s, per second) or a Prometheus
+ * query_range response read as steps (models/profile.h): each rate holds
+ * from its t to the next row's, the last for the gap before it, 0 before
+ * the first row; interp=linear makes straight lines between rows. Trace and rate paths are
  * resolved against basedir. Errors quote the text; a bad trace line names
  * FILE:LINE. */
 int wl_parse(const char *text, const char *basedir, wl_spec *out,
@@ -153,6 +158,9 @@ typedef struct ds_spec {
 				 * f(n) = 1 + sigma (n-1) + kappa n (n-1),
 				 * each progressing at 1/f(n) */
 	double usl_sigma, usl_kappa;
+	struct profile *slowdown;   /* owned; NULL = none: a call starting at
+				     * t takes its drawn time times the
+				     * factor at t (models/profile.h) */
 } ds_spec;
 
 #define MODEL_MAX_DOWNSTREAMS 8

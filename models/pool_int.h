@@ -19,6 +19,7 @@
 #define POOL_INT_H
 
 #include "model.h"
+#include "profile.h"
 #include "tune.h"
 #include "workload.h"
 
@@ -167,6 +168,7 @@ typedef struct dsrun {
 	fifo waiters;
 	long in_use, calls;
 	psq ps;               /* calls in progress, when spec->usl */
+	prof_cursor slow;     /* where spec->slowdown is up to */
 	stats_level lv_in_use;
 	double wa_in_use;     /* lv_in_use's area over the window */
 	stats_hist *h_wait;   /* also the mean and count */

@@ -156,6 +156,8 @@ static void ds_begin(run *r, uint32_t h)
 		stats_hist_add(d->h_wait, now - x->t_mark);
 	stats_level_set(&d->lv_in_use, now, (double)d->in_use);
 	double call = x->ds_call[x->ds_i];
+	if (d->spec->slowdown)   /* a brownout: the factor as the call starts */
+		call *= prof_at(d->spec->slowdown, now, &d->slow);
 	if (d->spec->usl) {
 		/* the call's drawn time is its work at concurrency 1; it
 		 * progresses at 1/f(n) for the n in progress from moment to

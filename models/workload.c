@@ -17,6 +17,7 @@
  */
 #include "../sim/span.h"
 #include "workload.h"
+#include "profile.h"
 #include "../sim/csv.h"
 #include "../sim/ps.h"
 #include "../sim/rng.h"
@@ -92,66 +93,31 @@ static int load_trace(const char *path, csv_cache *files, wl_spec *w,
 	return PS_OK;
 }
 
-/* CSV `t,rate`: seconds (units allowed), per second; t increasing, the
- * rate >= 0. */
-static int rate_row(const double *row, const double *prev, int ncols,
-		    char *err, size_t errlen)
+/* rate(FILE, options) as steps (profile.h): row i's rate from t[i] to
+ * t[i+1], the last row's for the gap before it, rate 0 from 0 to the first
+ * t; with interp=linear, straight lines between rows. The generator is
+ * then steps' (exact inversion of the integrated rate, linear pieces
+ * included). */
+static int load_rate(const span *args, int nargs, const char *basedir,
+		     csv_cache *files, wl_spec *w, char *err, size_t errlen)
 {
-	if (row[0] < 0)
-		return ps_err(err, errlen, PS_EPARSE,
-			      "column 1 (t): %.9g s is negative", row[0]);
-	if (prev && !(row[0] > prev[0]))
-		return ps_err(err, errlen, PS_EPARSE,
-			      "column 1 (t): %.9g s is not after the previous "
-			      "row's (%.9g s); times must increase",
-			      row[0], prev[0]);
-	if (!(row[1] >= 0) || row[1] > 1e12)
-		return ps_err(err, errlen, PS_EPARSE,
-			      "column 2 (rate): %.9g per second must be in "
-			      "[0, 1e12]", row[1]);
-	return PS_OK;
-}
-
-static const char *const rate_names[] = { "t", "rate" };
-static const csv_shape rate_shape = { 2, 2, rate_names, rate_row };
-
-/* rate(FILE) as steps: row i's rate from t[i] to t[i+1], the last row's
- * for the gap before it, rate 0 from 0 to the first t. The generator is
- * then steps' (exact inversion of the integrated rate). */
-static int load_rate(const char *path, csv_cache *files, wl_spec *w,
-		     char *err, size_t errlen)
-{
-	csv_table *tb = NULL;
-	int rc = csv_cache_get(files, path, &rate_shape, &tb, err, errlen);
+	profile p;
+	int rc = prof_file(args, nargs, basedir, files, PROF_RATE, &p, err,
+			   errlen);
 	if (rc)
 		return rc;
-	long n = tb->nrows;
-	const double *t = tb->col[0], *r = tb->col[1];
-	if (n < 2) {
-		csv_release(tb);
-		return ps_err(err, errlen, PS_EPARSE,
-			      "%s: a rate profile needs two rows or more (a "
-			      "single rate is poisson(RATE))", path);
-	}
-	if (n > 10000000) {
-		csv_release(tb);
-		return ps_err(err, errlen, PS_EPARSE,
-			      "%s: more than 10^7 rows", path);
-	}
-	w->steps = calloc((size_t)n + 1, sizeof *w->steps);
+	w->steps = calloc((size_t)p.n, sizeof *w->steps);
 	if (!w->steps) {
-		csv_release(tb);
+		prof_fini(&p);
 		return ps_err(err, errlen, PS_ENOMEM, "out of memory");
 	}
-	int k = 0;
-	if (t[0] > 0)
-		w->steps[k++] = (wl_step){ 0, t[0] };
-	for (long i = 0; i < n; i++)
-		w->steps[k++] = (wl_step){ r[i], i + 1 < n ? t[i + 1] - t[i]
-							   : t[i] - t[i - 1] };
-	w->n_steps = k;
+	for (int i = 0; i < p.n; i++)
+		w->steps[i] = (wl_step){ p.seg[i].v0, p.seg[i].dur,
+					 p.seg[i].v1 };
+	w->n_steps = p.n;
 	w->rate_file = 1;
-	csv_release(tb);
+	w->linear = p.linear;
+	prof_fini(&p);
 	return PS_OK;
 }
 
@@ -198,35 +164,18 @@ static int parse_inner(const char *text, const char *basedir,
 	if (*p != '(')
 		return ps_err(err, errlen, PS_EPARSE,
 			      "expected \"(\" after \"%.*s\"", nlen, name);
-	/* Arguments split at commas outside parentheses (think=DIST may hold
-	 * commas of its own). */
+	/* Arguments split at commas outside parentheses, braces and quotes
+	 * (think=DIST and series={...} may hold commas of their own). */
 	span args[MAX_ARGS];
-	int nargs = 0, depth = 0;
-	const char *start = ++p;
-	for (;; p++) {
-		if (*p == '\0')
-			return ps_err(err, errlen, PS_EPARSE, "missing \")\"");
-		if (*p == '(') {
-			depth++;
-		} else if (*p == ')' && depth > 0) {
-			depth--;
-		} else if ((*p == ',' && depth == 0) || *p == ')') {
-			if (nargs == MAX_ARGS)
-				return ps_err(err, errlen, PS_EPARSE,
-					      "more than %d arguments", MAX_ARGS);
-			args[nargs++] = span_trim(start, (size_t)(p - start));
-			start = p + 1;
-			if (*p == ')')
-				break;
-		}
-	}
-	for (p++; isspace((unsigned char)*p); p++)
+	int nargs, rc;
+	if ((rc = prof_split_args(p + 1, args, MAX_ARGS, &nargs, &p, err,
+				  errlen)))
+		return rc;
+	for (; isspace((unsigned char)*p); p++)
 		;
 	if (*p)
 		return ps_err(err, errlen, PS_EPARSE,
 			      "unexpected \"%s\" after \")\"", p);
-	if (nargs == 1 && args[0].len == 0)
-		nargs = 0;
 
 #define IS(s) (nlen == (int)strlen(s) && memcmp(name, s, (size_t)nlen) == 0)
 #define NARGS(lo, hi, form)                                                \
@@ -235,7 +184,6 @@ static int parse_inner(const char *text, const char *basedir,
 			return ps_err(err, errlen, PS_EPARSE,              \
 				      "expected " form);                   \
 	} while (0)
-	int rc;
 	if (IS("poisson") || IS("const")) {
 		w->kind = IS("poisson") ? WL_POISSON : WL_CONST;
 		if (w->kind == WL_POISSON)
@@ -286,16 +234,12 @@ static int parse_inner(const char *text, const char *basedir,
 		return rc;
 	} else if (IS("rate")) {
 		w->kind = WL_STEPS;
-		NARGS(1, 1, "rate(FILE)");
-		span f = args[0];
-		if (f.len >= 2 && f.s[0] == '"' && f.s[f.len - 1] == '"')
-			f = (span){ f.s + 1, f.len - 2 };
-		char *path = span_path(basedir, f);
-		if (!path)
-			return ps_err(err, errlen, PS_ENOMEM, "out of memory");
-		rc = load_rate(path, files, w, err, errlen);
-		free(path);
-		return rc;
+		if (nargs < 1)
+			return ps_err(err, errlen, PS_EPARSE,
+				      "expected rate(FILE, scale=X, from=D, "
+				      "to=D, interp=step|linear, "
+				      "series={label=\"value\"})");
+		return load_rate(args, nargs, basedir, files, w, err, errlen);
 	} else if (IS("closed")) {
 		w->kind = WL_CLOSED;
 		NARGS(1, 2, "closed(N, think=DIST)");
@@ -380,8 +324,10 @@ double wl_mean_rate(const wl_spec *w)
 	case WL_STEPS: {
 		double n = 0, t = 0;
 		for (int i = 0; i < w->n_steps; i++) {
-			n += w->steps[i].rate * w->steps[i].dur;
-			t += w->steps[i].dur;
+			const wl_step *st = &w->steps[i];
+			n += (w->linear ? (st->rate + st->rate_end) / 2
+					: st->rate) * st->dur;
+			t += st->dur;
 		}
 		return t > 0 ? n / t : 0;
 	}
@@ -416,9 +362,13 @@ double wl_profile_expected(const wl_spec *w, double t)
 	double n = 0, t0 = 0;
 	if (w->kind == WL_STEPS) {
 		for (int i = 0; i < w->n_steps && t0 < t; i++) {
-			double d = fmin(w->steps[i].dur, t - t0);
-			n += w->steps[i].rate * d;
-			t0 += w->steps[i].dur;
+			const wl_step *st = &w->steps[i];
+			double d = fmin(st->dur, t - t0);
+			n += st->rate * d;
+			if (w->linear)
+				n += (st->rate_end - st->rate) * d * d /
+				     (2 * st->dur);
+			t0 += st->dur;
 		}
 	} else if (w->kind == WL_RAMP) {
 		double d = fmin(t, w->ramp_dur);
@@ -474,7 +424,21 @@ static int next_steps(wl_gen *g)
 	while (g->step < s->n_steps) {
 		const wl_step *st = &s->steps[g->step];
 		double end = g->step_start + st->dur;
-		if (st->rate > 0) {
+		if (s->linear && st->rate != st->rate_end) {
+			/* r(u) = r + k u from g->t: the area to the next
+			 * arrival is r x + k x^2 / 2 = e, solved in the form
+			 * that keeps its precision when k is small */
+			double k = (st->rate_end - st->rate) / st->dur;
+			double r = st->rate + k * (g->t - g->step_start);
+			double cap = (r + st->rate_end) / 2 * (end - g->t);
+			if (e < cap) {
+				double x = 2 * e /
+					   (r + sqrt(fmax(0, r * r + 2 * k * e)));
+				g->t = fmin(g->t + x, end);
+				return 1;
+			}
+			e -= fmax(cap, 0);
+		} else if (st->rate > 0) {
 			double cap = st->rate * (end - g->t);
 			if (e < cap) {
 				g->t = fmin(g->t + e / st->rate, end);

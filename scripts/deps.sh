@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [extra packages...]
 # Uses sudo when not root; says clearly what it could not install.
 set -u
-need="gcc make pkg-config libgsl-dev libsqlite3-dev sqlite3 libinih-dev gnuplot-nox libcmocka-dev $*"
+need="gcc make pkg-config libgsl-dev libsqlite3-dev sqlite3 libinih-dev libjansson-dev gnuplot-nox libcmocka-dev $*"
 missing=""
 for p in $need; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -44,7 +44,7 @@ pool = ants
 repeat = 5
 K = \${2, 4}
 slo = latency_p99 < 100ms" ;;
-		downstream.NAME.limit|downstream.NAME.usl) ctx="$ctx
+		downstream.NAME.limit|downstream.NAME.usl|downstream.NAME.slowdown) ctx="$ctx
 downstream.x.service = exp(1ms)" ;;
 		tenant.NAME.tier) arrival="tenant.x.arrival = poisson(100/s)
 tier.premium.K = 4" ;;
