@@ -7,7 +7,8 @@
 # - every key scenario.c dispatches on is in the key table, and every key's
 #   documented example passes `poolsim check`;
 # - every relative link of README.md and docs/*.md resolves in the repo;
-# - every ```ini block of README.md and docs/ passes `poolsim check`, and
+# - every ```ini block of README.md and docs/ passes `poolsim check` (with
+#   the repo's data/ beside it), and
 #   every ```sh block runs, in order, in a scratch copy of the study (a
 #   `make TARGET` line is checked to be a Makefile target rather than run:
 #   this test is itself run by make; an mpirun line runs when the MPI
@@ -53,10 +54,12 @@ for md in README.md docs/*.md; do
 done
 echo "ok links of README.md and docs/ resolve"
 
-# fenced blocks
+# fenced blocks (an ini block is checked from $T, a shell block runs in
+# $W: both see the repo's data/ files)
 W=$T/w
 mkdir -p "$W/build/mpi"
 cp experiments.ini "$W/"
+[ -d data ] && cp -R data "$W/" && cp -R data "$T/"
 ln -s "$POOLSIM" "$W/poolsim"
 [ -x build/mpi/poolsim ] && ln -s "$top/build/mpi/poolsim" "$W/build/mpi/poolsim"
 n=0
