@@ -70,6 +70,7 @@ void exp_diag_add(exp_diags *d, const char *file, int line,
 {
 	va_list ap;
 	va_start(ap, fmt);
+	d->errors++;
 	diag_push(&d->v, &d->n, &d->cap, file, line, fmt, ap);
 	va_end(ap);
 }
@@ -440,7 +441,7 @@ static char *dir_of(const char *path)
 int exp_ini_parse(const char *text, size_t len, const char *path,
 		  exp_ini **out, exp_diags *d)
 {
-	int errs0 = d->n, rc = PS_ENOMEM;
+	int errs0 = d->errors, rc = PS_ENOMEM;
 	buf clean = { 0 };
 	char *line = NULL;
 	exp_ini *ini = calloc(1, sizeof *ini);
@@ -510,9 +511,9 @@ int exp_ini_parse(const char *text, size_t len, const char *path,
 	int bad = ini_parse_string(clean.p, on_kv, &c);
 	if (c.nomem)
 		goto out;
-	if (bad > 0 && d->n == errs0)
+	if (bad > 0 && d->errors == errs0)
 		exp_diag_add(d, path, bad, "cannot parse this line");
-	rc = d->n > errs0 ? PS_EPARSE : 0;
+	rc = d->errors > errs0 ? PS_EPARSE : 0;
 out:
 	free(line);
 	free(clean.p);
@@ -648,7 +649,7 @@ int exp_ini_resolve(const exp_ini *ini, const char *name, exp_kvs *out,
 		    exp_diags *d)
 {
 	const exp_section *chain[64];
-	int n = 0, errs0 = d->n;
+	int n = 0, broken = 0;
 	const exp_section *s = exp_ini_find(ini, name);
 	if (!s) {
 		exp_diag_add(d, ini->path, -1, "no experiment [%s]", name);
@@ -701,12 +702,15 @@ int exp_ini_resolve(const exp_ini *ini, const char *name, exp_kvs *out,
 		if (strcmp(s->name, "General") == 0) {
 			exp_diag_add(d, ini->path, ext->line,
 				     "[General] cannot extend anything");
+			broken = 1;
 			break;
 		}
 		const exp_section *p = exp_ini_find(ini, ext->value);
 		if (!p || strcmp(p->name, "General") == 0) {
-			if (!p)
+			if (!p) {
 				unknown_parent(ini, s, ext, d);
+				broken = 1;
+			}
 			break;
 		}
 		s = p;
@@ -725,5 +729,7 @@ int exp_ini_resolve(const exp_ini *ini, const char *name, exp_kvs *out,
 			if (exp_kvs_set(out, kv->key, kv->value, kv->line))
 				return PS_ENOMEM;
 		}
-	return d->n > errs0 ? PS_EPARSE : 0;
+	/* Not d->n: a message already given for a parent is not repeated,
+	 * and the child's chain is as broken as the parent's. */
+	return broken ? PS_EPARSE : 0;
 }

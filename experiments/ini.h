@@ -43,6 +43,8 @@ typedef struct exp_diag {
 typedef struct exp_diags {
 	exp_diag *v;
 	int n, cap;
+	int errors;             /* errors reported, repeats included: a
+				 * failure test (n drops repeats) */
 	exp_diag *w;            /* warnings: printed, but nothing fails */
 	int nw, wcap;
 } exp_diags;

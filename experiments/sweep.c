@@ -471,7 +471,7 @@ static const char *look_up(void *u, const char *name, size_t n)
 int exp_sweep_build(const exp_kvs *keys, const char *file, exp_sweep **out,
 		    exp_diags *d)
 {
-	int rc = 0, errs0 = d->n;
+	int rc = 0, errs0 = d->errors;
 	*out = NULL;
 	exp_sweep *s = calloc(1, sizeof *s);
 	if (!s)
@@ -507,7 +507,7 @@ int exp_sweep_build(const exp_kvs *keys, const char *file, exp_sweep **out,
 				g->var = -1;
 			}
 		}
-	if (d->n > errs0) {
+	if (d->errors > errs0) {
 		rc = PS_EPARSE;
 		goto fail;
 	}
@@ -561,7 +561,7 @@ int exp_sweep_build(const exp_kvs *keys, const char *file, exp_sweep **out,
 		}
 	}
 	free(idx);
-	if (d->n > errs0) {
+	if (d->errors > errs0) {
 		rc = PS_EPARSE;
 		goto fail;
 	}

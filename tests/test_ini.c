@@ -167,6 +167,18 @@ static void test_extends_errors(void **state)
 	has_diag(&d, "t.ini:8: [d] (t.ini:7) extends unknown experiment 'nope' "
 		 "(no section of that name in the file)");
 	exp_kvs_fini(&r);
+	/* [e] extends [d], whose broken extends was already reported: the
+	 * message is not repeated, but [e] is as broken (once, a large sweep
+	 * of [e] was validated in full behind it) */
+	exp_ini_free(ini);
+	ini = parse("[d]\nextends = nope\n[e]\nextends = d\nK = ${1..999}\n",
+		    &d, 0);
+	const char *chain[] = { "d", "e" };
+	for (int i = 0; i < 2; i++) {
+		exp_kvs_init(&r);
+		assert_int_equal(exp_ini_resolve(ini, chain[i], &r, &d), PS_EPARSE);
+		exp_kvs_fini(&r);
+	}
 	exp_ini_free(ini);
 	exp_diags_fini(&d);
 }
@@ -180,6 +192,7 @@ static void test_diag_order_and_dedup(void **state)
 	exp_diag_add(&d, "f", 9, "late");
 	exp_diag_add(&d, "f", 0, "set");
 	assert_int_equal(d.n, 3);
+	assert_int_equal(d.errors, 4);   /* what failure tests count */
 	FILE *m = tmpfile();
 	exp_diags_print(&d, m);
 	rewind(m);

@@ -18,7 +18,7 @@ FUZZ_JOBS  ?= 1
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_LIB   := $(filter-out $(MAIN),$(wildcard sim/*.c models/*.c experiments/*.c results/*.c plots/*.c))
+FUZZ_LIB   := $(filter-out $(MAIN) experiments/cli_%.c,$(wildcard sim/*.c models/*.c experiments/*.c results/*.c plots/*.c))
 FUZZ_OPTS  := -timeout=30 -rss_limit_mb=2048 -print_final_stats=1
 
 .PHONY: fuzz fuzz-merge
