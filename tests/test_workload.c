@@ -427,6 +427,147 @@ static void test_ramp(void **state)
 	wl_spec_fini(&w);
 }
 
+/* ---- rate(FILE, options) ------------------------------------------------- */
+
+/* The integral over [a, b] of the piecewise-linear rate through the knots
+ * (kt, kr), 0 outside them: exact (trapezoids split at the knots). */
+static double lin_integral(const double *kt, const double *kr, int n,
+			   double a, double b)
+{
+	double s = 0;
+	for (int i = 0; i + 1 < n; i++) {
+		double lo = fmax(a, kt[i]), hi = fmin(b, kt[i + 1]);
+		if (hi <= lo)
+			continue;
+		double k = (kr[i + 1] - kr[i]) / (kt[i + 1] - kt[i]);
+		double r0 = kr[i] + k * (lo - kt[i]), r1 = kr[i] + k * (hi - kt[i]);
+		s += (r0 + r1) / 2 * (hi - lo);
+	}
+	return s;
+}
+
+/* Counts of the spec's arrivals in nb equal bins of [0, T] against the
+ * integrals of the knots' linear rate (scaled), over three replications;
+ * nothing after T. */
+static void check_linear(const wl_spec *w, const double *kt, const double *kr,
+			 int n, double T, double scale, const char *what)
+{
+	enum { NB = 12 };
+	for (uint32_t rep = 0; rep < 3; rep++) {
+		long c[NB] = { 0 };
+		wl_gen *g = wl_gen_new(w, 11, rep, "arrival");
+		double t, work, prev = 0;
+		while (wl_gen_next(g, &t, &work)) {
+			assert_true(t >= prev && t <= T + 1e-9);
+			prev = t;
+			int b = (int)(t / T * NB);
+			c[b < NB ? b : NB - 1]++;
+		}
+		wl_gen_free(g);
+		for (int b = 0; b < NB; b++) {
+			double m = scale * lin_integral(kt, kr, n, b * T / NB,
+							(b + 1) * T / NB);
+			char msg[96];
+			snprintf(msg, sizeof msg, "%s rep %u bin %d", what, rep, b);
+			near((double)c[b], m, Z * sqrt(m) + 1e-9, msg);
+		}
+	}
+}
+
+static void write_file(tmpdir *d, const char *name, const char *body)
+{
+	if (!d->dir[0]) {
+		strcpy(d->dir, "/tmp/test_workload.XXXXXX");
+		assert_non_null(mkdtemp(d->dir));
+	}
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", d->dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(body, f);
+	fclose(f);
+}
+
+static void test_rate_file(void **state)
+{
+	(void)state;
+	tmpdir d = { "", "" };
+	wl_spec w;
+	static const double kt[] = { 0, 10, 20, 30 };
+	static const double kr[] = { 100, 5000, 0, 300 };
+	write_file(&d, "r.csv", "t,rate\n0,100\n10,5000\n20,0\n30,300\n");
+	/* the same four samples as Prometheus writes them, a second series
+	 * beside them, times from an arbitrary epoch */
+	write_file(&d, "r.json",
+		   "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\","
+		   "\"result\":[{\"metric\":{\"job\":\"other\"},\"values\":"
+		   "[[1700000000,\"1\"],[1700000010,\"1\"]]},"
+		   "{\"metric\":{\"job\":\"api\"},\"values\":"
+		   "[[1700000000.5,\"100\"],[1700000010.5,\"5000\"],"
+		   "[1700000020.5,\"0\"],[1700000030.5,\"300\"]]}]}}");
+
+	/* linear: straight lines between the rows, ending at the last */
+	parse_ok("rate(r.csv, interp=linear)", d.dir, &w);
+	assert_int_equal(w.linear, 1);
+	near(wl_profile_end(&w), 30, 1e-12, "linear end");
+	near(wl_profile_expected(&w, 30), lin_integral(kt, kr, 4, 0, 30), 1e-9,
+	     "linear expected");
+	near(wl_profile_expected(&w, 15), lin_integral(kt, kr, 4, 0, 15), 1e-9,
+	     "linear expected at 15 s");
+	near(wl_mean_rate(&w), lin_integral(kt, kr, 4, 0, 30) / 30, 1e-9,
+	     "linear mean rate");
+	check_linear(&w, kt, kr, 4, 30, 1, "linear");
+	wl_spec_fini(&w);
+
+	parse_ok("rate(r.json, series={job=\"api\"}, interp=linear)", d.dir, &w);
+	check_linear(&w, kt, kr, 4, 30, 1, "json linear");
+	wl_spec_fini(&w);
+
+	/* a window and a scale: [5 s, 25 s) of it, doubled, from 0 */
+	parse_ok("rate(r.csv, interp=linear, from=5s, to=25s, scale=2)", d.dir,
+		 &w);
+	static const double ct[] = { 0, 5, 15, 20 };
+	static const double cr[] = { 2550, 5000, 0, 150 };
+	near(wl_profile_end(&w), 20, 1e-12, "window end");
+	check_linear(&w, ct, cr, 4, 20, 2, "window");
+	wl_spec_fini(&w);
+
+	/* step (the default) keeps its meaning: 100, 5000, 0, 300 for 10 s
+	 * each; its window cuts the steps */
+	parse_ok("rate(r.json, series={job=\"api\"}, from=15s)", d.dir, &w);
+	assert_int_equal(w.linear, 0);
+	near(wl_profile_end(&w), 25, 1e-12, "step window end");
+	near(wl_profile_expected(&w, 25), 5000 * 5 + 0 * 10 + 300 * 10,
+	     1e-9, "step window integral");
+	wl_spec_fini(&w);
+
+	/* errors: the window past the end, the series ambiguous or unknown,
+	 * a CSV given a series */
+	parse_bad("rate(r.csv, to=50s)", d.dir, PS_EPARSE,
+		  "to=50 s is past the profile's end (40 s)");
+	parse_bad("rate(r.csv, interp=linear, from=30s)", d.dir, PS_EPARSE,
+		  "from=30 s is past the profile's end (30 s)");
+	parse_bad("rate(r.csv, from=10s, to=5s)", d.dir, PS_EPARSE,
+		  "from=10 s must be before to=5 s");
+	parse_bad("rate(r.csv, to=5)", d.dir, PS_EPARSE, "needs a unit");
+	parse_bad("rate(r.csv, scale=0)", d.dir, PS_EPARSE, "must be > 0");
+	parse_bad("rate(r.csv, speed=2)", d.dir, PS_EPARSE,
+		  "unknown option \"speed=2\"");
+	parse_bad("rate(r.json)", d.dir, PS_EPARSE,
+		  "data.result holds 2 series; pick one with "
+		  "series={label=\"value\"}: {job=\"other\"}; {job=\"api\"}");
+	parse_bad("rate(r.json, series={job=\"web\"})", d.dir, PS_EPARSE,
+		  "no series of data.result matches");
+	parse_bad("rate(r.csv, series={job=\"api\"})", d.dir, PS_EPARSE,
+		  "this file is CSV");
+	parse_bad("rate(r.json, series={job=~\"api\"})", d.dir, PS_EPARSE,
+		  "equality only");
+
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", d.dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* Common random numbers and addressed streams. */
 static void test_streams(void **state)
 {
@@ -474,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_const_burst),
 		cmocka_unit_test(test_steps),
 		cmocka_unit_test(test_ramp),
+		cmocka_unit_test(test_rate_file),
 		cmocka_unit_test(test_streams),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

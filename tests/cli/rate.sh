@@ -1,6 +1,7 @@
 #!/bin/sh
 # rate.sh — arrival = rate(FILE) through the CLI (tests/ini/rate.ini,
-# tests/data/rate_*.csv): a `t,rate` profile is replayed as a step-wise
+# tests/data/rate_*.csv, rate_step.json): a `t,rate` profile (CSV, or a
+# Prometheus response) is replayed as a step-wise
 # non-homogeneous Poisson process: the arrival counts match the profile's
 # integral, each row's rate holds until the next row (the last one for the
 # gap before it), nothing arrives before the first row or in a 0 row; an
@@ -34,6 +35,16 @@ within "$(scalar step submitted)" 11700 12300 "step profile's arrivals"
 # 100 * 10 + 0 * 10 + 100 * 10 = 2000, nothing before 5 s (sd 45)
 within "$(scalar gap submitted)" 1850 2150 "gap profile's arrivals"
 echo "ok arrivals: $(scalar step submitted) of 12000, $(scalar gap submitted) of 2000"
+# a Prometheus response with two series, one picked by series= (sd 110)
+within "$(scalar prom submitted)" 11700 12300 "Prometheus profile's arrivals"
+# scale=2: 24000 (sd 155); from=5s, to=15s: 500 + 5000 (sd 74);
+# interp=linear: (100 + 1000) / 2 * 20 = 11000 (sd 105), ending at 20 s
+within "$(scalar scaled submitted)" 23500 24500 "scale=2 arrivals"
+within "$(scalar window submitted)" 5270 5730 "from=5s, to=15s arrivals"
+within "$(scalar linear submitted)" 10680 11320 "interp=linear arrivals"
+within "$(scalar linear makespan)" 19.5 20.1 "interp=linear ends at the last row"
+within "$(scalar window makespan)" 9.5 10.1 "the window lasts to - from"
+echo "ok json $(scalar prom submitted), scale=2 $(scalar scaled submitted), window $(scalar window submitted), linear $(scalar linear submitted)"
 
 # the offered rate per sample: 100/s, then the surge, then 100/s to 30 s
 within "$(offered 1 10)" 85 115 "offered before the surge"
