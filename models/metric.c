@@ -230,6 +230,9 @@ static const model_metric series[] = {
 	  "Autotuned: the pool's capacity (Tune(n)) at the sample time." },
 	{ "offered", "1/s", NE, POOL,
 	  "Autotuned: arrivals per second since the previous sample." },
+	{ "throughput", "1/s", HI, TEN | SVC,
+	  "Tasks of the tenant (or service) completed since the previous "
+	  "sample, per second." },
 	{ "in_use", "calls", NE, DS,
 	  "Calls in flight to the downstream at the sample time." },
 	{ "state", "state", NE, ALERT,

@@ -193,6 +193,10 @@ static void sample_now(run *r)
 		row[6 + i] = (double)r->ds[i].in_use;
 	for (int i = 0; i < r->c->n_alerts; i++)
 		row[6 + r->n_ds + i] = r->al[i].state;
+	if (r->c->n_tenants > 0)
+		for (int i = 0; i < r->n_src; i++)
+			row[6 + r->n_ds + r->c->n_alerts + i] =
+				(double)r->src[i].st.completed;
 }
 
 void ev_sample(sim *s, void *ctx, uint64_t arg)
@@ -453,12 +457,11 @@ void pool_emit(run *r, model_result *o)
 		step = 1;
 	for (int j = 0; j < r->smp_n; j += step) {
 		const double *row = &r->smp[j * r->smp_cols];
+		/* rates: counts since the previous kept sample, per second */
+		const double *pr = j >= step ? row - step * r->smp_cols : NULL;
+		double dt = pr ? row[0] - pr[0] : row[0];
 		if (c->tune.on) {
-			/* offered load: arrivals since the previous kept
-			 * sample, per second */
-			const double *pr = j >= step ? row - step * r->smp_cols
-						     : NULL;
-			double dt = pr ? row[0] - pr[0] : row[0];
+			/* offered load: arrivals */
 			double da = pr ? row[5] - pr[5] : row[5];
 			model_result_point(o, "pool", "K", row[0], row[4]);
 			model_result_point(o, "pool", "offered", row[0],
@@ -477,6 +480,12 @@ void pool_emit(run *r, model_result *o)
 				 c->alerts[i].name);
 			model_result_point(o, scope, "state", row[0],
 					   row[6 + r->n_ds + i]);
+		}
+		for (int i = 0; c->n_tenants > 0 && i < r->n_src; i++) {
+			int col = 6 + r->n_ds + c->n_alerts + i;
+			double dn = pr ? row[col] - pr[col] : row[col];
+			model_result_point(o, r->src[i].scope, "throughput",
+					   row[0], dt > 0 ? dn / dt : NAN);
 		}
 	}
 }

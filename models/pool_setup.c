@@ -184,7 +184,9 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 			return rc;
 	}
 
-	r->smp_cols = 6 + r->n_ds + c->n_alerts;
+	/* per source (tenants, services): its completions so far */
+	r->smp_cols = 6 + r->n_ds + c->n_alerts +
+		      (c->n_tenants > 0 ? r->n_src : 0);
 	int pts = c->series_points > 0 ? c->series_points : 200;
 	r->smp_cap = 2 * pts + 2;
 	r->smp = malloc((size_t)r->smp_cap * r->smp_cols * sizeof(double));

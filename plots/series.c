@@ -16,11 +16,17 @@
  *     each next one narrower and dashed, so equal stretches show as nested
  *     stripes (common random numbers make equal stretches common);
  *   - events as labelled vertical markers: SIGTERM, each point's drain
- *     deadline, the step changes of a steps() arrival profile, and when
- *     each alert went pending and firing; the alert state panel names its
- *     levels and shades them as bands;
+ *     deadline, the step changes of a steps() arrival profile, a
+ *     downstream's brownout (downstream.NAME.slowdown = steps(...) or
+ *     ramp(...)) starting, changing and ending, and when each alert went
+ *     pending and firing; the alert state panel names its levels and
+ *     shades them as bands;
  *   - with `shutdown.*`, each point's legend entry says how many tasks
- *     finished and how many were cut off (the drain question's answer).
+ *     finished and how many were cut off, and a last panel draws it: a
+ *     bar per point, finished in its colour, cut off hatched, numbered
+ *     (the drain question's answer at a glance);
+ *   - tenants and services as small multiples: a panel each of their
+ *     throughput, after the pool's own panels.
  * The SIGTERM of `shutdown.at = after(N)` is not stored: it is the run's
  * end less drain_s, the end being the last sample (the run's last event,
  * which the model always samples unless thinning dropped it) or the
@@ -272,6 +278,76 @@ static double first_at(const track *k, double level)
 	return n && 2 * n >= nr ? sum / n : NAN;
 }
 
+/* A downstream's brownout, `downstream.NAME.slowdown = steps(F for D,
+ * ...)` (or ramp(F0, F1, D)): a marker where its factor leaves 1
+ * ("db brownout x4"), changes ("db x8") and comes back ("db brownout
+ * end"). Other forms (a file) are not marked. */
+typedef struct slow_ctx {
+	marks *M;
+	int slot;
+} slow_ctx;
+
+static int slow_param(void *u, const res_param *p)
+{
+	slow_ctx *c = u;
+	size_t n = strlen(p->name), sl = strlen(".slowdown");
+	if (strncmp(p->name, "downstream.", 11) || n <= 11 + sl ||
+	    strcmp(p->name + n - sl, ".slowdown"))
+		return 0;
+	char name[48], lab[128], e1[128];
+	snprintf(name, sizeof name, "%.*s", (int)(n - 11 - sl), p->name + 11);
+	const char *v = p->value;
+	while (*v == ' ')
+		v++;
+	int ramp = !strncmp(v, "ramp(", 5);
+	if (strncmp(v, "steps(", 6) && !ramp)
+		return 0;
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", strchr(v, '(') + 1);
+	char *close = strrchr(buf, ')');
+	if (close)
+		*close = 0;
+	double t = 0, prev = 1;
+	if (ramp) {
+		double f0, f1, dur;
+		char d[64];
+		if (sscanf(buf, " %lf , %lf , %63[^)]", &f0, &f1, d) != 3 ||
+		    unit_time(d, &dur, e1, sizeof e1))
+			return 0;
+		snprintf(lab, sizeof lab, "%s slowdown x%.3g to x%.3g", name,
+			 f0, f1);
+		add_mark(c->M, 0, c->slot, lab);
+		snprintf(lab, sizeof lab, "%s x%.3g", name, f1);
+		add_mark(c->M, dur, c->slot, lab);
+		return 0;
+	}
+	for (char *save = NULL, *step = strtok_r(buf, ",", &save); step;
+	     step = strtok_r(NULL, ",", &save)) {
+		char *q;
+		double f = strtod(step, &q);
+		while (*q == ' ')
+			q++;
+		double dur;
+		if (q == step || strncmp(q, "for ", 4) ||
+		    unit_time(q + 4, &dur, e1, sizeof e1))
+			return 0;   /* not a form this knows: no marks */
+		if (f != prev) {
+			if (prev == 1)
+				snprintf(lab, sizeof lab, "%s brownout x%.3g",
+					 name, f);
+			else if (f == 1)
+				snprintf(lab, sizeof lab, "%s brownout end",
+					 name);
+			else
+				snprintf(lab, sizeof lab, "%s x%.3g", name, f);
+			add_mark(c->M, t, c->slot, lab);
+		}
+		prev = f;
+		t += dur;
+	}
+	return 0;
+}
+
 static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
 			  int ntr, const int *pts, int np, marks *M)
 {
@@ -321,6 +397,9 @@ static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
 			}
 			wl_spec_fini(&w);
 		}
+		/* downstream brownouts */
+		slow_ctx sc = { M, j };
+		res_point_params(d->db, e->id, point, slow_param, &sc);
 		/* alerts: pending and firing */
 		for (int i = 0; i < ntr; i++) {
 			const track *k = &tr[i];
@@ -351,6 +430,9 @@ static int panel_rank(const track *k)
 				return 1 + i;
 	if (!strncmp(k->scope, "downstream/", 11))
 		return 10;
+	/* tenants and services as small multiples, a panel each */
+	if (!strncmp(k->scope, "tenant/", 7) || !strncmp(k->scope, "service/", 8))
+		return 12;
 	/* stages as small multiples: a row per series, a stage a column */
 	return !strcmp(k->name, "queue_depth") ? 20 : !strcmp(k->name, "running")
 								? 21 : 22;
@@ -400,6 +482,61 @@ static void entry(const plot_exp *e, int pt, char *buf, size_t n)
 		snprintf(buf, n, "%s", iv);
 }
 
+/* 1 when the drawn points stored what a drain question asks: tasks
+ * finished and tasks cut off (shutdown.*). */
+static int has_outcome(const plot_exp *e, const int *pts, int np)
+{
+	for (int j = 0; j < np; j++)
+		if (plot_get(e, pts[j], "pool", "completed") &&
+		    plot_get(e, pts[j], "pool", "unfinished"))
+			return 1;
+	return 0;
+}
+
+/* The drain's answer as a panel: per point a bar of the tasks that
+ * finished (its colour) followed by those cut off (grey, hatched), each
+ * with its number, means over the replications. */
+static void outcome_panel(FILE *f, const plot_exp *e, const int *pts,
+			  int np)
+{
+	fputs("$outcome << EOD\n", f);
+	double most = 0;
+	for (int j = 0; j < np; j++) {
+		const plot_sum *c = plot_get(e, pts[j], "pool", "completed");
+		const plot_sum *u = plot_get(e, pts[j], "pool", "unfinished");
+		double fin = c ? c->mean : 0, cut = u ? u->mean : 0;
+		most = fmax(most, fin + cut);
+		/* y finished cut-off colour */
+		fprintf(f, "%d %.9g %.9g 0x%s\n", np - 1 - j, fin, cut,
+			palette[j] + 1);
+	}
+	fputs("EOD\n", f);
+	fputs("unset arrow\nunset label\nunset object 1\nunset object 2\n"
+	      "set title 'what finished, what was cut off'\n"
+	      "set xlabel 'tasks (mean over replications)'\n"
+	      "set ylabel ''\nset xtics autofreq\nset ytics (", f);
+	for (int j = 0; j < np; j++) {
+		char t[160];
+		snprintf(t, sizeof t, "%s", *e->pts[pts[j]].itervars
+			 ? e->pts[pts[j]].itervars : "all");
+		fprintf(f, "%s", j ? ", " : "");
+		plot_gp_quote(f, t);
+		fprintf(f, " %d", np - 1 - j);
+	}
+	fprintf(f, ")\nset yrange [-0.7:%d.7]\nset xrange [0:%.6g]\n"
+		"unset offsets\nunset key\nset style textbox opaque noborder\n"
+		"plot $outcome using ($2/2):1:($2/2):(0.3):4 with boxxyerror "
+		"fs solid 0.6 noborder lc rgb variable notitle, \\\n"
+		"     $outcome using ($2+$3/2):1:($3/2):(0.3) with boxxyerror "
+		"fs pattern 4 border lc rgb '#7f7f7f' lc rgb '#7f7f7f' "
+		"notitle, \\\n"
+		"     $outcome using ($2/2):1:($2 >= 0.5 ? sprintf('%%.0f "
+		"finished', $2) : '') with labels font ',9' notitle, \\\n"
+		"     $outcome using ($3 >= 0.5 ? $2+$3/2 : 1/0):1:(sprintf("
+		"'%%.0f cut off', $3)) with labels boxed font ',9' notitle\n",
+		np - 1, most > 0 ? most * 1.05 : 1);
+}
+
 void plot_fig_series(drawer *d, const plot_exp *e)
 {
 	sload L = { 0 };
@@ -447,8 +584,10 @@ void plot_fig_series(drawer *d, const plot_exp *e)
 	FILE *f = plot_script_open(d, out, path, sizeof path);
 	if (!f)
 		goto out;
-	int cols = npn <= 1 ? 1 : npn <= 4 ? 2 : 3;
-	int rows = (npn + cols - 1) / cols;
+	int outcome = has_outcome(e, pts, np);
+	int nall = npn + outcome;   /* panels, the outcome's among them */
+	int cols = nall <= 1 ? 1 : nall <= 4 ? 2 : 3;
+	int rows = (nall + cols - 1) / cols;
 	int width = cols == 3 ? 1200 : 1000;
 	/* the legend: as many columns (at most 3) as its entries fit */
 	size_t longest = 40;
@@ -542,7 +681,7 @@ void plot_fig_series(drawer *d, const plot_exp *e)
 		 * page, made of dummy entries so that it holds every point */
 		if (k == 0)
 			fprintf(f, "set key at screen 0.5, screen %.4f center top "
-				"horizontal maxcols %d samplen 4 width 3 box "
+				"horizontal maxcols %d samplen 4 width 2 Left reverse box "
 				"lc rgb '#bbbbbb'\n",
 				1.0 - 45.0 / height, kcols);
 		else
@@ -599,6 +738,8 @@ void plot_fig_series(drawer *d, const plot_exp *e)
 		}
 		fputc('\n', f);
 	}
+	if (outcome)
+		outcome_panel(f, e, pts, np);
 	fputs("unset multiplot\n", f);
 	free(rowsn);
 	plot_script_finish(d, f, out, path);

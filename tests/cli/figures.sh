@@ -3,12 +3,14 @@
 # PNGs are looked at by people): series figures with one shared legend,
 # one colour per sweep point across panels, units on the axes, labelled
 # event markers (SIGTERM, drain deadlines, arrival steps, alert pending
-# and firing), named alert bands, the median with a 10-90% band or one
-# replication (plot.replication), the drain answer in the legend; sweep
-# figures with plot.xscale and plot.xrange.
+# and firing, downstream brownouts), named alert bands, the median with a
+# 10-90% band or one replication (plot.replication), the drain answer in
+# the legend and as a finished / cut off panel, tenants as small
+# multiples; sweep figures with plot.xscale and plot.xrange.
 set -u
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "SKIP: no sqlite3 shell"; exit 0; }
 
 cat >"$T/f.ini" <<'INI'
 [General]
@@ -40,6 +42,27 @@ repeat   = 2
 extends = steps
 plot.replication = 1
 
+[tenants]
+duration  = 5s
+warmup    = 0
+service   = exp(10ms)
+producers = each
+pool      = ants
+K         = 10
+tenant.quiet.arrival = poisson(50/s)
+tenant.noisy.arrival = poisson(${noisy=10, 2000}/s)
+
+[brown]
+arrival  = poisson(100/s)
+duration = 30s
+warmup   = 0
+service  = const(1ms)
+pool     = ants
+K        = 8
+producers = each
+downstream.db.limit   = 20
+downstream.db.service = exp(20ms)
+
 [ks]
 arrival = poisson(200/s)
 tasks   = 300
@@ -55,6 +78,11 @@ plot.xscale = auto
 plot.xrange = *:*
 INI
 "$POOLSIM" run "$T/f.ini" -o "$T/f.db" -j 2 2>/dev/null || fail "f.ini did not run"
+# a brownout, as downstream.NAME.slowdown stores it (the key's example form)
+sqlite3 "$T/f.db" "insert into run_param(run_id, name, value) select r.id,
+	'downstream.db.slowdown', 'steps(1 for 10s, 4 for 10s, 1 for 10s)'
+	from run r join experiment e on e.id = r.experiment_id where e.name = 'brown'" ||
+	fail "sqlite3 insert"
 "$POOLSIM" plot -o "$T/f.db" --dir "$T/out" >"$T/list" 2>"$T/err" || fail "plot: $(cat "$T/err")"
 G="$T/out/drain-series.gp"
 [ -f "$G" ] || fail "no drain-series.gp: $(cat "$T/list")"
@@ -64,7 +92,7 @@ fi
 
 # one shared legend, in the first panel only, at the top of the page
 [ "$(grep -c '^set key at screen 0.5' "$G")" = 1 ] || fail "shared legend: $(grep -n 'key' "$G")"
-[ "$(grep -c '^unset key' "$G")" = 2 ] || fail "the other panels have a key"
+[ "$(grep -c '^unset key' "$G")" = 3 ] || fail "the other panels have a key"
 # units from the series registry
 for l in "queue_depth (tasks)" "running (tasks)" "workers"; do
 	grep -q "^set ylabel '$l'\$" "$G" || fail "ylabel $l: $(grep ylabel "$G")"
@@ -89,6 +117,20 @@ grep -q "'drain=500ms: [0-9]* finished, [0-9]* cut off'" "$G" || fail "drain ans
 grep -q "'drain=3s: 400 finished, 0 cut off'" "$G" || fail "3s drains everything: $(grep -o "'drain=3s[^']*'" "$G")"
 grep -q "median of 3 replications, band 10-90%" "$G" || fail "band entry"
 grep -q "with filledcurves fs transparent" "$G" || fail "no band"
+# the drain's answer as a panel: per point the mean tasks finished and cut
+# off, the numbers the database holds
+grep -q "^set title 'what finished, what was cut off'" "$G" || fail "no outcome panel"
+for p in 0 1; do
+	want=$(sqlite3 "$T/f.db" "select printf('%d %.9g %.9g', 1 - $p,
+		avg(case when s.name = 'completed' then s.value end),
+		avg(case when s.name = 'unfinished' then s.value end))
+		from scalar s join run r on r.id = s.run_id join experiment e
+		on e.id = r.experiment_id where e.name = 'drain' and r.point = $p
+		and s.scope = 'pool'")
+	sed -n '/^\$outcome << EOD/,/^EOD/p' "$G" | grep -q "^$want 0x" ||
+		fail "outcome row of point $p: want '$want': $(sed -n '/^\$outcome/,/^EOD/p' "$G")"
+done
+grep -q "sprintf('%.0f cut off', \$3)" "$G" || fail "cut off labels"
 
 S="$T/out/steps-series.gp"
 grep -q "^set label [0-9]* 'arrivals 60/s' at 20," "$S" || fail "step marker: $(grep '^set label' "$S")"
@@ -99,6 +141,15 @@ grep -q "^set ytics ('inactive' 0, 'pending' 1, 'firing' 2)" "$S" || fail "named
 grep -q "^set object 2 rect .*behind" "$S" || fail "alert bands"
 grep -q "^set title 'alert/deep state'" "$S" || fail "alert panel"
 grep -q "^set ylabel 'offered" "$S" && fail "offered without autotune?"
+
+N="$T/out/tenants-series.gp"
+for t in noisy quiet; do
+	grep -q "^set title 'tenant/$t throughput'\$" "$N" || fail "no tenant/$t panel: $(grep '^set title' "$N")"
+done
+grep -q "^set ylabel 'throughput (/s)'" "$N" || fail "tenant throughput unit"
+B="$T/out/brown-series.gp"
+grep -q "^set label [0-9]* 'db brownout x4' at 10," "$B" || fail "brownout start: $(grep '^set label' "$B")"
+grep -q "^set label [0-9]* 'db brownout end' at 20," "$B" || fail "brownout end"
 
 O="$T/out/one-series.gp"
 grep -q "title 'replication 1'" "$O" || fail "plot.replication = 1 not named"
@@ -117,7 +168,7 @@ I="$T/rep/index.md"
 [ -f "$I" ] || fail "no index.md: $(cat "$T/list")"
 grep -q "^Drawn [0-9T:-]*Z by poolsim [0-9.]* from the database \`$T/f.db\`\.\$" "$I" ||
 	fail "index header: $(head -3 "$I")"
-for x in drain steps one ks ks-auto; do
+for x in drain steps one tenants brown ks ks-auto; do
 	grep -q "^| \[$x\]($x.md) | " "$I" || fail "index lacks $x: $(cat "$I")"
 	[ -f "$T/rep/$x.md" ] || fail "no report $x.md"
 done
