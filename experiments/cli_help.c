@@ -17,20 +17,6 @@ static void md_cell(const char *s, int code)
 	fputs(code ? "` |" : " |", stdout);
 }
 
-static void pools_of(unsigned mask, char *buf, size_t n)
-{
-	size_t len = 0;
-	buf[0] = 0;
-	for (int p = 0; p < POOL__COUNT && len < n; p++)
-		if (mask & 1u << p) {
-			int w = snprintf(buf + len, n - len, "%s%s", len ? ", " : "",
-					 pool_kind_name((pool_kind)p));
-			if (w < 0)
-				break;
-			len += (size_t)w;
-		}
-}
-
 void help_keys(int fmt)
 {
 	size_t n;
@@ -43,7 +29,7 @@ void help_keys(int fmt)
 	for (size_t i = 0; i < n; i++) {
 		char pools[160], meaning[1024];
 		unsigned who_has = exp_key_pools(&k[i]);
-		pools_of(who_has, pools, sizeof pools);
+		exp_pool_names(who_has, ", ", pools, sizeof pools);
 		if (who_has)
 			snprintf(meaning, sizeof meaning, "%s Pools: %s.",
 				 k[i].meaning, pools);

@@ -375,6 +375,24 @@ const exp_key *exp_key_find(const char *key)
 	return NULL;
 }
 
+const char *exp_pool_names(unsigned mask, const char *last, char *buf,
+			   size_t len)
+{
+	int n = 0, total = 0;
+	for (int p = 0; p < POOL__COUNT; p++)
+		total += !!(mask & 1u << p);
+	size_t m = 0;
+	buf[0] = '\0';
+	for (int p = 0; p < POOL__COUNT && m < len; p++)
+		if (mask & 1u << p) {
+			n++;
+			m += (size_t)snprintf(buf + m, len - m, "%s%s",
+					      n == 1 ? "" : n == total ? last : ", ",
+					      pool_kind_name((pool_kind)p));
+		}
+	return buf;
+}
+
 unsigned exp_key_pools(const exp_key *k)
 {
 	unsigned m = 0;

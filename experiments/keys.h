@@ -34,6 +34,11 @@ typedef struct exp_key {
 /* 1u << pool_kind of the libraries that accept key k (the `options` of
  * their rows in models/libs.c); 0 for a key every pool has. */
 unsigned exp_key_pools(const exp_key *k);
+/* The libraries of mask in the table's order, "a, b, c" with last
+ * before the final one (", " or " and "); buf is returned. */
+const char *exp_pool_names(unsigned mask, const char *last, char *buf,
+			   size_t len);
+#define EXP_POOLS_ALL ((1u << POOL__COUNT) - 1)
 
 /* The rows, in the reference's order; *n gets the count. */
 const exp_key *exp_keys(size_t *n);

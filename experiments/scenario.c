@@ -26,7 +26,6 @@
 #include "scenario_int.h"
 #include "../models/profile.h"
 
-static const char *lib_names(char *buf, size_t len);
 
 /* The metric registry (models/metric.h) is the one list of names. */
 int exp_metric_known(const char *name)
@@ -523,7 +522,7 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 		char all[256];
 		if (p < 0)
 			err(c, kv->line, "unknown pool '%s' (%s)", kv->value,
-			    lib_names(all, sizeof all));
+			    exp_pool_names(EXP_POOLS_ALL, ", ", all, sizeof all));
 		else {
 			cfg->pool = (pool_kind)p;
 			s->pool = kv;
@@ -723,33 +722,13 @@ static void profile_cut_warnings(ctx *c, const model_config *cfg,
 }
 
 /* "ants and pond have it" / "ants has it" for an option's pool mask. */
-/* "goroutines, errgroup, ..., conc": every library of the table, in
- * its order, for messages. */
-static const char *lib_names(char *buf, size_t len)
-{
-	size_t m = 0;
-	buf[0] = '\0';
-	for (int p = 0; p < POOL__COUNT && m < len; p++)
-		m += (size_t)snprintf(buf + m, len - m, "%s%s", p ? ", " : "",
-				      pool_kind_name((pool_kind)p));
-	return buf;
-}
-
 void pools_text(unsigned mask, char *buf, size_t len)
 {
-	const char *names[POOL__COUNT];
-	int n = 0;
-	for (int p = 0; p < POOL__COUNT; p++)
-		if (mask & (1u << p))
-			names[n++] = pool_kind_name((pool_kind)p);
-	size_t m = 0;
-	buf[0] = '\0';
-	for (int i = 0; i < n && m < len; i++)
-		m += (size_t)snprintf(buf + m, len - m, "%s%s",
-				      i == 0 ? "" : i == n - 1 ? " and " : ", ",
-				      names[i]);
+	exp_pool_names(mask, " and ", buf, len);
+	size_t m = strlen(buf);
+	int many = (mask & (mask - 1)) != 0;
 	if (m < len)
-		snprintf(buf + m, len - m, n > 1 ? " have it" : " has it");
+		snprintf(buf + m, len - m, many ? " have it" : " has it");
 }
 
 /* 1 when key is absent but an unknown key looks like a typo of it: the
@@ -882,7 +861,7 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 	else if (missing(keys, "pool")) {
 		char all[256];
 		err(&c, sc->section_line, "missing required key 'pool' (%s)",
-		    lib_names(all, sizeof all));
+		    exp_pool_names(EXP_POOLS_ALL, ", ", all, sizeof all));
 	}
 	else if (s.pool &&
 		 !(model_lib_of(cfg->pool)->caps & MODEL_LIB_UNBOUNDED) &&
