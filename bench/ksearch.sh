@@ -5,26 +5,33 @@
 # share of the full grid (points x R), and whether a full grid (every point
 # at R replications, repeat.min = R: the same procedure with every run
 # made) gives the same answer. Target: <= 30% of the runs.
-# Usage: sh bench/ksearch.sh POOLSIM [R]   (R = 20)
+# Usage: sh bench/ksearch.sh POOLSIM [R]   (R: the experiment's repeat, 40)
 set -u
-bin=$1; R=${2:-20}
+bin=$1; R0=${2:-}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 ini=experiments.ini
 for c in slow-downstream webhook; do
+	R=$R0
+	[ -n "$R" ] || R=$(( $("$bin" list "$ini" -c $c | awk -F '\t' 'NR > 1 && $4 ~ /^[0-9]+$/ && $4 > m { m = $4 } END { print m + 0 }') + 1 ))
 	"$bin" run "$ini" -c $c --set "optimize=latency_p99 min" --set repeat=$R \
 		-o "$T/s.db" -j 2 >"$T/s.out" 2>"$T/s.err" || { echo "ksearch: $c: $(cat "$T/s.err")"; exit 1; }
 	"$bin" run "$ini" -c $c --set "optimize=latency_p99 min" --set repeat=$R --set repeat.min=$R \
 		-o "$T/g.db" -j 2 >"$T/g.out" 2>"$T/g.err" || { echo "ksearch: $c grid: $(cat "$T/g.err")"; exit 1; }
-	awk -v c=$c '
-	function k(line) { if (match(line, /K = [0-9]+/)) return substr(line, RSTART + 4, RLENGTH - 4); return "?" }
-	function und(line) { return line ~ /undecided/ }
-	FNR == 1 && NR == 1 { s = $0; match(s, /; [0-9]+ of [0-9]+ possible runs/); split(substr(s, RSTART + 2), a, " "); used = a[1]; grid = a[3] }
-	FNR == 1 && NR > 1 { g = $0 }
+	q="select chosen || '|' || decided || '|' || indifferent || '|' || runs_used || '|' || runs_grid from answer"
+	sqlite3 "$T/s.db" "$q" >"$T/s.ans"
+	sqlite3 "$T/g.db" "$q" >"$T/g.ans"
+	# the same answer: the same chosen point, decided or not, and when
+	# undecided the same points left
+	awk -F '|' -v c=$c -v R=$R '
+	NR == 1 { sc = $1; sd = $2; si = $3; used = $4; grid = $5 }
+	NR == 2 { gc = $1; gd = $2; gi = $3 }
 	END {
-		same = k(s) == k(g) && und(s) == und(g)
-		printf "  K-search %s: %d of %d runs (%.0f%%, target <= 30%%); answer K = %s%s, the full grid K = %s%s: %s\n",
-			c, used, grid, 100 * used / grid, k(s), und(s) ? " (undecided)" : "", k(g), und(g) ? " (undecided)" : "",
+		same = sc == gc && sd == gd && (sd == 1 || si == gi)
+		printf "  K-search %s (repeat = %d): %d of %d runs (%.0f%%, target <= 30%%); answer %s%s%s, the full grid %s%s%s: %s\n",
+			c, R, used, grid, 100 * used / grid,
+			sc, sd == 1 ? "" : " (undecided: " si ")", sd == 1 && si != "" ? " (within delta: " si ")" : "",
+			gc, gd == 1 ? "" : " (undecided: " gi ")", gd == 1 && gi != "" ? " (within delta: " gi ")" : "",
 			same ? "the same" : "DIFFERENT"
-	}' "$T/s.out" "$T/g.out"
+	}' "$T/s.ans" "$T/g.ans"
 	rm -f "$T"/*.db*
 done

@@ -253,11 +253,47 @@ static double xval(const search *s, int p, int r)
 	return s->g->maximize ? v : -v;
 }
 
-/* KN on the points cand[0..k) at level alpha. Fills *chosen and in[]
- * (the survivors); returns 0 or an error; *decided = 0 when repeat ran
- * out with more than one survivor. */
+/* Below this predictive probability of being told apart by repeat, a
+ * pair is not worth more replications (kn's futility stop). */
+#define FUTILE 0.05
+
+/* The paired differences X_a - X_b over replications 0..n-1: their mean
+ * and sample standard deviation; 0, or 1 when a value is missing. */
+static int pair_stats(const search *s, int a, int b, int n, double *d,
+		      double *mean, double *sd)
+{
+	for (int r = 0; r < n; r++) {
+		d[r] = xval(s, a, r) - xval(s, b, r);
+		if (isnan(d[r]))
+			return 1;
+	}
+	*mean = now_mean(d, n);
+	*sd = sqrt(sample_var(d, n, *mean));
+	return 0;
+}
+
+/* KN on the points cand[0..k) at level alpha, with a screen beside it.
+ * Fills *chosen and in[] (the survivors); returns 0 or an error;
+ * *decided = 0 when repeat ran out, or could not decide, with more than
+ * one survivor (*need: the replications KN would take, or 0).
+ *
+ * At every stage boundary r, half of alpha goes to a paired t screen: i
+ * is out when it is worse than a survivor l, X_i - X_l's one-sided bound
+ * below 0 at alpha / 2 / ((k - 1) L) (Bonferroni over the other points
+ * and the L looks: the best point survives every screen with probability
+ * at least 1 - alpha / 2). The other half is KN's (its pairwise bounds
+ * hold whatever the screen removes). A point far worse than the others
+ * but noisy, which KN's variance-scaled region keeps for long, is out at
+ * the first boundary.
+ *
+ * Futility: more replications are not run when no pair left is likely to
+ * be decided by repeat: for each, KN's count h^2 S^2 / delta^2 is at least
+ * repeat, and the mean difference at repeat predicted from the data so far
+ * (normal, flat prior) leaves KN's region or passes the screen's bound
+ * with probability below FUTILE. This only ever turns an answer into
+ * "undecided" (never a wrong choice), so the guarantee stands. */
 static int kn(search *s, const int *cand, int k, double alpha, int *chosen,
-	      unsigned char *in, int *decided)
+	      unsigned char *in, int *decided, double *need)
 {
 	int n0 = s->g->repeat_min < s->R ? s->g->repeat_min : s->R;
 	int rc = 0;
@@ -267,6 +303,7 @@ static int kn(search *s, const int *cand, int k, double alpha, int *chosen,
 	double *S2 = calloc((size_t)k * (size_t)k, sizeof *S2);
 	double *mean = malloc((size_t)k * sizeof *mean);
 	double *d = malloc((size_t)s->R * sizeof *d);
+	*need = 0;
 	if (!want || !alive || !keep || !S2 || !mean || !d) {
 		rc = ps_err(s->err, s->errlen, PS_ENOMEM, "out of memory");
 		goto out;
@@ -303,7 +340,9 @@ static int kn(search *s, const int *cand, int k, double alpha, int *chosen,
 		if (!(delta > 0))
 			delta = 1e-12;
 	}
-	double eta = 0.5 * (pow(2 * alpha / (na > 1 ? na - 1 : 1),
+	double akn = alpha / 2;
+	double ascr = alpha / 2 / ((double)(na > 1 ? na - 1 : 1) * s->looks);
+	double eta = 0.5 * (pow(2 * akn / (na > 1 ? na - 1 : 1),
 				-2.0 / (n0 - 1)) - 1);
 	double h2 = 2 * eta * (n0 - 1);
 	for (int i = 0; i < na; i++)
@@ -324,7 +363,9 @@ static int kn(search *s, const int *cand, int k, double alpha, int *chosen,
 				m += xval(s, cand[alive[i]], q);
 			mean[alive[i]] = m / r;
 		}
-		/* screening against the survivors of the previous stage */
+		/* the screen and KN's elimination, against the survivors of
+		 * the previous stage */
+		double ts = r > 1 ? gsl_cdf_tdist_Pinv(1 - ascr, r - 1) : INFINITY;
 		int nk = 0;
 		for (int i = 0; i < na; i++) {
 			int ok = 1;
@@ -337,6 +378,11 @@ static int kn(search *s, const int *cand, int k, double alpha, int *chosen,
 				if (w < 0)
 					w = 0;
 				if (mean[ii] < mean[ll] - w)
+					ok = 0;
+				double dm, sd;
+				if (ok && !pair_stats(s, cand[ii], cand[ll], r, d,
+						      &dm, &sd) &&
+				    (sd == 0 ? dm < 0 : dm + ts * sd / sqrt(r) < 0))
 					ok = 0;
 			}
 			if (ok)
@@ -355,7 +401,43 @@ static int kn(search *s, const int *cand, int k, double alpha, int *chosen,
 				}
 		if (na <= 1 || r > nmax)
 			break;
+		*need = nmax + 1;
 		if (r >= s->R) {
+			*decided = 0;
+			break;
+		}
+		/* futility: can any pair left still be decided by repeat? */
+		int R = s->R, hope = 0;
+		double tR = gsl_cdf_tdist_Pinv(1 - ascr, R - 1);
+		for (int i = 0; i < na && !hope; i++)
+			for (int l = i + 1; l < na && !hope; l++) {
+				int ii = alive[i], ll = alive[l];
+				double S2il = S2[ii * k + ll];
+				if (floor(h2 * S2il / (delta * delta)) < R) {
+					hope = 1;
+					break;
+				}
+				double dm, sd;
+				if (pair_stats(s, cand[ii], cand[ll], r, d, &dm, &sd)) {
+					hope = 1;
+					break;
+				}
+				/* the final mean difference predicted from the
+				 * data (flat prior): N(dm, sd^2 (R - r) / (R r)) */
+				double sp = sd * sqrt((double)(R - r) / ((double)R * r));
+				double wR = delta / (2.0 * R) *
+					    (h2 * S2il / (delta * delta) - R);
+				double thr = tR * sd / sqrt(R);
+				if (wR < thr)
+					thr = wR;
+				double pp = sp > 0 ?
+					gsl_cdf_ugaussian_P((fabs(dm) - thr) / sp) +
+					gsl_cdf_ugaussian_P((-fabs(dm) - thr) / sp) :
+					fabs(dm) > thr;
+				if (pp >= FUTILE)
+					hope = 1;
+			}
+		if (!hope) {
 			*decided = 0;
 			break;
 		}
@@ -529,7 +611,8 @@ int optimize_search(search *s, exp_answer *a)
 	int k = 0;
 	for (int i = lo; i <= hi; i++)
 		cand[k++] = s->order[i];
-	if ((rc = kn(s, cand, k, akn, &chosen, in, &decided)))
+	double need = 0;
+	if ((rc = kn(s, cand, k, akn, &chosen, in, &decided, &need)))
 		goto out;
 	a->point = chosen;
 	a->decided = decided;
@@ -558,6 +641,12 @@ int optimize_search(search *s, exp_answer *a)
 	if (chosen < 0)
 		setf(a->text, sizeof a->text, "no point could be compared: "
 			 "every one has a failed run");
+	else if (!decided && need > s->R)
+		setf(a->text, sizeof a->text, "undecided between %s = %s "
+			 "(the %s that %s %s within %s at %g%% confidence: that "
+			 "takes about %.0f replications, repeat = %d; %s has the "
+			 "best mean)", var_word(s), list, var_word(s), what,
+			 g->metric, dl, 100 * g->confidence, need, s->R, pw);
 	else if (!decided)
 		setf(a->text, sizeof a->text, "undecided between %s = %s "
 			 "(the %s that %s %s within %s at %g%% confidence: repeat "
