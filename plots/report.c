@@ -3,10 +3,14 @@
  * parameters, the point summaries (mean ± 95% half-width), the figures, and
  * the answer in one sentence per plotted metric.
  *
- * "Cannot be told apart" means the two intervals mean ± ci95 overlap: a
- * conservative reading (non-overlap implies a significant difference at
- * roughly the 1% level; overlap does not prove equality), stated as such
- * in the report. Work is O(points × metrics) per experiment.
+ * "Cannot be told apart" means the 95% interval of the paired differences
+ * contains 0 wherever replications pair up: the points of an experiment
+ * share random numbers replication by replication, and the scopes of one
+ * point (tenants, tiers, services, stages) are measured in the same runs,
+ * so replication r is compared with replication r. Only where fewer than
+ * two replications pair up does it fall back to the two intervals
+ * mean ± ci95 overlapping. Work is O(points × metrics × replications) per
+ * experiment.
  */
 #include "plot.h"
 #include "plot_int.h"
@@ -197,7 +201,7 @@ static int clear(const plot_sum *a, const plot_sum *b)
 /* The points of one experiment share their random numbers replication by
  * replication (common random numbers), so two are compared by the paired
  * differences of their replications, far tighter than two separate
- * intervals. v[pt * R + rep] holds metric (scope pool) of plot point pt,
+ * intervals. v[pt * R + rep] holds metric (at one scope) of plot point pt,
  * NAN where not stored. */
 typedef struct paired {
 	const plot_exp *e;
@@ -219,14 +223,15 @@ static int paired_row(void *u, const res_scalar_row *r)
 	return 0;
 }
 
-/* Loads pd for metric; pd->v NULL (no paired comparisons) on failure. */
-static void paired_load(paired *pd, res_db *db, const plot_exp *e,
-			const char *metric)
+/* Loads pd for metric at scope; pd->v NULL (no paired comparisons) on
+ * failure. */
+static void paired_load_at(paired *pd, res_db *db, const plot_exp *e,
+			   const char *scope, const char *metric)
 {
 	pd->e = e;
 	pd->R = e->reps;
 	pd->v = NULL;
-	if (!db || pd->R < 2 || strchr(metric, '@'))
+	if (!db || pd->R < 2)
 		return;
 	size_t n = (size_t)e->n_pts * (size_t)pd->R;
 	pd->v = malloc(n * sizeof *pd->v);
@@ -234,25 +239,36 @@ static void paired_load(paired *pd, res_db *db, const plot_exp *e,
 		return;
 	for (size_t i = 0; i < n; i++)
 		pd->v[i] = NAN;
-	if (res_metric_values(db, e->id, "pool", metric, paired_row, pd)) {
+	if (res_metric_values(db, e->id, scope, metric, paired_row, pd)) {
 		free(pd->v);
 		pd->v = NULL;
 	}
 }
 
-/* 1 when the 95% interval of the paired differences a - b contains 0,
- * 0 when it does not, -1 when fewer than two replications pair up. */
-static int paired_same(const paired *pd, int a, int b)
+/* Loads pd for a plotted metric, "NAME" (scope pool) or "NAME@SCOPE". */
+static void paired_load(paired *pd, res_db *db, const plot_exp *e,
+			const char *metric)
 {
-	if (!pd->v)
-		return -1;
-	double d[pd->R > 0 ? pd->R : 1], m = 0, ss = 0;
-	int n = 0;
-	for (int r = 0; r < pd->R; r++) {
-		double x = pd->v[(size_t)a * pd->R + r], y = pd->v[(size_t)b * pd->R + r];
-		if (!isnan(x) && !isnan(y))
-			d[n++] = x - y;
+	char name[128];
+	const char *at = strchr(metric, '@');
+	if (!at) {
+		paired_load_at(pd, db, e, "pool", metric);
+		return;
 	}
+	snprintf(name, sizeof name, "%.*s", (int)(at - metric), metric);
+	paired_load_at(pd, db, e, at + 1, name);
+}
+
+/* The paired verdict on two value vectors x[0..R), y[0..R): 1 when the
+ * 95% interval of x - y contains 0, 0 when it does not, -1 when fewer
+ * than two replications pair up. */
+static int paired_same_v(const double *x, const double *y, int R)
+{
+	double d[R > 0 ? R : 1], m = 0, ss = 0;
+	int n = 0;
+	for (int r = 0; r < R; r++)
+		if (!isnan(x[r]) && !isnan(y[r]))
+			d[n++] = x[r] - y[r];
 	if (n < 2)
 		return -1;
 	for (int i = 0; i < n; i++)
@@ -264,6 +280,16 @@ static int paired_same(const paired *pd, int a, int b)
 	if (sd == 0)
 		return m == 0;
 	return fabs(m) <= gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt(n);
+}
+
+/* 1 when the 95% interval of the paired differences a - b contains 0,
+ * 0 when it does not, -1 when fewer than two replications pair up. */
+static int paired_same(const paired *pd, int a, int b)
+{
+	if (!pd->v)
+		return -1;
+	return paired_same_v(pd->v + (size_t)a * pd->R,
+			     pd->v + (size_t)b * pd->R, pd->R);
 }
 
 /* Cannot be told apart: paired where replications pair up, else by the
@@ -327,7 +353,7 @@ static void answer(FILE *f, const plot_exp *e, const char *metric,
 		fprintf(f, ": %s", val);
 	}
 
-	/* The choices whose intervals overlap the winner's. */
+	/* The choices that cannot be told apart from the winner. */
 	int ties = 0, ties_exact = 1;
 	for (int p = 0; p < e->n_pts; p++) {
 		const plot_sum *s = plot_getm(e, p, metric);
@@ -471,9 +497,12 @@ static void write_parts(FILE *f, const plot_exp *e)
 }
 
 /* One ranking of the parts of one family at point p by metric m, best
- * first; neighbours whose intervals overlap are joined by "≈". */
-static void rank_parts(FILE *f, const plot_exp *e, int p, const char **sc,
-		       const int *members, int n, const char *m)
+ * first; neighbours that cannot be told apart are joined by "≈": paired
+ * over the replications (the parts are measured in the same runs), by
+ * the two intervals where fewer than two pair up. */
+static void rank_parts(FILE *f, res_db *db, const plot_exp *e, int p,
+		       const char **sc, const int *members, int n,
+		       const char *m)
 {
 	int idx[64], k = 0, hib = plot_metric_goal(m) >= 0;
 	for (int i = 0; i < n; i++)
@@ -492,14 +521,29 @@ static void rank_parts(FILE *f, const plot_exp *e, int p, const char **sc,
 			idx[b] = idx[b - 1];
 			idx[b - 1] = t;
 		}
+	/* each part's replications at p, for the paired comparisons */
+	paired pd[64];
+	for (int i = 0; i < k; i++)
+		paired_load_at(&pd[i], db, e, sc[idx[i]], m);
 	char val[256];
-	int ties = 0;
+	int ties = 0, unpaired = 0;
 	fprintf(f, "- %s, best first: ", m);
 	for (int i = 0; i < k; i++) {
 		const plot_sum *v = plot_get(e, p, sc[idx[i]], m);
 		fmt_val_of(val, sizeof val, m, v);
 		if (i) {
-			int tie = overlap(plot_get(e, p, sc[idx[i - 1]], m), v);
+			const plot_sum *u = plot_get(e, p, sc[idx[i - 1]], m);
+			int tie = -1;
+			if (measured(u) != M_ONE && measured(v) != M_ONE &&
+			    pd[i - 1].v && pd[i].v)
+				tie = paired_same_v(pd[i - 1].v + (size_t)p * pd[i].R,
+						    pd[i].v + (size_t)p * pd[i].R,
+						    pd[i].R);
+			if (tie < 0) {
+				tie = overlap(u, v);
+				unpaired |= measured(u) != M_ONE &&
+					    measured(v) != M_ONE;
+			}
 			ties += tie;
 			fputs(tie ? " ≈ " : (hib ? " > " : " < "), f);
 		}
@@ -512,15 +556,24 @@ static void rank_parts(FILE *f, const plot_exp *e, int p, const char **sc,
 	}
 	if (measured(plot_get(e, p, sc[idx[0]], m)) == M_ONE)
 		fputs(" (one replication: no interval).\n", f);
+	else if (unpaired)
+		fputs(ties ? " (≈: cannot be told apart; where replications do "
+			     "not pair up, the intervals overlap).\n"
+			   : " (every difference clear).\n", f);
 	else
-		fputs(ties ? " (≈: the intervals overlap, cannot be told apart).\n"
-			   : " (every interval apart).\n", f);
+		fputs(ties ? " (≈: cannot be told apart, paired over the "
+			     "replications: the parts are measured in the same "
+			     "runs).\n"
+			   : " (every difference clear, paired over the "
+			     "replications).\n", f);
+	for (int i = 0; i < k; i++)
+		free(pd[i].v);
 }
 
 /* For a single-point experiment the parts are the answer: each family
  * (tenants, tiers, services, stages) ranked by what it gets and how long
  * it waits, or, for stages, by how busy each is. */
-static void answer_parts(FILE *f, const plot_exp *e)
+static void answer_parts(FILE *f, res_db *db, const plot_exp *e)
 {
 	const char *sc[64];
 	int ns = plot_scopes(e, is_part_scope, sc, 64);
@@ -536,10 +589,10 @@ static void answer_parts(FILE *f, const plot_exp *e)
 		if (n < 2)
 			continue;
 		if (fi == 3) {
-			rank_parts(f, e, 0, sc, members, n, "utilization");
+			rank_parts(f, db, e, 0, sc, members, n, "utilization");
 		} else {
-			rank_parts(f, e, 0, sc, members, n, "throughput");
-			rank_parts(f, e, 0, sc, members, n, "latency_p99");
+			rank_parts(f, db, e, 0, sc, members, n, "throughput");
+			rank_parts(f, db, e, 0, sc, members, n, "latency_p99");
 		}
 	}
 }
@@ -677,11 +730,36 @@ static void link_figure(FILE *f, const reporter *r, const char *base,
 	(*n)++;
 }
 
+/* 1 when metric ("NAME" or "NAME@SCOPE") is one of the goal text's:
+ * "optimize: latency_p99 min", "slo: latency_p99 < 100ms, ...". */
+static int goal_metric(const char *goal, const char *metric)
+{
+	size_t n = strlen(metric);
+	int pool = !strchr(metric, '@');
+	for (const char *q = strstr(goal, metric); q; q = strstr(q + 1, metric)) {
+		int start = q == goal || q[-1] == ' ';
+		char after = q[n];
+		if (start && (after == ' ' || after == ',' || after == '\0' ||
+			      (!pool && after == '@') || (after == '@' && pool &&
+			       !strncmp(q + n, "@pool", 5))))
+			return 1;
+	}
+	return 0;
+}
+
 /* The goal's answer (docs/goals.md), stored by the search: first in the
  * Answer section, with its confidence and its cost in runs. */
+typedef struct goal_seen {
+	FILE *f;
+	char goal[512];         /* the goals' texts, "" when none */
+} goal_seen;
+
 static int report_goal(void *u, const res_answer *a)
 {
-	FILE *f = u;
+	goal_seen *gs = u;
+	FILE *f = gs->f;
+	size_t at = strlen(gs->goal);
+	snprintf(gs->goal + at, sizeof gs->goal - at, "%s ", a->goal);
 	fputs("**Goal** (", f);
 	md_text(f, a->goal);
 	fputs("): ", f);
@@ -696,6 +774,16 @@ static int report_goal(void *u, const res_answer *a)
 		fputs(".\n\n", f);
 	}
 	return 0;
+}
+
+/* The replications of point p: the largest n of its summaries. */
+static int point_reps(const plot_exp *e, int p)
+{
+	int n = 0;
+	for (int i = 0; i < e->n_sums; i++)
+		if (e->sums[i].pt == p && e->sums[i].n > n)
+			n = e->sums[i].n;
+	return n;
 }
 
 static int report_one(void *u, res_db *db, plot_exp *e)
@@ -734,7 +822,21 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	write_params(f, db, e);
 
 	fputs("## Results\n\n", f);
-	if (e->reps < 2)
+	int rmin = e->reps;
+	for (int p = 0; p < e->n_pts; p++) {
+		int np = point_reps(e, p);
+		if (np < rmin)
+			rmin = np;
+	}
+	if (rmin < e->reps)
+		fprintf(f, "%d to %d replications per point (column n: a goal's "
+			"search gives each point the replications its decision "
+			"needs, and compares points over the replications they "
+			"share); each cell is the mean ± the 95%% confidence "
+			"half-width (Student t) over that point's replications "
+			"(\"deterministic\" when every replication gave the same "
+			"value).\n\n", rmin, e->reps);
+	else if (e->reps < 2)
 		fputs("1 replication per point: each cell is that run's value, "
 		      "with no interval (n=1).\n\n", f);
 	else
@@ -750,6 +852,8 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	}
 	if (!e->n_keys)
 		fputs(" point |", f);
+	if (rmin < e->reps)
+		fputs(" n |", f);
 	int any_unstable = 0;
 	for (int p = 0; p < e->n_pts; p++)
 		any_unstable |= plot_unstable(e, p) > 0;
@@ -762,7 +866,7 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	}
 	fputs("\n|", f);
 	for (int c = 0; c < (e->n_keys ? e->n_keys : 1) + any_unstable +
-				    e->n_metrics; c++)
+				    (rmin < e->reps) + e->n_metrics; c++)
 		fputs("---|", f);
 	fputc('\n', f);
 	for (int p = 0; p < e->n_pts; p++) {
@@ -774,6 +878,8 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 		}
 		if (!e->n_keys)
 			fputs(" all |", f);
+		if (rmin < e->reps)
+			fprintf(f, " %d |", point_reps(e, p));
 		if (plot_unstable(e, p) > 0)
 			fputs(" **overloaded** |", f);
 		else if (any_unstable)
@@ -811,15 +917,20 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	write_parts(f, e);
 
 	fputs("## Answer\n\n", f);
-	res_answers(db, e->id, report_goal, f);
+	goal_seen gs = { f, "" };
+	res_answers(db, e->id, report_goal, &gs);
 	answer_unstable(f, e);
 	for (int m = 0; m < e->n_metrics; m++) {
+		/* the goal's own metric: the goal's answer above is the one
+		 * (its points have unequal replications, chosen for it) */
+		if (goal_metric(gs.goal, e->metrics[m]))
+			continue;
 		paired pd;
 		paired_load(&pd, db, e, e->metrics[m]);
 		answer(f, e, e->metrics[m], &pd);
 		free(pd.v);
 	}
-	answer_parts(f, e);
+	answer_parts(f, db, e);
 	if (e->n_pts > 1)
 		fputs("\nTwo choices \"cannot be told apart\" when the 95% "
 		      "interval of their paired differences contains 0: the "
