@@ -31,6 +31,7 @@
 #include "plot.h"
 #include "plot_int.h"
 #include "../models/metric.h"
+#include "zoom.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -1111,7 +1112,9 @@ static void metric_label(const char *metric, char *buf, size_t n)
  * (or first feasible) x, the points that cannot be told apart from it
  * shaded, and each slo target on a time metric as a horizontal line. Read
  * from the answer's own text fields: numbers of the swept variable and
- * "METRIC < VALUE" as the ini wrote them.
+ * "METRIC < VALUE" as the ini wrote them. An optimize answer adds a zoom
+ * panel beside the sweep (zoom.c): the points around the chosen one as
+ * paired differences from it, with 95% intervals.
  */
 #define MARK_SLO 8
 typedef struct goal_marks {
@@ -1121,6 +1124,8 @@ typedef struct goal_marks {
 	int nslo;
 	char metric[MARK_SLO][32];
 	double target[MARK_SLO];   /* seconds, for time metrics only */
+	char goal[128];         /* the answer's goal text, for the zoom */
+	int point;              /* the chosen point (stored number) */
 	const plot_exp *e;
 } goal_marks;
 
@@ -1152,6 +1157,8 @@ static int take_answer(void *u, const res_answer *a)
 		return 0;
 	if (a->point >= 0 && itervar_num(a->chosen, e->keys[e->xkey], &x)) {
 		g->have = 1;
+		g->point = a->point;
+		snprintf(g->goal, sizeof g->goal, "%s", a->goal);
 		g->x = g->lo = g->hi = x;
 		snprintf(g->label, sizeof g->label, "%s = %.6g%s",
 			 e->keys[e->xkey], x, !strncmp(a->goal, "slo", 3)
@@ -1239,7 +1246,6 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		sweep_groups_free(&g);
 		return;
 	}
-	gp_header(f, d->o, e->fname, 1000, 600);
 	const char *unit;
 	double sc = time_scale(e, e->metrics, e->n_metrics, &unit);
 	goal_marks gm;
@@ -1247,6 +1253,11 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 	gm.e = e;
 	if (d->db)
 		res_answers(d->db, e->id, take_answer, &gm);
+	/* an optimize answer: a zoom panel of paired differences (zoom.c) */
+	plot_zoom zm;
+	int zoom = gm.have && plot_zoom_build(d->db, e, gm.goal, gm.point,
+					      gm.lo, gm.hi, &zm) > 0;
+	gp_header(f, d->o, e->fname, zoom ? 1500 : 1000, 600);
 	int any_time = 0, all_pos = 1;
 	for (int m = 0; m < e->n_metrics; m++)
 		any_time |= plot_is_time(e->metrics[m]);
@@ -1315,12 +1326,16 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		fputs("EOD\n", f);
 	}
 	free(xs);
-	if (np > 1) {
-		int cols = np < 3 ? np : (np == 4 ? 2 : 3);
-		int rows = (np + cols - 1) / cols;
+	int npan = np + zoom;
+	if (npan > 1) {
+		int cols = npan < 3 ? npan : (npan == 4 ? 2 : 3);
+		int rows = (npan + cols - 1) / cols;
 		fprintf(f, "set multiplot layout %d,%d title ", rows, cols);
 		gp_title(f, e->title);
 		fputc('\n', f);
+		if (np == 1)   /* beside the zoom: the key above the plot */
+			fputs(nl > MAX_KEY ? "unset key\n"
+			      : "set key outside top center horizontal\n", f);
 	} else {
 		fputs("set title ", f);
 		gp_title(f, e->title);
@@ -1392,6 +1407,12 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 			      ? "set style fill solid 0.6 noborder\n"
 			      : "set style fill solid 0.6 border -1\n", f);
 	}
+	if (any_bad)
+		fprintf(f, "set label 99 'Note: %s are overloaded: the backlog "
+			"grew through the measurement window, so their numbers "
+			"grow with the run''s length.' at screen 0.01, screen "
+			"0.012 left font ',8' tc rgb '#d62728'\nset bmargin 5\n",
+			e->x_numeric ? "hollow, circled points" : "circled bars");
 	for (int pn = 0; pn < np; pn++) {
 		int has_time = any_time && pn == 0, y2 = -1;
 		for (int m = 0; m < e->n_metrics; m++)
@@ -1448,7 +1469,8 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 				"title ", first ? "" : ", \\\n     ", i,
 				plot_is_time(e->metrics[lines[i].metric]) ? "x1y1"
 									  : yaxis,
-				e->x_numeric ? "yerrorlines lw 2" : "boxerrorbars",
+				e->x_numeric ? "yerrorlines lw 2 pt 7 ps 1"
+					     : "boxerrorbars",
 				i + 1);
 			gp_quote(f, t);
 			first = 0;
@@ -1456,18 +1478,28 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		for (int i = 0; any_bad && i < nl; i++) {
 			if (panel[lines[i].metric] != pn)
 				continue;
+			const char *ax = plot_is_time(e->metrics[lines[i].metric])
+						 ? "x1y1" : yaxis;
+			/* the point itself hollow (numeric x), and circled */
+			if (e->x_numeric)
+				fprintf(f, ", \\\n     $d%d using 1:($4 > 0 ? $2 : "
+					"1/0) axes %s with points pt 7 ps 1.4 lc "
+					"rgb 'white' notitle, \\\n     $d%d using "
+					"1:($4 > 0 ? $2 : 1/0) axes %s with points "
+					"pt 6 ps 1.4 lw 2 lt %d notitle", i, ax, i,
+					ax, i + 1);
 			fprintf(f, ", \\\n     $d%d using 1:($4 > 0 ? $2 : 1/0) "
 				"axes %s with points pt 6 ps 2.5 lw 2 lc rgb "
-				"'#d62728' %s", i,
-				plot_is_time(e->metrics[lines[i].metric]) ? "x1y1"
-									  : yaxis,
+				"'#d62728' %s", i, ax,
 				i == 0 || (np > 1 && in_panel[i] == 0)
 					? "title 'overloaded'"
 					: "notitle");
 		}
 		fputc('\n', f);
 	}
-	if (np > 1)
+	if (zoom)
+		plot_zoom_draw(f, &zm);
+	if (npan > 1)
 		fputs("unset multiplot", f);
 	free(panel);
 	free(in_panel);

@@ -62,6 +62,7 @@ K        = 8
 producers = each
 downstream.db.limit   = 20
 downstream.db.service = exp(20ms)
+downstream.db.slowdown = steps(1 for 10s, 4 for 10s, 1 for 10s)
 
 [ks]
 arrival = poisson(200/s)
@@ -76,13 +77,29 @@ plot.xrange = 3:60
 extends = ks
 plot.xscale = auto
 plot.xrange = *:*
+
+[opt]
+arrival = poisson(100/s)
+service = exp(50ms)
+pool    = workerpool
+K       = ${7..12}
+tasks   = 2000
+warmup  = 10%
+repeat  = 10
+optimize = wait_mean min
+optimize.delta = 1ms
+
+[over]
+arrival  = poisson(${rate=50, 100, 400}/s)
+duration = 20s
+warmup   = 0
+service  = const(10ms)
+pool     = ants
+K        = 2
+producers = each
+repeat   = 2
 INI
-"$POOLSIM" run "$T/f.ini" -o "$T/f.db" -j 2 2>/dev/null || fail "f.ini did not run"
-# a brownout, as downstream.NAME.slowdown stores it (the key's example form)
-sqlite3 "$T/f.db" "insert into run_param(run_id, name, value) select r.id,
-	'downstream.db.slowdown', 'steps(1 for 10s, 4 for 10s, 1 for 10s)'
-	from run r join experiment e on e.id = r.experiment_id where e.name = 'brown'" ||
-	fail "sqlite3 insert"
+"$POOLSIM" run "$T/f.ini" -o "$T/f.db" -j 2 >/dev/null 2>&1 || fail "f.ini did not run"
 "$POOLSIM" plot -o "$T/f.db" --dir "$T/out" >"$T/list" 2>"$T/err" || fail "plot: $(cat "$T/err")"
 G="$T/out/drain-series.gp"
 [ -f "$G" ] || fail "no drain-series.gp: $(cat "$T/list")"
@@ -159,6 +176,38 @@ grep -q '^set logscale x' "$T/out/ks.gp" && fail "plot.xscale = linear drew log"
 grep -q '^set xrange \[3:60\]' "$T/out/ks.gp" || fail "plot.xrange: $(grep xrange "$T/out/ks.gp")"
 grep -q '^set logscale x' "$T/out/ks-auto.gp" || fail "auto: 2..100 should be log"
 grep -q '^set xrange \[' "$T/out/ks-auto.gp" && fail "*:* set a range"
+# an optimize answer: a zoom panel of paired differences from the chosen
+# point, with their 95% intervals; the chosen point's row is 0 0
+Z="$T/out/opt.gp"
+ch=$(sqlite3 "$T/f.db" "select a.point from answer a join experiment e on e.id = a.experiment_id where e.name = 'opt'")
+[ -n "$ch" ] || fail "opt has no answer"
+chk=$(sqlite3 "$T/f.db" "select value from run_param p join run r on r.id = p.run_id join experiment e on e.id = r.experiment_id where e.name = 'opt' and r.point = $ch and p.name = 'K' limit 1")
+grep -q "^set title 'zoom: wait_mean minus its value at K = $chk, paired by replication (95% CI)'" "$Z" ||
+	fail "zoom title: $(grep '^set title' "$Z")"
+sed -n '/^\$zoom << EOD/,/^EOD/p' "$Z" >"$T/zoom"
+grep -q "^$chk 0 0 [0-9]*\$" "$T/zoom" || fail "chosen row: $(cat "$T/zoom")"
+[ "$(grep -c '^[0-9]' "$T/zoom")" -ge 3 ] || fail "zoom points: $(cat "$T/zoom")"
+# every other row: the mean of the paired differences (ms), as SQL has it
+while read -r k m ci n; do
+	[ "$k" = "$chk" ] && continue
+	want=$(sqlite3 "$T/f.db" "with v as (select r.point, r.replication, s.value,
+		(select p.value from run_param p where p.run_id = r.id and p.name = 'K') k
+		from scalar s join run r on r.id = s.run_id join experiment e on e.id = r.experiment_id
+		where e.name = 'opt' and s.scope = 'pool' and s.name = 'wait_mean')
+		select printf('%.6f %d', avg(a.value - b.value) * 1000, count(*)) from v a join v b
+		on a.replication = b.replication where a.k = '$k' and b.k = '$chk'")
+	got=$(awk -v m="$m" -v n="$n" 'BEGIN { printf "%.6f %d", m, n }')
+	[ "$got" = "$want" ] || fail "zoom K=$k: $got, SQL $want"
+	awk -v c="$ci" 'BEGIN { exit !(c > 0) }' || fail "zoom K=$k: no interval"
+done <<EOF2
+$(grep '^[0-9]' "$T/zoom")
+EOF2
+grep -q "with yerrorbars" "$Z" || fail "zoom without error bars"
+# overloaded points: hollow, circled, and a note says why
+V="$T/out/over.gp"
+grep -q "with points pt 6 ps 1.4 lw 2 lt 1 notitle" "$V" || fail "overloaded point not hollow"
+grep -q "^set label 99 'Note: hollow, circled points are overloaded" "$V" || fail "no overload note"
+grep -q "pt 7 ps 1 " "$V" || fail "stable points not filled"
 echo "ok: series and sweep figures"
 
 # ---- report --all: an index of every report; reports embed what they drew ----
@@ -168,7 +217,7 @@ I="$T/rep/index.md"
 [ -f "$I" ] || fail "no index.md: $(cat "$T/list")"
 grep -q "^Drawn [0-9T:-]*Z by poolsim [0-9.]* from the database \`$T/f.db\`\.\$" "$I" ||
 	fail "index header: $(head -3 "$I")"
-for x in drain steps one tenants brown ks ks-auto; do
+for x in drain steps one tenants brown ks ks-auto opt over; do
 	grep -q "^| \[$x\]($x.md) | " "$I" || fail "index lacks $x: $(cat "$I")"
 	[ -f "$T/rep/$x.md" ] || fail "no report $x.md"
 done
