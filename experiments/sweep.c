@@ -544,9 +544,11 @@ int exp_sweep_build(const exp_kvs *keys, const char *file, exp_sweep **out,
 			char err[256];
 			if (!rc && exp_expr_eval(constraint->value, look_up, &l,
 						 &keep, err, sizeof err)) {
+				/* Said once: the same mistake at each of
+				 * (maybe 10^5) points is noise, and slow. */
 				exp_diag_add(d, file, constraint->line,
 					     "constraint: %s", err);
-				keep = 0;
+				rc = PS_EPARSE;
 			}
 			exp_kvs_fini(&pk);
 			if (rc) {
