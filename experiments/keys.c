@@ -55,6 +55,12 @@ static const exp_key rows[] = {
 	{ "slo.shape", "monotone or none", "none (every point)", "goal", 0,
 	  "`monotone`: a point that meets the objectives has every larger "
 	  "value meet them too, so the range is bisected.", "monotone" },
+	{ "slo.window", "duration", "none (the slo is a search)", "goal", 0,
+	  "Score every run against the slo instead of searching a K: the "
+	  "slo's latency quantile over the tasks completed in the trailing "
+	  "window, evaluated every `series.interval`, gives "
+	  "slo_violation_s and reaction_s (docs/metrics.md). A whole number "
+	  "of series.interval.", "10s" },
 	{ "repeat.min", "count", "5", "goal", 0,
 	  "Replications of every point in the first stage of a goal "
 	  "(at least 2).", "10" },
@@ -76,6 +82,10 @@ static const exp_key rows[] = {
 	{ "plot.xrange", "LO:HI", "every swept value", "run", 0,
 	  "The x range of the sweep figure, to zoom in on an optimum; either "
 	  "end may be `*` (automatic).", "50:300" },
+	{ "series.interval", "duration", "1s", "run", 0,
+	  "Autotuned or scored (`slo.window`) runs: the interval of the "
+	  "stored series queue_depth, running, workers, in_flight, offered "
+	  "and latency_window (K is stored at every change).", "500ms" },
 	{ "export.start", "instant (RFC 3339 or Unix seconds)",
 	  "when the experiment was run", "run", 0,
 	  "The wall-clock instant of virtual time 0 in `poolsim export` (a "

@@ -470,6 +470,13 @@ static void apply(ctx *c, model_config *cfg, exp_meta *m, const exp_kv *kv,
 		   !strcmp(k, "plot.xscale") || !strcmp(k, "plot.xrange") ||
 		   !strcmp(k, "export.start")) {
 		apply_view(c, kv);
+	} else if (!strcmp(k, "series.interval")) {
+		if (!get_time(c, kv, &x)) {
+			if (!(x >= 1e-3))
+				err(c, kv->line, "series.interval must be >= "
+				    "1ms, got '%s'", kv->value);
+			cfg->series_interval = x;
+		}
 	} else if (!strcmp(k, "tasks")) {
 		s->tasks = kv;
 		if (!get_long(c, kv, 1, &n))
@@ -820,7 +827,7 @@ int exp_scenario_build(const exp_kvs *keys, const exp_scope *sc,
 		apply(&c, cfg, meta, &keys->v[i], &s);
 	if (c.nomem)
 		return PS_ENOMEM;
-	check_goal(&c, keys, meta);
+	check_goal(&c, keys, meta, cfg);
 	check_dynamics(&c, cfg, meta, keys, &s);
 
 	int sources = cfg->n_tenants > 0;

@@ -44,6 +44,8 @@ typedef struct exp_goal {
 	exp_slo slo[EXP_SLO_MAX];
 	int nslo;
 	char minimize[64];      /* the swept variable; "" = the first */
+	int scored;             /* slo.window: the slo scores every run (the
+				 * scorecard, model_config.slo_*), no search */
 	/* both */
 	double confidence;      /* e.g. 0.95 */
 	int shape;              /* EXP_SHAPE_* */

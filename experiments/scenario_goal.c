@@ -285,15 +285,66 @@ int is_goal_key(const char *k)
 	       !strcmp(k, "repeat.min");
 }
 
+/* slo.window: the slo is the scorecard's target (each run scored on its
+ * windowed quantile, docs/metrics.md), not a search. One latency
+ * quantile at the pool's scope. */
+static void check_scored(ctx *c, const exp_kvs *keys, exp_goal *g,
+			 const exp_kv *win, model_config *cfg)
+{
+	static const char *const search_keys[] = { "slo.confidence",
+		"slo.minimize", "slo.shape", "repeat.min", NULL };
+	for (int i = 0; search_keys[i]; i++) {
+		const exp_kv *kv = exp_kvs_get(keys, search_keys[i]);
+		if (kv)
+			err(c, kv->line, "%s belongs to the search for a K; "
+			    "with slo.window (line %d) the slo scores each run "
+			    "instead: remove one of them", kv->key, win->line);
+	}
+	double w, q = 0;
+	if (get_time(c, win, &w))
+		return;
+	if (!(w > 0)) {
+		err(c, win->line, "slo.window must be > 0, got '%s'", win->value);
+		return;
+	}
+	const char *name = g->nslo == 1 ? g->slo[0].metric : "";
+	if (g->nslo == 1 && !strncmp(name, "latency_p", 9)) {
+		/* latency_p50 .. latency_p999: 0.50 .. 0.999 */
+		const char *d = name + 9;
+		q = strtod(d, NULL) / pow(10, (double)strlen(d));
+	}
+	if (g->nslo != 1 || !(q > 0 && q < 1) || !g->slo[0].less ||
+	    strcmp(g->slo[0].scope, "pool")) {
+		err(c, g->line, "with slo.window (line %d) the slo must be one "
+		    "latency quantile of the pool, e.g. 'latency_p99 < 100ms' "
+		    "(the scorecard evaluates it over the trailing window)",
+		    win->line);
+		return;
+	}
+	double iv = cfg->series_interval > 0 ? cfg->series_interval : 1.0;
+	double k = w / iv;
+	if (fabs(k - round(k)) > 1e-9 * k || round(k) > 100000) {
+		err(c, win->line, "slo.window must be a whole number of "
+		    "series.interval (%gs), at most 100000 of them: got %gs",
+		    iv, w);
+		return;
+	}
+	cfg->slo_window = w;
+	cfg->slo_q = q;
+	cfg->slo_target = g->slo[0].target;
+	g->scored = 1;
+	g->kind = EXP_GOAL_NONE;   /* nothing to search */
+}
+
 /* What needs every key: the goal keys' consistency with each other, with
  * repeat and precision, and with the sweep. */
-void check_goal(ctx *c, const exp_kvs *keys, exp_meta *m)
+void check_goal(ctx *c, const exp_kvs *keys, exp_meta *m, model_config *cfg)
 {
 	exp_goal *g = &m->goal;
 	static const char *const okeys[] = { "optimize.delta",
 		"optimize.confidence", "optimize.shape", NULL };
 	static const char *const skeys[] = { "slo.confidence", "slo.minimize",
-		"slo.shape", NULL };
+		"slo.shape", "slo.window", NULL };
 	const exp_kv *opt = exp_kvs_get(keys, "optimize");
 	const exp_kv *slo = exp_kvs_get(keys, "slo");
 	if (opt && !opt->value[strspn(opt->value, " \t")])
@@ -321,6 +372,11 @@ void check_goal(ctx *c, const exp_kvs *keys, exp_meta *m)
 		    "slo cannot both be set: one goal per experiment (extend "
 		    "the section for the other)");
 		g->kind = EXP_GOAL_NONE;
+		return;
+	}
+	const exp_kv *win = exp_kvs_get(keys, "slo.window");
+	if (slo && win && g->kind == EXP_GOAL_SLO) {
+		check_scored(c, keys, g, win, cfg);
 		return;
 	}
 	if (g->kind == EXP_GOAL_NONE)

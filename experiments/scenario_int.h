@@ -77,7 +77,8 @@ void check_multi(ctx *c, const exp_kvs *keys, model_config *cfg);
 void apply_precision(ctx *c, exp_meta *m, const exp_kv *kv);
 void apply_goal(ctx *c, exp_meta *m, const exp_kv *kv);
 int is_goal_key(const char *k);
-void check_goal(ctx *c, const exp_kvs *keys, exp_meta *m);
+void check_goal(ctx *c, const exp_kvs *keys, exp_meta *m,
+		model_config *cfg);
 void apply_plot(ctx *c, const exp_kv *kv);
 void apply_view(ctx *c, const exp_kv *kv);
 void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv);

@@ -192,6 +192,34 @@ static const model_metric rows[] = {
 	{ "saturated_s", "s", LO, POOL,
 	  "Autotuned: time after warmup with every worker busy (K at its "
 	  "limit of usefulness)." },
+	/* ---- the scorecard (`slo` with `slo.window`) ---- */
+	{ "slo_violation_s", "s", LO, POOL,
+	  "With `slo.window`: seconds of the window in violation. Every "
+	  "`series.interval` (1 s) the slo's latency quantile is taken over "
+	  "the tasks completed in the trailing `slo.window` (latency from "
+	  "the producer's want to done; rejected and failed tasks left out), "
+	  "as a Prometheus rule on a latency histogram would; each "
+	  "evaluation above the target inside the measurement window counts "
+	  "one interval. Exact against the target (buckets have an edge at "
+	  "it); an evaluation whose window holds no completed task does not "
+	  "count." },
+	{ "reaction_s", "s", LO, POOL,
+	  "With `slo.window`: the slowest recovery after a step up. A step "
+	  "up is a change of a steps() or rate(FILE) arrival profile to at "
+	  "least 1.2 times the rate before it (a rise from 0 counts; the "
+	  "minute-to-minute growth of a smooth curve does not). If the "
+	  "windowed quantile (slo_violation_s) goes over the target after "
+	  "the step and before the next one, the step's reaction is the time "
+	  "from the step to the first evaluation back at or under it; else "
+	  "0. A step still over the target at the end of the window never "
+	  "recovered: it counts the time to the window's end (a lower bound) "
+	  "and in reaction_unrecovered. NAN when no step up." },
+	{ "reaction_unrecovered", "count", LO, POOL,
+	  "With `slo.window`: steps up after which the windowed quantile was "
+	  "still over the target at the end of the window (reaction_s)." },
+	{ "steps_up", "count", NE, POOL,
+	  "With `slo.window`: the steps up of the arrival profile inside the "
+	  "window that reaction_s scores." },
 	/* ---- parts ---- */
 	{ "fairness", "index", HI, POOL,
 	  "With tenants: Jain's index (Σx)² / (n Σx²) of the tenants' "
@@ -227,9 +255,20 @@ static const model_metric series[] = {
 	{ "workers", "workers", NE, POOL,
 	  "Worker goroutines alive at the sample time." },
 	{ "K", "workers", NE, POOL,
-	  "Autotuned: the pool's capacity (Tune(n)) at the sample time." },
+	  "Autotuned: the pool's capacity (Tune(n)), stored at the start, "
+	  "at every change (exactly, not sampled) and at the run's end." },
 	{ "offered", "1/s", NE, POOL,
-	  "Autotuned: arrivals per second since the previous sample." },
+	  "Autotuned or scored: arrivals per second since the previous "
+	  "sample (every `series.interval`)." },
+	{ "in_flight", "tasks", NE, POOL,
+	  "Autotuned or scored: tasks submitted (or blocked in Submit) and "
+	  "not yet answered, every `series.interval`." },
+	{ "latency_window", "s", LO, POOL,
+	  "Autotuned or scored: the slo's latency quantile (latency_p99 "
+	  "without an slo) over the tasks completed in the trailing "
+	  "`slo.window` (one `series.interval` without one), every "
+	  "interval; absent when none completed. Bucketed: at most 0.5% "
+	  "above the exact quantile, exact against the slo's target." },
 	{ "throughput", "1/s", HI, TEN | SVC,
 	  "Tasks of the tenant (or service) completed since the previous "
 	  "sample, per second." },

@@ -338,6 +338,17 @@ typedef struct model_config {
 	 * kept whole (no thinning; a pipeline ignores it): for a rule
 	 * evaluated at multiples of an interval (experiments/promrule.h) */
 	double series_dt;
+	/* The interval series (autotuned or scored runs, model_run):
+	 * queue, in flight, offered rate and the windowed latency quantile
+	 * every series_interval s (0 = 1 s), K at every change. */
+	double series_interval;
+
+	/* The scorecard (`slo = latency_pNN < VALUE` with `slo.window`):
+	 * slo_window > 0 turns it on; the quantile slo_q of the latencies
+	 * of tasks completed in the trailing slo_window, evaluated every
+	 * series_interval (slo_window is a whole number of them), against
+	 * slo_target (s). */
+	double slo_window, slo_q, slo_target;
 
 	/* 1 = never take the lean per-task paths (models/pool.c set_lean),
 	 * always their full twins: for the golden digest's differential test
@@ -487,6 +498,87 @@ void model_probe_add(model_probe *p, double t, double area);
  */
 int model_unstable(const model_probe *p, double t0, double t1, double area1,
 		   double arrivals);
+
+/* ---- the scorecard (pool_measure.c) ----------------------------------- */
+/*
+ * A windowed latency quantile, as a Prometheus rule
+ * `histogram_quantile(0.99, rate(latency[10s])) > 0.1` evaluated every
+ * interval sees it: a ring of `slots` per-interval histograms whose sum
+ * is the trailing window. Buckets are log-spaced by 0.5% with an edge at
+ * the target, so "the quantile is above the target" is exact (more than
+ * the quantile's share of the window's tasks took longer than the
+ * target) and the value reported is the bucket's upper edge (at most
+ * 0.5% above the true quantile). Values from target * 1e-6 to
+ * target * 1e5; outside they count in the end buckets. About 30 KB per
+ * slot; add O(1) (one log); quantile O(sqrt buckets); rotate O(the
+ * leaving slot's distinct buckets), so a slow run (a few tasks per
+ * interval) does not pay for the resolution.
+ */
+typedef struct model_wq {
+	uint32_t *slot;         /* slots * nb counts */
+	uint16_t *touched;      /* slots * nb: each slot's nonzero buckets, so
+				 * a slot leaves in O(its buckets), not O(nb) */
+	int *n_touched;         /* per slot */
+	uint64_t *sum;          /* nb: the trailing window's counts */
+	uint64_t *block;        /* the sums of 64 buckets each: a quantile
+				 * walks blocks, then one block */
+	uint64_t n;             /* tasks in the trailing window */
+	uint64_t *slot_n;       /* tasks per slot */
+	int slots, nb, cur, off;   /* off: the bucket whose upper edge is
+				    * the target */
+	double target, lg;      /* lg = log(1.005) */
+} model_wq;
+
+/* 0 or PS_ENOMEM; target > 0, slots >= 1. */
+int model_wq_init(model_wq *w, double target, int slots);
+void model_wq_fini(model_wq *w);
+/* A completed task's latency v (s) into the current interval. */
+void model_wq_add(model_wq *w, double v);
+/* The nearest-rank q-quantile (the smallest bucket edge x with at least
+ * ceil(q n) of the window's n tasks at or below it) of the trailing
+ * window; NAN when it holds no task. */
+double model_wq_quantile(const model_wq *w, double q);
+/* The interval ends: the oldest slot leaves the window and becomes the
+ * current one, empty. */
+void model_wq_rotate(model_wq *w);
+
+/* Steps up in offered load or downstream slowdown: a change at which the
+ * new level is at least this factor of the one before (a rise from 0
+ * counts). Smaller rises (a diurnal curve's minute-to-minute growth) are
+ * not steps. */
+#define MODEL_STEP_UP 1.2
+
+typedef struct model_score {
+	double violation_s;     /* Σ interval over evaluations above target */
+	double reaction_s;      /* the slowest recovery over the steps up;
+				 * 0 when none pushed the quantile over the
+				 * target, NAN when there was no step up */
+	int steps;              /* steps up inside [t0, t1) */
+	int unrecovered;        /* of them, still over the target at t1 */
+} model_score;
+
+/*
+ * The scorecard of one run from its evaluations: at times t[0..n-1]
+ * (ascending, dt apart) the windowed quantile q[i] (NAN: no task
+ * completed in the window, not a violation). Only evaluations in
+ * (t0, t1] — the measurement window — count.
+ * - violation_s: dt for each evaluation above target;
+ * - after a step up at s (ups[], ascending, those in [t0, t1) count):
+ *   if the quantile goes above the target at an evaluation in (s, s'],
+ *   s' the next step up (or t1), its reaction is the first later
+ *   evaluation at or under the target, less s; else 0. A step whose
+ *   quantile is still over (or NAN) at every evaluation to t1 never
+ *   recovered: it counts t1 - s (a lower bound) and in unrecovered.
+ *   reaction_s is the largest of the steps' reactions.
+ * Pure: tests/test_model.c feeds it made-up sequences.
+ */
+void model_score_compute(const double *t, const double *q, int n, double dt,
+			 double target, double t0, double t1,
+			 const double *ups, int n_ups, model_score *out);
+
+/* The times of the steps up (MODEL_STEP_UP) of a steps() or rate(FILE)
+ * profile into ups (at most cap); returns how many. */
+int model_steps_up(const wl_spec *w, double *ups, int cap);
 
 /* For the models' series (pool.c, pipeline.c): the next row of a buffer
  * of cap rows of cols values, *n rows used. When it is full every other

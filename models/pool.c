@@ -725,6 +725,8 @@ void resolve(run *r, uint32_t h, int how)
 	if (how == RES_DONE) {
 		r->completed++;
 		r->last_done = now;
+		if (r->ivs_on)
+			model_wq_add(&r->wq, now - x->t0);
 		if (counted) {
 			double lat = now - x->t0;
 			r->counted_completed++;

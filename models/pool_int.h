@@ -379,6 +379,16 @@ typedef struct run {
 	long tn_n, tn_done, tn_drop, tn_rej, tn_inflight_max;
 	double tn_sum, tn_min;
 	stats_level lv_K, lv_sat;
+	/* The interval series (autotuned or scored runs; ivs_on): a row
+	 * every iv_dt of (t, queue, running, workers, in flight, offered,
+	 * windowed quantile); K at every change as (t, K) pairs. */
+	int ivs_on;
+	double *ivs, iv_dt;
+	int ivs_n, ivs_cap;
+	long iv_arrived;      /* arrivals at the previous row */
+	double *klog;
+	int klog_n, klog_cap;
+	model_wq wq;          /* the windowed latency quantile */
 	int n_phases;
 	double phase_end[MAX_PHASES];
 	stats_hist *h_phase[MAX_PHASES];
@@ -515,6 +525,10 @@ int tune_setup(run *r);
 /* A task's caller got its answer after rtt s; drop: an error, a timeout
  * or the pool's rejection (rejected: the last). Only when tune.on. */
 void tune_sample(run *r, double rtt, int drop, int rejected);
+/* pool_measure.c: the interval series (ivs_on) */
+int ivs_setup(run *r);
+void ivs_fini(run *r);
+int klog_add(run *r, double t, long k);
 
 /* ---- setup (pool_setup.c) ----------------------------------------------- */
 

@@ -236,6 +236,149 @@ double horizon_guess(const model_config *c)
 	return g > 0 && isfinite(g) ? g : 1.0;
 }
 
+/* ---- the interval series (autotuned or scored runs) ---------------------- */
+
+enum { IV_T, IV_QUEUE, IV_RUNNING, IV_WORKERS, IV_INFLIGHT, IV_OFFERED,
+       IV_LAT, IV_COLS };
+
+int klog_add(run *r, double t, long k)
+{
+	if (r->klog_n == r->klog_cap) {
+		int nc = r->klog_cap ? 2 * r->klog_cap : 64;
+		double *p = realloc(r->klog, (size_t)nc * 2 * sizeof *p);
+		if (!p)
+			return PS_ENOMEM;
+		r->klog = p;
+		r->klog_cap = nc;
+	}
+	r->klog[2 * r->klog_n] = t;
+	r->klog[2 * r->klog_n + 1] = (double)k;
+	r->klog_n++;
+	return 0;
+}
+
+/* A row every iv_dt: the levels at its time, the arrivals since the
+ * previous row per second, the windowed quantile; then the window
+ * moves on by one interval. */
+static void ev_interval(sim *s, void *ctx, uint64_t arg)
+{
+	run *r = ctx;
+	if (r->ivs_n == r->ivs_cap) {
+		int nc = r->ivs_cap ? 2 * r->ivs_cap : 256;
+		double *p = realloc(r->ivs, (size_t)nc * IV_COLS * sizeof *p);
+		if (!p) {
+			r->oom = 1;
+			sim_stop(s);
+			return;
+		}
+		r->ivs = p;
+		r->ivs_cap = nc;
+	}
+	double *row = &r->ivs[(size_t)r->ivs_n++ * IV_COLS];
+	row[IV_T] = sim_now(s);
+	row[IV_QUEUE] = (double)r->n_waiting;
+	row[IV_RUNNING] = (double)r->n_busy;
+	row[IV_WORKERS] = (double)r->n_workers;
+	row[IV_INFLIGHT] = (double)r->n_system;
+	row[IV_OFFERED] = (double)(r->arrived - r->iv_arrived) / r->iv_dt;
+	r->iv_arrived = r->arrived;
+	row[IV_LAT] = model_wq_quantile(&r->wq, r->c->slo_window > 0
+						 ? r->c->slo_q : 0.99);
+	model_wq_rotate(&r->wq);
+	sim_after(s, r->iv_dt, PRIO_SAMPLE, ev_interval, r, 0);
+}
+
+int ivs_setup(run *r)
+{
+	const model_config *c = r->c;
+	r->ivs_on = 1;
+	r->iv_dt = c->series_interval > 0 ? c->series_interval : 1.0;
+	/* experiments/ checks that slo.window is a whole number of
+	 * intervals; without an slo the window is one interval */
+	int slots = c->slo_window > 0 ? (int)lround(c->slo_window / r->iv_dt)
+				      : 1;
+	if (slots < 1)
+		slots = 1;
+	if (model_wq_init(&r->wq, c->slo_window > 0 ? c->slo_target : 1.0,
+			  slots) ||
+	    klog_add(r, 0, c->K))
+		return PS_ENOMEM;
+	sim_schedule(r->s, r->iv_dt, PRIO_SAMPLE, ev_interval, r, 0);
+	return 0;
+}
+
+void ivs_fini(run *r)
+{
+	free(r->ivs);
+	free(r->klog);
+	r->ivs = r->klog = NULL;
+	model_wq_fini(&r->wq);
+}
+
+/* The scorecard's scalars and the interval series. */
+static void emit_ivs(run *r, model_result *o, double end)
+{
+	const model_config *c = r->c;
+	int n = r->ivs_n;
+	for (int i = 0; i < n; i++) {
+		const double *row = &r->ivs[(size_t)i * IV_COLS];
+		double t = row[IV_T];
+		if (c->series_dt <= 0) {   /* else pool_emit's samples */
+			model_result_point(o, "pool", "queue_depth", t,
+					   row[IV_QUEUE]);
+			model_result_point(o, "pool", "running", t,
+					   row[IV_RUNNING]);
+			model_result_point(o, "pool", "workers", t,
+					   row[IV_WORKERS]);
+		}
+		model_result_point(o, "pool", "in_flight", t, row[IV_INFLIGHT]);
+		model_result_point(o, "pool", "offered", t, row[IV_OFFERED]);
+		if (!isnan(row[IV_LAT]))
+			model_result_point(o, "pool", "latency_window", t,
+					   row[IV_LAT]);
+	}
+	if (c->tune.on) {
+		for (int i = 0; i < r->klog_n; i++)
+			model_result_point(o, "pool", "K", r->klog[2 * i],
+					   r->klog[2 * i + 1]);
+		/* the level holds to the run's end */
+		if (r->klog_n && r->klog[2 * (r->klog_n - 1)] < end)
+			model_result_point(o, "pool", "K", end,
+					   r->klog[2 * r->klog_n - 1]);
+	}
+	if (c->slo_window <= 0)
+		return;
+	int cap = c->arrival.kind == WL_STEPS ? c->arrival.n_steps : 0;
+	double *t = malloc((size_t)(n ? n : 1) * sizeof *t);
+	double *q = malloc((size_t)(n ? n : 1) * sizeof *q);
+	double *ups = malloc((size_t)(cap ? cap : 1) * sizeof *ups);
+	model_score sc = { NAN, NAN, 0, 0 };
+	if (!t || !q || !ups) {
+		/* out of memory at the very end: the score is unknown */
+		free(t);
+		free(q);
+		free(ups);
+		model_result_scalar(o, "pool", "slo_violation_s", NAN);
+		model_result_scalar(o, "pool", "reaction_s", NAN);
+		return;
+	}
+	int nu = model_steps_up(&c->arrival, ups, cap);
+	for (int i = 0; i < n; i++) {
+		t[i] = r->ivs[(size_t)i * IV_COLS + IV_T];
+		q[i] = r->ivs[(size_t)i * IV_COLS + IV_LAT];
+	}
+	model_score_compute(t, q, n, r->iv_dt, c->slo_target, r->t_cut,
+			    r->t_win, ups, nu, &sc);
+	free(t);
+	free(q);
+	free(ups);
+	model_result_scalar(o, "pool", "slo_violation_s", sc.violation_s);
+	model_result_scalar(o, "pool", "reaction_s", sc.reaction_s);
+	model_result_scalar(o, "pool", "reaction_unrecovered",
+			    (double)sc.unrecovered);
+	model_result_scalar(o, "pool", "steps_up", (double)sc.steps);
+}
+
 /* ---- results ------------------------------------------------------------ */
 
 /* An empty histogram gives NAN for every one of these (and emit_wait's). */
@@ -455,21 +598,31 @@ void pool_emit(run *r, model_result *o)
 	int step = c->series_dt > 0 ? 1 : (r->smp_n + want - 1) / want;
 	if (step < 1)
 		step = 1;
+	if (r->ivs_on)
+		emit_ivs(r, o, end);
 	for (int j = 0; j < r->smp_n; j += step) {
 		const double *row = &r->smp[j * r->smp_cols];
 		/* rates: counts since the previous kept sample, per second */
 		const double *pr = j >= step ? row - step * r->smp_cols : NULL;
 		double dt = pr ? row[0] - pr[0] : row[0];
-		if (c->tune.on) {
+		if (r->ivs_on) {
+			/* K and offered are in the interval series */
+		} else if (c->tune.on) {
 			/* offered load: arrivals */
 			double da = pr ? row[5] - pr[5] : row[5];
 			model_result_point(o, "pool", "K", row[0], row[4]);
 			model_result_point(o, "pool", "offered", row[0],
 					   dt > 0 ? da / dt : NAN);
 		}
-		model_result_point(o, "pool", "queue_depth", row[0], row[1]);
-		model_result_point(o, "pool", "running", row[0], row[2]);
-		model_result_point(o, "pool", "workers", row[0], row[3]);
+		if (!r->ivs_on || c->series_dt > 0) {
+			/* under series_dt (a rule evaluated at its multiples)
+			 * the levels are the rule's samples, not the
+			 * interval series' */
+			model_result_point(o, "pool", "queue_depth", row[0],
+					   row[1]);
+			model_result_point(o, "pool", "running", row[0], row[2]);
+			model_result_point(o, "pool", "workers", row[0], row[3]);
+		}
 		for (int i = 0; i < r->n_ds; i++) {
 			snprintf(scope, sizeof scope, "downstream/%s",
 				 r->ds[i].spec->name);
@@ -498,4 +651,162 @@ void emit_reuse(run *r, model_result *o)
 	model_result_scalar(o, "pool", "reuse_lifo_frac",
 			    r->reuse_n ? (double)r->reuse_last / (double)r->reuse_n
 				       : NAN);
+}
+
+/* ---- the scorecard: windowed quantile and its score (model.h) ----------- */
+
+#define WQ_LO 1e-6   /* the buckets' range, as multiples of the target */
+#define WQ_HI 1e5
+
+int model_wq_init(model_wq *w, double target, int slots)
+{
+	assert(target > 0 && slots >= 1);
+	memset(w, 0, sizeof *w);
+	w->target = target;
+	w->lg = log(1.005);
+	w->off = (int)ceil(-log(WQ_LO) / w->lg);
+	w->nb = w->off + (int)ceil(log(WQ_HI) / w->lg) + 1;
+	assert(w->nb <= 65536);   /* touched holds uint16_t */
+	w->slots = slots;
+	size_t cells = (size_t)slots * (size_t)w->nb;
+	w->slot = calloc(cells, sizeof *w->slot);
+	w->touched = malloc(cells * sizeof *w->touched);
+	w->n_touched = calloc((size_t)slots, sizeof *w->n_touched);
+	w->sum = calloc((size_t)w->nb, sizeof *w->sum);
+	w->block = calloc((size_t)(w->nb + 63) / 64, sizeof *w->block);
+	w->slot_n = calloc((size_t)slots, sizeof *w->slot_n);
+	if (!w->slot || !w->touched || !w->n_touched || !w->sum ||
+	    !w->block || !w->slot_n) {
+		model_wq_fini(w);
+		return PS_ENOMEM;
+	}
+	return 0;
+}
+
+void model_wq_fini(model_wq *w)
+{
+	free(w->slot);
+	free(w->touched);
+	free(w->n_touched);
+	free(w->sum);
+	free(w->block);
+	free(w->slot_n);
+	w->slot = NULL;
+	w->touched = NULL;
+	w->n_touched = NULL;
+	w->sum = w->block = w->slot_n = NULL;
+}
+
+void model_wq_add(model_wq *w, double v)
+{
+	/* bucket j holds (target g^(j-off-1), target g^(j-off)]: the
+	 * target itself is the upper edge of bucket off */
+	double x = v > 0 ? ceil(log(v / w->target) / w->lg) : -INFINITY;
+	int j = x < -w->off ? 0 : x > w->nb - 1 - w->off ? w->nb - 1
+							 : (int)x + w->off;
+	size_t base = (size_t)w->cur * (size_t)w->nb;
+	if (w->slot[base + (size_t)j]++ == 0)
+		w->touched[base + (size_t)w->n_touched[w->cur]++] = (uint16_t)j;
+	w->slot_n[w->cur]++;
+	w->sum[j]++;
+	w->block[j / 64]++;
+	w->n++;
+}
+
+double model_wq_quantile(const model_wq *w, double q)
+{
+	if (!w->n)
+		return NAN;
+	/* (1 - 1e-12): 0.99 * 100 is rank 99, whatever the rounding */
+	uint64_t rank = (uint64_t)ceil(q * (double)w->n * (1 - 1e-12));
+	if (rank < 1)
+		rank = 1;
+	uint64_t cum = 0;
+	int b = 0, nblk = (w->nb + 63) / 64;
+	for (; b < nblk - 1 && cum + w->block[b] < rank; b++)
+		cum += w->block[b];
+	int j = b * 64;
+	for (; j < w->nb - 1; j++) {
+		cum += w->sum[j];
+		if (cum >= rank)
+			break;
+	}
+	if (j == w->off)
+		return w->target;   /* exactly, not through exp(log) */
+	return w->target * exp((double)(j - w->off) * w->lg);
+}
+
+void model_wq_rotate(model_wq *w)
+{
+	w->cur = (w->cur + 1) % w->slots;
+	size_t base = (size_t)w->cur * (size_t)w->nb;
+	for (int i = 0; i < w->n_touched[w->cur]; i++) {
+		int j = w->touched[base + (size_t)i];
+		uint32_t c = w->slot[base + (size_t)j];
+		w->sum[j] -= c;
+		w->block[j / 64] -= c;
+		w->slot[base + (size_t)j] = 0;
+	}
+	w->n -= w->slot_n[w->cur];
+	w->n_touched[w->cur] = 0;
+	w->slot_n[w->cur] = 0;
+}
+
+void model_score_compute(const double *t, const double *q, int n, double dt,
+			 double target, double t0, double t1,
+			 const double *ups, int n_ups, model_score *out)
+{
+	memset(out, 0, sizeof *out);
+	out->reaction_s = NAN;
+	for (int i = 0; i < n; i++)
+		if (t[i] > t0 && t[i] <= t1 && q[i] > target)
+			out->violation_s += dt;
+	for (int k = 0; k < n_ups; k++) {
+		double s = ups[k];
+		if (s < t0 || s >= t1)
+			continue;
+		double next = t1;
+		for (int m = k + 1; m < n_ups; m++)
+			if (ups[m] > s) {
+				next = ups[m] < t1 ? ups[m] : t1;
+				break;
+			}
+		out->steps++;
+		double react = 0;
+		int i = 0;
+		while (i < n && t[i] <= s)
+			i++;
+		for (; i < n && t[i] <= next; i++)
+			if (q[i] > target)
+				break;
+		if (i < n && t[i] <= next && q[i] > target) {
+			/* over: the first evaluation back at or under */
+			for (i++; i < n && t[i] <= t1; i++)
+				if (q[i] <= target)
+					break;
+			if (i < n && t[i] <= t1) {
+				react = t[i] - s;
+			} else {
+				react = t1 - s;
+				out->unrecovered++;
+			}
+		}
+		if (isnan(out->reaction_s) || react > out->reaction_s)
+			out->reaction_s = react;
+	}
+}
+
+int model_steps_up(const wl_spec *w, double *ups, int cap)
+{
+	int n = 0;
+	if (w->kind != WL_STEPS)
+		return 0;
+	double t = 0;
+	for (int i = 0; i + 1 < w->n_steps && n < cap; i++) {
+		t += w->steps[i].dur;
+		double a = w->steps[i].rate, b = w->steps[i + 1].rate;
+		if (b > 0 && b >= MODEL_STEP_UP * a)
+			ups[n++] = t;
+	}
+	return n;
 }

@@ -228,6 +228,8 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	stats_level_init(&r->lv_sat, 0, 0);
 	if (c->tune.on && tune_setup(r))
 		return PS_ENOMEM;
+	if ((c->tune.on || c->slo_window > 0) && ivs_setup(r))
+		return PS_ENOMEM;
 	if (c->shutdown == SHUT_AT)
 		sim_schedule(r->s, c->shutdown_at, PRIO_TICK, ev_term, r, 0);
 	if (c->arrival.kind == WL_STEPS && !c->arrival.rate_file &&
@@ -263,7 +265,8 @@ static void set_lean(run *r)
 	r->lean = !c->force_full && r->n_src == 1 && !r->src[0].ten &&
 		  r->src[0].arr->kind != WL_CLOSED && !grps && r->fanout == 1 &&
 		  r->n_phases == 0 && c->shutdown != SHUT_AFTER &&
-		  !c->tune.on;   /* the tuner samples every answer (resolve) */
+		  !c->tune.on &&   /* the tuner samples every answer (resolve) */
+		  !r->ivs_on;      /* so does the windowed quantile */
 	r->lean_start = r->lean && r->cpus == 0 &&
 			!(r->lib->caps & (MODEL_LIB_SYNC | MODEL_LIB_WORKER_SETUP));
 	r->single = r->n_src == 1 && r->src[0].arr->kind != WL_CLOSED;
@@ -325,6 +328,7 @@ void pool_teardown(run *r)
 	free(r->reqs);
 	psq_fini(&r->cpu);
 	free(r->smp);
+	ivs_fini(r);
 }
 
 int pool_setup(run *r, const model_config *c, uint64_t seed, uint32_t rep)

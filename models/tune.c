@@ -260,6 +260,9 @@ static void set_K(run *r, long k)
 		r->k_max = k;
 	r->K_total = k;
 	stats_level_set(&r->lv_K, sim_now(r->s), (double)k);
+	if (r->ivs_on)
+		if (klog_add(r, sim_now(r->s), k))
+			r->oom = 1;   /* the run stops: out of memory */
 	r->lib->ops->resize(r, p, k);
 }
 

@@ -291,7 +291,9 @@ static void test_autotune_ramp(void **st)
 	/* exercise-19 defaults (0.85 / 0.40) with a 3-sample window */
 	run_tune(0.40, 3, &r);
 	int n = k_trace(&r, t, k, 4000);
-	assert_true(n > 100);
+	/* K at the start, at every change (exactly) and at the end */
+	assert_true(n >= 3 && n == get(&r, "pool", "k_changes") + 2);
+	assert_true(t[0] == 0 && k[0] == 10);
 	double kmax = 0, k_end_high = 0;
 	int steady_low = 1, steady_high = 1;
 	double k_ref = NAN;
@@ -334,6 +336,124 @@ static void test_autotune_ramp(void **st)
 	model_result_fini(&r);
 }
 
+/* ---- the scorecard (model.h): windowed quantile and score ------------- */
+
+static void test_wq_exact_at_target(void **st)
+{
+	model_wq w;
+	assert_int_equal(model_wq_init(&w, 0.1, 2), 0);
+	assert_true(isnan(model_wq_quantile(&w, 0.99)));
+	/* 99 tasks at 50 ms, 1 at 200 ms: rank ceil(0.99 * 100) = 99 is a
+	 * 50 ms one (its bucket's upper edge, within 0.5%) */
+	for (int i = 0; i < 99; i++)
+		model_wq_add(&w, 0.05);
+	model_wq_add(&w, 0.2);
+	double p = model_wq_quantile(&w, 0.99);
+	assert_true(p >= 0.05 && p <= 0.05 * 1.005);
+	/* one more slow task: 2 of 101 above, rank 100 is slow */
+	model_wq_add(&w, 0.2);
+	p = model_wq_quantile(&w, 0.99);
+	assert_true(p >= 0.2 && p <= 0.2 * 1.005);
+	assert_true(model_wq_quantile(&w, 1) > 0.1);
+	model_wq_fini(&w);
+
+	/* exactly the target is not above it; a hair over is */
+	assert_int_equal(model_wq_init(&w, 0.1, 1), 0);
+	model_wq_add(&w, 0.1);
+	assert_true(model_wq_quantile(&w, 0.99) == 0.1);
+	model_wq_rotate(&w);
+	model_wq_add(&w, 0.1 * (1 + 1e-9));
+	assert_true(model_wq_quantile(&w, 0.99) > 0.1);
+	/* out of range: the end buckets, never a crash */
+	model_wq_rotate(&w);
+	model_wq_add(&w, 0);
+	model_wq_add(&w, 1e9);
+	assert_true(model_wq_quantile(&w, 0.5) < 1e-6);
+	assert_true(model_wq_quantile(&w, 1) >= 0.1 * 1e5);
+	model_wq_fini(&w);
+}
+
+static void test_wq_window_slides(void **st)
+{
+	model_wq w;
+	assert_int_equal(model_wq_init(&w, 1.0, 2), 0);   /* 2 intervals */
+	model_wq_add(&w, 3.0);        /* interval 1: slow */
+	model_wq_rotate(&w);
+	model_wq_add(&w, 0.5);        /* interval 2: fast */
+	/* both in the window: the max is the slow one */
+	assert_true(model_wq_quantile(&w, 1) >= 3.0);
+	model_wq_rotate(&w);          /* interval 1 leaves */
+	assert_true(model_wq_quantile(&w, 1) <= 0.5 * 1.005);
+	model_wq_rotate(&w);          /* interval 2 leaves: empty */
+	assert_true(isnan(model_wq_quantile(&w, 0.5)));
+	model_wq_fini(&w);
+}
+
+static void test_score_by_hand(void **st)
+{
+	/* evaluations every 1 s at t = 1..20 against 100 ms: over at 6..9
+	 * and from 15 on; steps up at 4.5 and 14.2 */
+	double t[20], q[20];
+	for (int i = 0; i < 20; i++) {
+		t[i] = i + 1;
+		q[i] = t[i] >= 6 && t[i] <= 9 ? 0.2 : t[i] >= 15 ? 0.3 : 0.05;
+	}
+	double ups[] = { 4.5, 14.2 };
+	model_score sc;
+	model_score_compute(t, q, 20, 1.0, 0.1, 0, 20, ups, 2, &sc);
+	assert_true(sc.violation_s == 4 + 6);
+	assert_int_equal(sc.steps, 2);
+	/* step 1: over at 6, back under at 10: 10 - 4.5; step 2: over at
+	 * 15 and never back: 20 - 14.2, unrecovered; the slowest counts */
+	assert_int_equal(sc.unrecovered, 1);
+	assert_true(fabs(sc.reaction_s - 5.8) < 1e-12);
+
+	/* the window opens at 7: 8, 9 and 15..20; the first step is before
+	 * it */
+	model_score_compute(t, q, 20, 1.0, 0.1, 7, 20, ups, 2, &sc);
+	assert_true(sc.violation_s == 2 + 6);
+	assert_int_equal(sc.steps, 1);
+
+	/* only the first step, the window ending at 12: it recovered */
+	model_score_compute(t, q, 20, 1.0, 0.1, 0, 12, ups, 1, &sc);
+	assert_true(fabs(sc.reaction_s - 5.5) < 1e-12);
+	assert_int_equal(sc.unrecovered, 0);
+
+	/* a step that never pushes the quantile over reacts in 0; no step:
+	 * NAN; an empty window (NAN) is no violation */
+	double calm[20];
+	for (int i = 0; i < 20; i++)
+		calm[i] = i == 3 ? NAN : 0.05;
+	model_score_compute(t, calm, 20, 1.0, 0.1, 0, 20, ups, 2, &sc);
+	assert_true(sc.violation_s == 0 && sc.reaction_s == 0);
+	model_score_compute(t, calm, 20, 1.0, 0.1, 0, 20, NULL, 0, &sc);
+	assert_true(isnan(sc.reaction_s) && sc.steps == 0);
+
+	/* an over-target stretch caused by the second step is not the
+	 * first one's: over only from 15, step 1 reacts in 0 */
+	double late[20];
+	for (int i = 0; i < 20; i++)
+		late[i] = t[i] >= 15 && t[i] <= 17 ? 0.3 : 0.05;
+	model_score_compute(t, late, 20, 1.0, 0.1, 0, 20, ups, 2, &sc);
+	assert_true(fabs(sc.reaction_s - (18 - 14.2)) < 1e-12);
+	assert_int_equal(sc.unrecovered, 0);
+	assert_true(sc.violation_s == 3);
+}
+
+static void test_steps_up(void **st)
+{
+	wl_spec w;
+	char err[256];
+	assert_int_equal(wl_parse("steps(100/s for 10s, 110/s for 10s, 200/s "
+				  "for 10s, 50/s for 10s, 0/s for 5s, 10/s for "
+				  "5s)", NULL, &w, err, sizeof err), 0);
+	double ups[8];
+	/* +10% is not a step; x1.8 is; a fall is not; a rise from 0 is */
+	assert_int_equal(model_steps_up(&w, ups, 8), 2);
+	assert_true(ups[0] == 20 && ups[1] == 45);
+	wl_spec_fini(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +464,10 @@ int main(void)
 		cmocka_unit_test(test_crash_loses_in_flight),
 		cmocka_unit_test(test_errgroup_cancel_skips),
 		cmocka_unit_test(test_autotune_ramp),
+		cmocka_unit_test(test_wq_exact_at_target),
+		cmocka_unit_test(test_wq_window_slides),
+		cmocka_unit_test(test_score_by_hand),
+		cmocka_unit_test(test_steps_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
