@@ -207,7 +207,10 @@ static const model_metric rows[] = {
 	  "With `slo.window`: the slowest recovery after a step up. A step "
 	  "up is a change of a steps() or rate(FILE) arrival profile to at "
 	  "least 1.2 times the rate before it (a rise from 0 counts; the "
-	  "minute-to-minute growth of a smooth curve does not). If the "
+	  "minute-to-minute growth of a smooth curve, or any change inside "
+	  "an interp=linear profile, does not), or of a downstream's "
+	  "`slowdown` to at least 1.2 times its factor before (a brownout's "
+	  "start). If the "
 	  "windowed quantile (slo_violation_s) goes over the target after "
 	  "the step and before the next one, the step's reaction is the time "
 	  "from the step to the first evaluation back at or under it; else "
@@ -218,8 +221,8 @@ static const model_metric rows[] = {
 	  "With `slo.window`: steps up after which the windowed quantile was "
 	  "still over the target at the end of the window (reaction_s)." },
 	{ "steps_up", "count", NE, POOL,
-	  "With `slo.window`: the steps up of the arrival profile inside the "
-	  "window that reaction_s scores." },
+	  "With `slo.window`: the steps up (of the arrival profile or a "
+	  "downstream's slowdown) inside the window that reaction_s scores." },
 	/* ---- parts ---- */
 	{ "fairness", "index", HI, POOL,
 	  "With tenants: Jain's index (Σx)² / (n Σx²) of the tenants' "
@@ -272,6 +275,10 @@ static const model_metric series[] = {
 	{ "throughput", "1/s", HI, TEN | SVC,
 	  "Tasks of the tenant (or service) completed since the previous "
 	  "sample, per second." },
+	{ "slowdown", "factor", NE, DS,
+	  "With `downstream.NAME.slowdown`: the factor on the downstream's "
+	  "call time, at the start, at each change of its profile (exactly) "
+	  "and at the run's end." },
 	{ "in_use", "calls", NE, DS,
 	  "Calls in flight to the downstream at the sample time." },
 	{ "state", "state", NE, ALERT,

@@ -576,9 +576,13 @@ void model_score_compute(const double *t, const double *q, int n, double dt,
 			 double target, double t0, double t1,
 			 const double *ups, int n_ups, model_score *out);
 
-/* The times of the steps up (MODEL_STEP_UP) of a steps() or rate(FILE)
- * profile into ups (at most cap); returns how many. */
-int model_steps_up(const wl_spec *w, double *ups, int cap);
+/* The times of the steps up (MODEL_STEP_UP) of the arrival profile
+ * (steps() or rate(FILE); with interp=linear only a jump between rows is
+ * a step) and of every downstream's slowdown, ascending, into ups (at
+ * most cap); returns how many. model_steps_up_max is a cap that holds
+ * them all. */
+int model_steps_up(const model_config *c, double *ups, int cap);
+int model_steps_up_max(const model_config *c);
 
 /* For the models' series (pool.c, pipeline.c): the next row of a buffer
  * of cap rows of cols values, *n rows used. When it is full every other

@@ -4,6 +4,7 @@
  * limit), the series sampler and the scalars emitted at the end.
  */
 #include "pool_int.h"
+#include "profile.h"
 
 /* ---- statistics helpers ------------------------------------------------- */
 
@@ -348,7 +349,7 @@ static void emit_ivs(run *r, model_result *o, double end)
 	}
 	if (c->slo_window <= 0)
 		return;
-	int cap = c->arrival.kind == WL_STEPS ? c->arrival.n_steps : 0;
+	int cap = model_steps_up_max(c);
 	double *t = malloc((size_t)(n ? n : 1) * sizeof *t);
 	double *q = malloc((size_t)(n ? n : 1) * sizeof *q);
 	double *ups = malloc((size_t)(cap ? cap : 1) * sizeof *ups);
@@ -362,7 +363,7 @@ static void emit_ivs(run *r, model_result *o, double end)
 		model_result_scalar(o, "pool", "reaction_s", NAN);
 		return;
 	}
-	int nu = model_steps_up(&c->arrival, ups, cap);
+	int nu = model_steps_up(c, ups, cap);
 	for (int i = 0; i < n; i++) {
 		t[i] = r->ivs[(size_t)i * IV_COLS + IV_T];
 		q[i] = r->ivs[(size_t)i * IV_COLS + IV_LAT];
@@ -591,6 +592,19 @@ void pool_emit(run *r, model_result *o)
 					  : NAN);
 		model_result_scalar(o, scope, "calls", (double)d->calls);
 		model_result_scalar(o, scope, "in_use_max", d->lv_in_use.max);
+		/* a brownout's factor at each change, up to the run's end */
+		const profile *sl = d->spec->slowdown;
+		double t = 0;
+		for (int g = 0; sl && g < sl->n && t <= end; g++) {
+			model_result_point(o, scope, "slowdown", t, sl->seg[g].v0);
+			t += sl->seg[g].dur;
+			if (sl->seg[g].v1 != sl->seg[g].v0 && t <= end)
+				model_result_point(o, scope, "slowdown", t,
+						   sl->seg[g].v1);
+		}
+		if (sl && sl->n && t < end)
+			model_result_point(o, scope, "slowdown", end,
+					   sl->seg[sl->n - 1].v1);
 	}
 
 	/* series: at most series_points samples, evenly thinned */
@@ -796,17 +810,43 @@ void model_score_compute(const double *t, const double *q, int n, double dt,
 	}
 }
 
-int model_steps_up(const wl_spec *w, double *ups, int cap)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+int model_steps_up_max(const model_config *c)
+{
+	int n = c->arrival.kind == WL_STEPS ? c->arrival.n_steps : 0;
+	for (int i = 0; i < c->n_downstreams; i++)
+		if (c->downstreams[i].slowdown)
+			n += c->downstreams[i].slowdown->n;
+	return n;
+}
+
+int model_steps_up(const model_config *c, double *ups, int cap)
 {
 	int n = 0;
-	if (w->kind != WL_STEPS)
-		return 0;
+	const wl_spec *w = &c->arrival;
 	double t = 0;
-	for (int i = 0; i + 1 < w->n_steps && n < cap; i++) {
+	for (int i = 0; w->kind == WL_STEPS && i + 1 < w->n_steps && n < cap;
+	     i++) {
 		t += w->steps[i].dur;
-		double a = w->steps[i].rate, b = w->steps[i + 1].rate;
+		double a = w->linear ? w->steps[i].rate_end : w->steps[i].rate;
+		double b = w->steps[i + 1].rate;
 		if (b > 0 && b >= MODEL_STEP_UP * a)
 			ups[n++] = t;
 	}
+	for (int d = 0; d < c->n_downstreams; d++) {
+		const profile *p = c->downstreams[d].slowdown;
+		t = 0;
+		for (int i = 0; p && i + 1 < p->n && n < cap; i++) {
+			t += p->seg[i].dur;
+			if (p->seg[i + 1].v0 >= MODEL_STEP_UP * p->seg[i].v1)
+				ups[n++] = t;
+		}
+	}
+	qsort(ups, (size_t)n, sizeof *ups, cmp_double);
 	return n;
 }

@@ -1797,6 +1797,7 @@ static int draw_one(void *u, res_db *db, plot_exp *e)
 	else
 		fig_sweep(d, e);
 	plot_fig_series(d, e);
+	plot_fig_tuner(d, e);
 	fig_scopes(d, e);
 	return 0;
 }

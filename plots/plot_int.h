@@ -89,6 +89,9 @@ void plot_script_finish(drawer *d, FILE *f, const char *out,
 int plot_pick_point(int n_pts, int pt);
 /* NAME-series: the time series (series.c). */
 void plot_fig_series(drawer *d, const plot_exp *e);
+/* NAME-tuner: K, load, violations and the windowed quantile of a scored
+ * tuner experiment (tuner.c); nothing for other experiments. */
+void plot_fig_tuner(drawer *d, const plot_exp *e);
 
 int plot_exp_load(res_db *db, const res_experiment *x, plot_exp *e);
 void plot_exp_free(plot_exp *e);

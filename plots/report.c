@@ -154,11 +154,28 @@ static void fmt_val_of(char *buf, size_t n, const char *metric,
 			 how == M_ONE ? ", n=1" : ", deterministic");
 }
 
-/* A table column's unit: times in ms, rates per second (the registry's
- * units; counts and fractions go bare). */
+/* 1 for a time that is a sum or span of seconds by name (drain_s,
+ * slo_violation_s, worker_seconds): shown in s, not ms. */
+static int long_time(const char *metric)
+{
+	size_t n = strlen(metric);
+	return plot_is_time(metric) &&
+	       ((n > 2 && !strcmp(metric + n - 2, "_s")) ||
+		(n > 8 && !strcmp(metric + n - 8, "_seconds")));
+}
+
+/* A table column's scale: times in ms (seconds for long_time), others
+ * as stored. */
+static double col_scale(const char *metric)
+{
+	return plot_is_time(metric) && !long_time(metric) ? 1000.0 : 1.0;
+}
+
+/* A table column's unit: times in ms or s, rates per second (the
+ * registry's units; counts and fractions go bare). */
 static const char *col_unit(const char *metric)
 {
-	return plot_is_time(metric) ? " (ms)"
+	return long_time(metric) ? " (s)" : plot_is_time(metric) ? " (ms)"
 	       : !strcmp(plot_metric_unit(metric), "1/s") ? " (1/s)" : "";
 }
 
@@ -482,7 +499,7 @@ static void write_parts(FILE *f, const plot_exp *e)
 				if (!use[c])
 					continue;
 				const plot_sum *v = plot_get(e, p, sc[s], cols[c]);
-				double k = plot_is_time(cols[c]) ? 1000.0 : 1.0;
+				double k = col_scale(cols[c]);
 				char cell[160];
 				if (v) {
 					fmt_cell(cell, sizeof cell, v, k);
@@ -786,6 +803,170 @@ static int point_reps(const plot_exp *e, int p)
 	return n;
 }
 
+/* ---- the scorecard's ranking (slo with slo.window) ---------------------- */
+
+/* A point's name in a sentence: its value when one key is swept. */
+static void short_label(const plot_exp *e, int pt, char *buf, size_t n)
+{
+	if (e->n_keys == 1)
+		snprintf(buf, n, "%s", e->pts[pt].vals[0]);
+	else
+		point_label(e, pt, buf, n);
+}
+
+/* Mean and 95% half-width (Student t, GSL) of the paired differences
+ * a - b over the replications where both are stored; n < 2: no
+ * interval (*hw NAN). Returns n. */
+static int paired_diff(const paired *pd, int a, int b, double *mean,
+		       double *hw)
+{
+	int n = 0;
+	double m = 0, ss = 0;
+	for (int r = 0; r < pd->R; r++) {
+		double x = pd->v[(size_t)a * pd->R + r];
+		double y = pd->v[(size_t)b * pd->R + r];
+		if (isnan(x) || isnan(y))
+			continue;
+		double d = x - y, dm = d - m;
+		n++;
+		m += dm / n;
+		ss += dm * (d - m);
+	}
+	*mean = n ? m : NAN;
+	*hw = n >= 2 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sqrt(ss / (n - 1)) /
+			       sqrt(n)
+		     : NAN;
+	return n;
+}
+
+/* The mean of a point's stored values. */
+static double paired_mean(const paired *pd, int a)
+{
+	double m = 0;
+	int n = 0;
+	for (int r = 0; r < pd->R; r++) {
+		double x = pd->v[(size_t)a * pd->R + r];
+		if (!isnan(x)) {
+			m += x;
+			n++;
+		}
+	}
+	return n ? m / n : NAN;
+}
+
+/*
+ * Scored runs (docs/metrics.md, "The scorecard"): the points ranked by
+ * their SLO-violation seconds, each compared with a reference point by
+ * paired differences (common random numbers: replication r of one
+ * against replication r of the other), its cost in worker-seconds
+ * beside. The reference is the point named `utilization` (exercise 19's
+ * loop, the incumbent) when there is one, else the first point.
+ */
+static void write_ranking(FILE *f, res_db *db, const plot_exp *e)
+{
+	paired v, ws;
+	if (e->n_pts < 2)
+		return;
+	paired_load(&v, db, e, "slo_violation_s");
+	if (!v.v)
+		return;
+	paired_load(&ws, db, e, "worker_seconds");
+	int base = 0, np = e->n_pts;
+	for (int p = 0; p < np; p++)
+		for (int k = 0; k < e->n_keys; k++)
+			if (!strcmp(e->pts[p].vals[k], "utilization")) {
+				base = p;
+				k = e->n_keys;
+				p = np;
+			}
+	int order[np], any = 0;
+	double mv[np];
+	for (int p = 0; p < np; p++) {
+		order[p] = p;
+		mv[p] = paired_mean(&v, p);
+		any |= !isnan(mv[p]);
+	}
+	if (!any)
+		goto out;
+	/* fewest violation seconds first (insertion sort: a few points) */
+	for (int i = 1; i < np; i++)
+		for (int j = i; j > 0; j--) {
+			double a = mv[order[j]], b = mv[order[j - 1]];
+			if (!(isnan(b) && !isnan(a)) && !(a < b))
+				break;
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	char bl[256], pl[256], ms[64], hs[64], cs[160];
+	short_label(e, base, bl, sizeof bl);
+	fputs("## Ranking\n\n", f);
+	fputs("By SLO-violation seconds, fewest first; each against ", f);
+	md_text(f, bl);
+	fputs(" by the paired differences of their replications (mean ± "
+	      "the 95% half-width, Student t), with the cost in "
+	      "worker-seconds beside:\n\n", f);
+	double wsb = ws.v ? paired_mean(&ws, base) : NAN;
+	for (int i = 0; i < np; i++) {
+		int p = order[i];
+		short_label(e, p, pl, sizeof pl);
+		fprintf(f, "%d. ", i + 1);
+		md_text(f, pl);
+		fmt_sig(ms, sizeof ms, mv[p], 3);
+		fprintf(f, ": %s s in violation", ms);
+		if (p == base) {
+			fputs(" (the reference)\n", f);
+			continue;
+		}
+		double d, hw, dw, hww;
+		int n = paired_diff(&v, p, base, &d, &hw);
+		cs[0] = 0;
+		if (ws.v && paired_diff(&ws, p, base, &dw, &hww) >= 1 &&
+		    wsb > 0) {
+			fmt_sig(ms, sizeof ms, 100 * dw / wsb, 2);
+			snprintf(cs, sizeof cs, " at %s%s%% worker-seconds",
+				 dw >= 0 ? "+" : "", ms);
+			if (!isnan(hww)) {
+				size_t l = strlen(cs);
+				fmt_sig(hs, sizeof hs, 100 * hww / wsb, 2);
+				snprintf(cs + l, sizeof cs - l, " (± %s%%)", hs);
+			}
+		}
+		fputs("; ", f);
+		md_text(f, pl);
+		if (n < 2) {
+			fmt_sig(ms, sizeof ms, fabs(d), 3);
+			fprintf(f, " %s %s s against ", d <= 0 ? "cuts SLO "
+				"violations by" : "adds SLO violations of", ms);
+			md_text(f, bl);
+			fprintf(f, "%s (one replication: no interval)\n", cs);
+			continue;
+		}
+		fmt_sig(ms, sizeof ms, fabs(d), 3);
+		fmt_sig(hs, sizeof hs, hw, 2);
+		if (d == 0 && hw == 0) {
+			fputs(" and ", f);
+			md_text(f, bl);
+			fprintf(f, " have the same SLO-violation seconds in every "
+				"replication%s\n", cs);
+		} else if (fabs(d) <= hw) {
+			fputs(" and ", f);
+			md_text(f, bl);
+			fprintf(f, " cannot be told apart on SLO violations (%s%s "
+				"s ± %s s)%s\n", d < 0 ? "-" : "+", ms, hs, cs);
+		} else {
+			fprintf(f, " %s %s s ± %s s against ", d < 0 ? "cuts SLO "
+				"violations by" : "adds SLO violations of", ms, hs);
+			md_text(f, bl);
+			fprintf(f, "%s\n", cs);
+		}
+	}
+	fputc('\n', f);
+out:
+	free(v.v);
+	free(ws.v);
+}
+
 static int report_one(void *u, res_db *db, plot_exp *e)
 {
 	reporter *r = u;
@@ -886,7 +1067,7 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 			fputs(" |", f);
 		for (int m = 0; m < e->n_metrics; m++) {
 			const plot_sum *s = plot_getm(e, p, e->metrics[m]);
-			double sc = plot_is_time(e->metrics[m]) ? 1000.0 : 1.0;
+			double sc = col_scale(e->metrics[m]);
 			char cell[160];
 			if (s)
 				fmt_cell(cell, sizeof cell, s, sc);
@@ -902,6 +1083,8 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	int nfig = 0;
 	char base[300];
 	link_figure(f, r, e->fname, "metrics", &nfig);
+	snprintf(base, sizeof base, "%s-tuner", e->fname);
+	link_figure(f, r, base, "the tuners: K, load, SLO violations", &nfig);
 	snprintf(base, sizeof base, "%s-series", e->fname);
 	link_figure(f, r, base, "time series", &nfig);
 	snprintf(base, sizeof base, "%s-scopes", e->fname);
@@ -915,6 +1098,7 @@ static int report_one(void *u, res_db *db, plot_exp *e)
 	}
 
 	write_parts(f, e);
+	write_ranking(f, db, e);
 
 	fputs("## Answer\n\n", f);
 	goal_seen gs = { f, "" };

@@ -22,6 +22,7 @@
 
 #include "testlib.h"
 #include "../models/model.h"
+#include "../models/profile.h"
 static double get(const model_result *r, const char *scope, const char *name)
 {
 	return model_result_get(r, scope, name);
@@ -442,16 +443,27 @@ static void test_score_by_hand(void **st)
 
 static void test_steps_up(void **st)
 {
-	wl_spec w;
+	model_config c;
 	char err[256];
+	model_config_init(&c);
 	assert_int_equal(wl_parse("steps(100/s for 10s, 110/s for 10s, 200/s "
 				  "for 10s, 50/s for 10s, 0/s for 5s, 10/s for "
-				  "5s)", NULL, &w, err, sizeof err), 0);
-	double ups[8];
+				  "5s)", NULL, &c.arrival, err, sizeof err), 0);
+	double ups[16];
 	/* +10% is not a step; x1.8 is; a fall is not; a rise from 0 is */
-	assert_int_equal(model_steps_up(&w, ups, 8), 2);
+	assert_int_equal(model_steps_up(&c, ups, 16), 2);
 	assert_true(ups[0] == 20 && ups[1] == 45);
-	wl_spec_fini(&w);
+	/* a brownout's start is a step up, its end is not; merged in
+	 * time order with the arrival's */
+	c.n_downstreams = 1;
+	assert_int_equal(prof_parse_factor("steps(1 for 30s, 4 for 10s, 1 "
+					   "for 10s)", NULL, NULL,
+					   &c.downstreams[0].slowdown, err,
+					   sizeof err), 0);
+	assert_true(model_steps_up_max(&c) >= 3);
+	assert_int_equal(model_steps_up(&c, ups, 16), 3);
+	assert_true(ups[0] == 20 && ups[1] == 30 && ups[2] == 45);
+	model_config_fini(&c);
 }
 
 int main(void)
