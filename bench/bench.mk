@@ -1,6 +1,8 @@
 # bench.mk — `make bench`: poolsim on M/M/c (c=50, rho=0.9) against the
 # Kiefer–Wolfowitz floor and SimPy, events/s, peak RSS at two sizes, the
-# -j speed-up of a sweep, and the runs a goal's K search saves (ksearch.sh).
+# autotuner's cost (a tuned run at most 1.5x the same run untuned, measured
+# in the same process: bench_mmc --tune, which fails above it), the -j
+# speed-up of a sweep, and the runs a goal's K search saves (ksearch.sh).
 # Included by the top Makefile; always an -O2 build (BUILD=build), never
 # the ASan one.
 #
@@ -43,6 +45,8 @@ bench: $(BENCH_DIR)/kw $(BENCH_DIR)/bench_mmc $(BIN)
 	@echo "== the other FIFO libraries on the same model (best of 3, 1M tasks) =="
 	@for p in errgroup ants tunny semaphore pond; do \
 		BENCH_POOL=$$p $(BENCH_DIR)/bench_mmc --gate 3 1000000 | tr '\n' ' '; echo; done
+	@echo "== the autotuner's cost: gradient2 + scorecard against the same run untuned (ants, 10 ms tasks, rho 0.9, best of 3, 1M tasks) =="
+	@$(BENCH_DIR)/bench_mmc --tune 3 1000000
 	@echo "== SimPy 2 ($(SYSPY)), same model, $(SIMPY_TASKS) tasks =="
 	@$(SYSPY) bench/simpy_mmc.py $(SIMPY_TASKS) > $(BENCH_DIR)/simpy.txt
 	@awk '/poolsim model_run/ { p = $$3 } /^simpy/ { s = $$3; w = $$4 } END { \

@@ -22,6 +22,11 @@
  * not, so their ratio moves with the CPU model by 30% and more, while
  * the tree ratio stays within about 10% across the CPUs measured).
  *
+ * Usage: bench_mmc --tune REPS [TASKS]
+ * The autotuner's cost: the run tuned by gradient2 with the scorecard on
+ * over the same run untuned (ants, 10 ms tasks at rho 0.9), best of REPS
+ * interleaved; exits 1 above 1.5x (DESIGN.md's budget).
+ *
  * Expected workload: 1M–10M tasks, a few seconds. Memory should not grow
  * with TASKS (histograms, not sample arrays): run it at 1M and 10M and
  * compare the RSS lines.
@@ -35,6 +40,7 @@
 #include <time.h>
 
 #include "../models/model.h"
+#include "../models/tune.h"
 #include "../sim/dist.h"
 #include "../sim/ps.h"
 #include "kw.h"
@@ -129,8 +135,82 @@ static int gate(int reps, long n)
 	return 0;
 }
 
+/* --tune: the autotuner's cost. The same M/M/50 at rho = 0.9 scaled to
+ * 10 ms tasks (4500/s, so the tuner's 1 s windows hold thousands of
+ * tasks, as in a service) on ants, untuned and then tuned by gradient2
+ * from K = 50 with the scorecard on (slo latency_p99 < 100ms, a 10 s
+ * window: every task's RTT into the tuner's window and the windowed
+ * quantile, a decision and a series row every second). Best of reps,
+ * interleaved; the ratio must stay at or below 1.5 (DESIGN.md). */
+static int tune_cost(int reps, long n)
+{
+	model_config plain, tuned;
+	char err[256];
+	model_config *cs[2] = { &plain, &tuned };
+	for (int i = 0; i < 2; i++) {
+		model_config *c = cs[i];
+		model_config_init(c);
+		c->tasks = n;
+		c->warmup = WARMUP_NONE;
+		c->arrival.kind = WL_POISSON;
+		c->arrival.rate = 4500;
+		if (dist_parse("exp(10ms)", NULL, &c->service, err,
+			       sizeof err) != PS_OK) {
+			fprintf(stderr, "bench_mmc: %s\n", err);
+			return 1;
+		}
+		c->pool = POOL_ANTS;
+		c->K = 50;
+		c->producers = 0;
+	}
+	tuned.tune.on = 1;
+	tuned.tune.policy = TUNE_GRADIENT2;
+	tune_policy_defaults(TUNE_GRADIENT2, &tuned.tune.min, &tuned.tune.max,
+			     &tuned.tune.period, &tuned.tune.smoothing);
+	tuned.slo_window = 10;
+	tuned.slo_q = 0.99;
+	tuned.slo_target = 0.1;
+	double best[2] = { INFINITY, INFINITY };
+	double kmean = NAN;
+	for (int r = 0; r < reps; r++)
+		for (int i = 0; i < 2; i++) {
+			model_result res;
+			model_result_init(&res);
+			double t0 = now_s();
+			int rc = model_run(cs[i], 1, 0, &res);
+			double dt = now_s() - t0;
+			if (i)
+				kmean = model_result_get(&res, "pool", "k_mean");
+			model_result_fini(&res);
+			if (rc != PS_OK) {
+				fprintf(stderr, "bench_mmc: model_run failed (%d)\n",
+					rc);
+				return 1;
+			}
+			if (dt < best[i])
+				best[i] = dt;
+		}
+	double ratio = best[1] / best[0];
+	printf("  untuned %.1f ns/task, tuned (gradient2, mean K %.0f, "
+	       "scorecard on) %.1f ns/task: ratio %.2fx (target <= 1.5x) %s\n",
+	       best[0] * 1e9 / (double)n, kmean, best[1] * 1e9 / (double)n,
+	       ratio, ratio <= 1.5 ? "ok" : "FAIL");
+	model_config_fini(&plain);
+	model_config_fini(&tuned);
+	return ratio <= 1.5 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && !strcmp(argv[1], "--tune")) {
+		int reps = atoi(argv[2]);
+		long tn = argc > 3 ? strtol(argv[3], NULL, 10) : 1000000L;
+		if (reps <= 0 || tn <= 0) {
+			fprintf(stderr, "bench_mmc: --tune REPS [TASKS], both > 0\n");
+			return 2;
+		}
+		return tune_cost(reps, tn);
+	}
 	if (argc > 2 && !strcmp(argv[1], "--gate")) {
 		int reps = atoi(argv[2]);
 		long gn = argc > 3 ? strtol(argv[3], NULL, 10) : 1000000L;

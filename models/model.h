@@ -504,15 +504,16 @@ int model_unstable(const model_probe *p, double t0, double t1, double area1,
  * A windowed latency quantile, as a Prometheus rule
  * `histogram_quantile(0.99, rate(latency[10s])) > 0.1` evaluated every
  * interval sees it: a ring of `slots` per-interval histograms whose sum
- * is the trailing window. Buckets are log-spaced by 0.5% with an edge at
- * the target, so "the quantile is above the target" is exact (more than
- * the quantile's share of the window's tasks took longer than the
- * target) and the value reported is the bucket's upper edge (at most
- * 0.5% above the true quantile). Values from target * 1e-6 to
- * target * 1e5; outside they count in the end buckets. About 30 KB per
- * slot; add O(1) (one log); quantile O(sqrt buckets); rotate O(the
- * leaving slot's distinct buckets), so a slow run (a few tasks per
- * interval) does not pay for the resolution.
+ * is the trailing window. Buckets are log-linear, 256 per octave (at most
+ * 0.4% wide) with an edge at the target, so "the quantile is above the
+ * target" is exact (more than the quantile's share of the window's tasks
+ * took longer than the target) and the value reported is the bucket's
+ * upper edge (at most 0.4% above the true quantile). Values from
+ * target * 2^-20 (1e-6) to target * 2^17 (1.3e5); outside they count in
+ * the end buckets. About 40 KB per slot; add O(1) (a division and bit
+ * operations, no log); quantile O(sqrt buckets); rotate O(the leaving
+ * slot's distinct buckets), so a slow run (a few tasks per interval)
+ * does not pay for the resolution.
  */
 typedef struct model_wq {
 	uint32_t *slot;         /* slots * nb counts */
@@ -526,7 +527,7 @@ typedef struct model_wq {
 	uint64_t *slot_n;       /* tasks per slot */
 	int slots, nb, cur, off;   /* off: the bucket whose upper edge is
 				    * the target */
-	double target, lg;      /* lg = log(1.005) */
+	double target;
 } model_wq;
 
 /* 0 or PS_ENOMEM; target > 0, slots >= 1. */

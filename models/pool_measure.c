@@ -669,17 +669,45 @@ void emit_reuse(run *r, model_result *o)
 
 /* ---- the scorecard: windowed quantile and its score (model.h) ----------- */
 
-#define WQ_LO 1e-6   /* the buckets' range, as multiples of the target */
-#define WQ_HI 1e5
+/* Buckets: 256 per octave of v / target, from the octave's bit pattern
+ * (the double's exponent and top 8 mantissa bits: no log per task), for
+ * v / target in [2^-20, 2^17). Taking the bits of the next smaller double
+ * makes each bucket (lo, hi]: the target itself (v / target = 1, an
+ * octave's edge) falls in the bucket below it, so "over the target" is
+ * exact. */
+#define WQ_SUB 8                        /* log2 of the buckets per octave */
+#define WQ_SHIFT (52 - WQ_SUB)
+#define WQ_BASE ((uint64_t)(1023 - 20) << WQ_SUB)   /* 2^-20 */
+#define WQ_OCTAVES 37
+
+static int wq_bucket(const model_wq *w, double v)
+{
+	double x = v / w->target;
+	if (!(x > 0))
+		return 0;
+	uint64_t u;
+	memcpy(&u, &x, sizeof u);
+	u = (u - 1) >> WQ_SHIFT;
+	return u < WQ_BASE ? 0 : u - WQ_BASE >= (uint64_t)w->nb
+				 ? w->nb - 1 : (int)(u - WQ_BASE);
+}
+
+/* The upper edge of bucket j, as a multiple of the target. */
+static double wq_edge(int j)
+{
+	uint64_t u = ((uint64_t)j + WQ_BASE + 1) << WQ_SHIFT;
+	double x;
+	memcpy(&x, &u, sizeof x);
+	return x;
+}
 
 int model_wq_init(model_wq *w, double target, int slots)
 {
 	assert(target > 0 && slots >= 1);
 	memset(w, 0, sizeof *w);
 	w->target = target;
-	w->lg = log(1.005);
-	w->off = (int)ceil(-log(WQ_LO) / w->lg);
-	w->nb = w->off + (int)ceil(log(WQ_HI) / w->lg) + 1;
+	w->nb = WQ_OCTAVES << WQ_SUB;
+	w->off = wq_bucket(w, target);   /* its upper edge is the target */
 	assert(w->nb <= 65536);   /* touched holds uint16_t */
 	w->slots = slots;
 	size_t cells = (size_t)slots * (size_t)w->nb;
@@ -713,11 +741,7 @@ void model_wq_fini(model_wq *w)
 
 void model_wq_add(model_wq *w, double v)
 {
-	/* bucket j holds (target g^(j-off-1), target g^(j-off)]: the
-	 * target itself is the upper edge of bucket off */
-	double x = v > 0 ? ceil(log(v / w->target) / w->lg) : -INFINITY;
-	int j = x < -w->off ? 0 : x > w->nb - 1 - w->off ? w->nb - 1
-							 : (int)x + w->off;
+	int j = wq_bucket(w, v);
 	size_t base = (size_t)w->cur * (size_t)w->nb;
 	if (w->slot[base + (size_t)j]++ == 0)
 		w->touched[base + (size_t)w->n_touched[w->cur]++] = (uint16_t)j;
@@ -745,9 +769,7 @@ double model_wq_quantile(const model_wq *w, double q)
 		if (cum >= rank)
 			break;
 	}
-	if (j == w->off)
-		return w->target;   /* exactly, not through exp(log) */
-	return w->target * exp((double)(j - w->off) * w->lg);
+	return j == w->off ? w->target : w->target * wq_edge(j);
 }
 
 void model_wq_rotate(model_wq *w)
