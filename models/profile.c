@@ -3,9 +3,9 @@
  * Prometheus readers, the options (scale, from, to, interp, series), the
  * slowdown syntax and the run-time lookup.
  *
- * Workload: a file is read once per configuration that names it (CSV
- * through the invocation's csv_cache, so once per invocation; a JSON
- * response is parsed by jansson, O(bytes)); options are O(rows). prof_at
+ * Workload: a file is read once per invocation (through its csv_cache: a
+ * CSV by csv_read, a JSON response parsed by jansson, O(bytes), once per
+ * series asked of it); options are O(rows) per configuration. prof_at
  * runs once per downstream call and is O(1) amortised (the clock never
  * goes back, so a cursor walks the segments once per run).
  */
@@ -401,14 +401,22 @@ static int json_value(json_t *v, double *out)
 	return 0;
 }
 
-static int read_prom(const char *path, const selector *sel, prof_kind kind,
-		     double **tp, double **vp, long *np, char *err,
-		     size_t errlen)
+typedef struct prom_ask {
+	const selector *sel;
+	prof_kind kind;
+} prom_ask;
+
+/* A csv_loader (sim/csv.h): the picked series as a table t, value. */
+static int read_prom(const char *path, void *arg, csv_table **tab,
+		     char *err, size_t errlen)
 {
+	const selector *sel = ((const prom_ask *)arg)->sel;
+	prof_kind kind = ((const prom_ask *)arg)->kind;
 	json_error_t je;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	int rc = PS_OK;
-	double *t = NULL, *v = NULL;
+	csv_table *tb = NULL;
+	double *t, *v;
 	char buf[1024];
 	if (!root)
 		return ps_err(err, errlen, PS_EPARSE,
@@ -485,12 +493,12 @@ static int read_prom(const char *path, const selector *sel, prof_kind kind,
 	if (n > (size_t)MAX_ROWS)
 		FAIL("%s: data.result[%zu].values: more than 10^7 samples",
 		     path, pick);
-	t = malloc(n * sizeof *t);
-	v = malloc(n * sizeof *v);
-	if (!t || !v) {
+	if (!(tb = csv_table_new(path, 2, (long)n))) {
 		rc = ps_err(err, errlen, PS_ENOMEM, "out of memory");
 		goto out;
 	}
+	t = tb->col[0];
+	v = tb->col[1];
 	double t0 = 0;
 	for (size_t i = 0; i < n; i++) {
 		json_t *s = json_array_get(values, i);
@@ -527,13 +535,10 @@ static int read_prom(const char *path, const selector *sel, prof_kind kind,
 			     v[i]);
 	}
 #undef FAIL
-	*tp = t;
-	*vp = v;
-	*np = (long)n;
-	t = v = NULL;
+	*tab = tb;
+	tb = NULL;
 out:
-	free(t);
-	free(v);
+	csv_release(tb);
 	json_decref(root);
 	return rc;
 }
@@ -582,7 +587,6 @@ int prof_file(const span *args, int nargs, const char *basedir,
 	int has_from = 0, has_to = 0, linear = 0, rc;
 	selector sel = { 0 };
 	char *path = NULL;
-	double *tj = NULL, *vj = NULL;
 	csv_table *tb = NULL;
 	if (nargs < 1 || args[0].len == 0)
 		return ps_err(err, errlen, PS_EPARSE, "expected a file name");
@@ -653,11 +657,25 @@ int prof_file(const span *args, int nargs, const char *basedir,
 	const double *t, *v;
 	long n = 0;
 	if (json) {
-		if ((rc = read_prom(path, &sel, kind, &tj, &vj, &n, err,
-				    errlen)))
+		/* read once per invocation for each (kind, selector) asked */
+		char key[1024];
+		size_t m = (size_t)snprintf(key, sizeof key, "prometheus %d",
+					    (int)kind);
+		for (int i = 0; i < sel.n && m < sizeof key; i++)
+			m += (size_t)snprintf(key + m, sizeof key - m,
+					      "\x1f%s\x1e%s", sel.l[i].name,
+					      sel.l[i].value);
+		prom_ask ask = { &sel, kind };
+		if (m >= sizeof key)   /* too long to key: read afresh */
+			rc = read_prom(path, &ask, &tb, err, errlen);
+		else
+			rc = csv_cache_load(files, path, key, read_prom, &ask,
+					    &tb, err, errlen);
+		if (rc)
 			goto out;
-		t = tj;
-		v = vj;
+		n = tb->nrows;
+		t = tb->col[0];
+		v = tb->col[1];
 	} else {
 		if (sel.set) {
 			rc = ps_err(err, errlen, PS_EPARSE,
@@ -713,8 +731,6 @@ out:
 		prof_fini(out);
 	selector_fini(&sel);
 	csv_release(tb);
-	free(tj);
-	free(vj);
 	free(path);
 	return rc;
 }

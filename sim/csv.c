@@ -224,7 +224,8 @@ out:
 /* ---- the cache ------------------------------------------------------------ */
 
 typedef struct entry {
-	const csv_shape *shape;
+	const csv_shape *shape;   /* a CSV read; NULL for a loader's table */
+	char *key;                /* a loader's key; NULL for a CSV read */
 	csv_table *t;
 	struct entry *next;
 } entry;
@@ -252,6 +253,7 @@ void csv_cache_free(csv_cache *c)
 	for (entry *e = c->head, *n; e; e = n) {
 		n = e->next;
 		csv_release(e->t);
+		free(e->key);
 		free(e);
 	}
 	pthread_mutex_destroy(&c->mu);
@@ -268,7 +270,8 @@ int csv_cache_get(csv_cache *c, const char *path, const csv_shape *shape,
 	pthread_mutex_lock(&c->mu);
 	if (abs)
 		for (entry *e = c->head; e; e = e->next)
-			if (e->shape == shape && !strcmp(e->t->abspath, abs)) {
+			if (e->shape && e->shape == shape &&
+			    !strcmp(e->t->abspath, abs)) {
 				*out = csv_ref(e->t);
 				goto out;
 			}
@@ -277,12 +280,72 @@ int csv_cache_get(csv_cache *c, const char *path, const csv_shape *shape,
 	if (rc)
 		goto out;
 	c->reads++;
-	entry *e = malloc(sizeof *e);
+	entry *e = calloc(1, sizeof *e);
 	if (e) {   /* out of memory: the table is still good, just not shared */
 		e->shape = shape;
 		e->t = csv_ref(*out);
 		e->next = c->head;
 		c->head = e;
+	}
+out:
+	pthread_mutex_unlock(&c->mu);
+	free(abs);
+	return rc;
+}
+
+csv_table *csv_table_new(const char *path, int ncols, long nrows)
+{
+	if (ncols < 1 || ncols > CSV_MAX_COLS || nrows < 0)
+		return NULL;
+	csv_table *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->refs = 1;
+	t->ncols = ncols;
+	t->nrows = nrows;
+	t->path = strdup(path);
+	t->abspath = realpath(path, NULL);
+	if (!t->abspath)
+		t->abspath = strdup(path);
+	int ok = t->path && t->abspath;
+	for (int c = 0; ok && c < ncols; c++)
+		ok = (t->col[c] = calloc((size_t)(nrows ? nrows : 1),
+					 sizeof *t->col[c])) != NULL;
+	if (!ok) {
+		table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int csv_cache_load(csv_cache *c, const char *path, const char *key,
+		   csv_loader load, void *arg, csv_table **out, char *err,
+		   size_t errlen)
+{
+	*out = NULL;
+	if (!c)
+		return load(path, arg, out, err, errlen);
+	char *abs = realpath(path, NULL);
+	int rc = PS_OK;
+	pthread_mutex_lock(&c->mu);
+	if (abs)
+		for (entry *e = c->head; e; e = e->next)
+			if (!e->shape && e->key && !strcmp(e->key, key) &&
+			    !strcmp(e->t->abspath, abs)) {
+				*out = csv_ref(e->t);
+				goto out;
+			}
+	rc = load(path, arg, out, err, errlen);
+	if (rc)
+		goto out;
+	c->reads++;
+	entry *e = calloc(1, sizeof *e);
+	if (e && (e->key = strdup(key))) {
+		e->t = csv_ref(*out);
+		e->next = c->head;
+		c->head = e;
+	} else {
+		free(e);   /* out of memory: the table is still good */
 	}
 out:
 	pthread_mutex_unlock(&c->mu);

@@ -58,6 +58,20 @@ void csv_cache_free(csv_cache *c);
 /* csv_read through the cache (c NULL = a plain csv_read). */
 int csv_cache_get(csv_cache *c, const char *path, const csv_shape *shape,
 		  csv_table **out, char *err, size_t errlen);
+/* Files of another format (models/profile.c: Prometheus JSON) through the
+ * same cache. csv_table_new makes a table of ncols zeroed columns of nrows
+ * (one reference; NULL when out of memory) for a loader to fill. A loader
+ * reads path as asked by arg into *out (one reference, the caller's), or
+ * returns an error with its message. csv_cache_load serves the table
+ * loaded before for the same real path and key (key names everything arg
+ * asks, so two different asks of one file are two entries); c NULL = a
+ * plain load. */
+csv_table *csv_table_new(const char *path, int ncols, long nrows);
+typedef int (*csv_loader)(const char *path, void *arg, csv_table **out,
+			  char *err, size_t errlen);
+int csv_cache_load(csv_cache *c, const char *path, const char *key,
+		   csv_loader load, void *arg, csv_table **out, char *err,
+		   size_t errlen);
 /* How many files the cache has read from disk (not served from memory). */
 long csv_cache_reads(const csv_cache *c);
 
