@@ -1015,7 +1015,8 @@ int exp_names_check(const exp_ini *ini, exp_diags *d)
 			exp_diag_add(d, ini->path, line[i], "experiment [%s] and "
 				     "[%s] (%s:%d) would both write %s.png (figures "
 				     "and reports are named after the experiment, "
-				     "plus -series, -scopes, -stages): rename one of "
+				     "plus -series, -scopes, -stages, -tuner): rename "
+				     "one of "
 				     "them", names[i], names[j], ini->path, line[j],
 				     file);
 		rc = PS_EPARSE;

@@ -13,6 +13,8 @@
  *   NAME-series.png   time series: median and 10-90% band over replications
  *                     (plot.replication: one), events marked (series.c)
  *   NAME-scopes.png   throughput and p99 per tenant/ and tier/ scope
+ *   NAME-tuner.png    a scored tuner experiment: K, load, violations,
+ *                     brownout and the windowed p99 (tuner.c)
  * Work is O(rows of the experiment); gnuplot's run time dominates.
  *
  * Safety: gnuplot substitutes `backquotes` (a shell command) everywhere on a
@@ -83,9 +85,11 @@ static char *xstrdup(const char *s)
 
 /* ---- file names ------------------------------------------------------------ */
 
-/* The figures of experiment stem X: X, X-series, X-scopes, X-stages. */
-static const char *const fig_suffix[] = { "", "-series", "-scopes", "-stages" };
-#define N_SUFFIX 4
+/* The figures of experiment stem X: X, X-series, X-scopes, X-stages,
+ * X-tuner. */
+static const char *const fig_suffix[] = { "", "-series", "-scopes", "-stages",
+					  "-tuner" };
+#define N_SUFFIX 5
 
 /* A name that is a file name as it stands: [A-Za-z0-9_-] then
  * [A-Za-z0-9_.-], at most PLOT_FNAME_MAX - 16 characters. ('.' first would

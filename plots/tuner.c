@@ -196,7 +196,7 @@ void plot_fig_tuner(drawer *d, const plot_exp *e)
 		any_k |= L.k[j].n > 0;
 		any_lat |= L.lat[j].n > 0;
 	}
-	char what[64] = "latency";
+	char what[256] = "latency";
 	double target = slo_target(d, e, what, sizeof what);
 	if (!any_k || !any_lat || !(target > 0))
 		goto out;   /* not a scored tuner experiment */
@@ -243,7 +243,7 @@ void plot_fig_tuner(drawer *d, const plot_exp *e)
 	int shared = obj;
 
 	/* panel 1: K and the offered load; the violation strips on top */
-	char t1[256];
+	char t1[512];
 	snprintf(t1, sizeof t1, "K per policy, offered load (right); strips: "
 		 "%s over %g ms in the trailing slo.window", what,
 		 target * 1000);
@@ -268,7 +268,7 @@ void plot_fig_tuner(drawer *d, const plot_exp *e)
 	/* panel 2: the windowed quantile against the target */
 	for (int o = shared; o < obj; o++)
 		fprintf(f, "unset object %d\n", o);
-	char t2[160], sl[96];
+	char t2[384], sl[96];
 	snprintf(t2, sizeof t2, "%s over the trailing slo.window", what);
 	snprintf(sl, sizeof sl, "SLO %g ms", target * 1000);
 	fputs("set title ", f);
