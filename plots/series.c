@@ -58,7 +58,16 @@ static const char *const palette[] = {
 	"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9",
 	"#7f7f7f", "#000000"
 };
-static const int dashes[] = { 1, 2, 4, 5 };
+/* A dash pattern per point, all 8 distinct, and nested widths: the first
+ * point widest, so that coinciding stretches show as stripes (narrower
+ * steps with more than 4 points, where the widest would hide the rest). */
+static const char *const dashes[] = { "1", "2", "4", "5", "(10,4,2,4,2,4)",
+				      "(2,5)", "(14,5)", "3" };
+
+static double line_w(int np, int slot)
+{
+	return np > 4 ? 1.2 + 0.6 * (np - 1 - slot) : 1.3 + 1.4 * (np - 1 - slot);
+}
 
 static void *xrealloc(void *p, size_t n)
 {
@@ -607,7 +616,8 @@ void plot_fig_series(drawer *d, const plot_exp *e)
 	plot_gp_header(f, d->o, out, width, height);
 
 	/* data: per track "t median q10 q90" */
-	int band = e->replication < 0 && e->reps > 1;
+	/* bands: up to 4 points (more would paint the panel grey) */
+	int band = e->replication < 0 && e->reps > 1 && np <= 4;
 	double tmax = 0;
 	int *rowsn = xrealloc(NULL, (size_t)L.n * sizeof *rowsn);
 	for (int i = 0; i < L.n; i++) {
@@ -705,20 +715,19 @@ void plot_fig_series(drawer *d, const plot_exp *e)
 						first ? "" : ", \\\n     ", i, c);
 				else
 					fprintf(f, "%s$s%d using 1:2 with steps "
-						"lw %.2g dt %d lc rgb '%s' notitle",
+						"lw %.2g dt %s lc rgb '%s' notitle",
 						first ? "" : ", \\\n     ", i,
-						1.3 + 1.4 * (np - 1 - s->slot),
-						dashes[s->slot % 4], c);
+						line_w(np, s->slot),
+						dashes[s->slot % 8], c);
 				first = 0;
 			}
 		if (k == 0) {
 			for (int j = 0; j < np; j++) {
 				char t2[400];
 				entry(e, pts[j], t2, sizeof t2);
-				fprintf(f, "%sNaN with lines lw %.2g dt %d lc rgb '%s' "
+				fprintf(f, "%sNaN with lines lw %.2g dt %s lc rgb '%s' "
 					"title ", first ? "" : ", \\\n     ",
-					1.3 + 1.4 * (np - 1 - j), dashes[j % 4],
-					palette[j]);
+					line_w(np, j), dashes[j % 8], palette[j]);
 				plot_gp_quote(f, t2);
 				first = 0;
 			}
@@ -727,6 +736,11 @@ void plot_fig_series(drawer *d, const plot_exp *e)
 					"solid 0.3 noborder lc rgb '#7f7f7f' title "
 					"'median of %d replications, band 10-90%%'",
 					e->reps);
+			} else if (e->replication < 0 && e->reps > 1) {
+				fprintf(f, ", \\\n     NaN with lines lc rgb "
+					"'#ffffff' title 'median of %d replications "
+					"(no 10-90%% bands with %d lines)'", e->reps,
+					np);
 			} else {
 				char t3[96];
 				snprintf(t3, sizeof t3, "replication %d",

@@ -172,6 +172,10 @@ O="$T/out/one-series.gp"
 grep -q "title 'replication 1'" "$O" || fail "plot.replication = 1 not named"
 grep -q "filledcurves fs transparent" "$O" && fail "one replication drew a band"
 
+# five points: five distinct dash patterns, no grey wash of bands
+n=$(grep -o "with steps lw [0-9.]* dt [^ ]* lc rgb '#[0-9a-f]*'" "$T/out/ks-series.gp" |
+	sed 's/lw [0-9.]* //' | sort -u | wc -l)
+[ "$n" = 5 ] || fail "ks-series: $n line styles for 5 points"
 grep -q '^set logscale x' "$T/out/ks.gp" && fail "plot.xscale = linear drew log"
 grep -q '^set xrange \[3:60\]' "$T/out/ks.gp" || fail "plot.xrange: $(grep xrange "$T/out/ks.gp")"
 grep -q '^set logscale x' "$T/out/ks-auto.gp" || fail "auto: 2..100 should be log"
