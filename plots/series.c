@@ -26,7 +26,9 @@
  *     bar per point, finished in its colour, cut off hatched, numbered
  *     (the drain question's answer at a glance);
  *   - tenants and services as small multiples: a panel each of their
- *     throughput, after the pool's own panels.
+ *     throughput, after the pool's own panels;
+ *   - a tuned pool's K changes as events when there are at most 6 in the
+ *     replication drawn (more are a trajectory: the K panel shows it).
  * The SIGTERM of `shutdown.at = after(N)` is not stored: it is the run's
  * end less drain_s, the end being the last sample (the run's last event,
  * which the model always samples unless thinning dropped it) or the
@@ -405,6 +407,27 @@ static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
 				}
 			}
 			wl_spec_fini(&w);
+		}
+		/* K changes of a tuned pool, when they are few enough to
+		 * read (replication 0's, or the one drawn): each is an event;
+		 * many are a trajectory the K panel shows */
+		for (int i = 0; i < ntr; i++) {
+			const track *k = &tr[i];
+			if (k->pt != pt || strcmp(k->scope, "pool") ||
+			    strcmp(k->name, "K") || !k->n_reps)
+				continue;
+			const rep_ser *s = &k->reps[0];
+			for (int r = 0; r < k->n_reps && !s->n; r++)
+				s = &k->reps[r];
+			int changes = 0;
+			for (int q = 1; q < s->n; q++)
+				changes += s->v[q] != s->v[q - 1];
+			for (int q = 1; changes <= 6 && q < s->n; q++)
+				if (s->v[q] != s->v[q - 1]) {
+					snprintf(lab, sizeof lab, "K %.6g -> %.6g",
+						 s->v[q - 1], s->v[q]);
+					add_mark(M, s->t[q], j, lab);
+				}
 		}
 		/* downstream brownouts */
 		slow_ctx sc = { M, j };

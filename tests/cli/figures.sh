@@ -64,6 +64,20 @@ downstream.db.limit   = 20
 downstream.db.service = exp(20ms)
 downstream.db.slowdown = steps(1 for 10s, 4 for 10s, 1 for 10s)
 
+[tuned]
+arrival  = steps(10/s for 30s, 60/s for 30s, 10/s for 30s)
+duration = 90s
+warmup   = 0
+service  = const(100ms)
+pool     = ants
+K        = 4
+producers = each
+autotune = utilization
+autotune.min = 2
+autotune.max = 12
+autotune.step = 4
+autotune.period = 10s
+
 [ks]
 arrival = poisson(200/s)
 tasks   = 300
@@ -168,6 +182,16 @@ B="$T/out/brown-series.gp"
 grep -q "^set label [0-9]* 'db brownout x4' at 10," "$B" || fail "brownout start: $(grep '^set label' "$B")"
 grep -q "^set label [0-9]* 'db brownout end' at 20," "$B" || fail "brownout end"
 
+# a tuner's few K changes are events; they match the stored K series
+U="$T/out/tuned-series.gp"
+sqlite3 "$T/f.db" "select printf('%.9g %.6g', s.t, s.value) from series s join run r on r.id = s.run_id
+	join experiment e on e.id = r.experiment_id where e.name = 'tuned' and s.scope = 'pool'
+	and s.name = 'K' order by s.t" | awk 'NR > 1 && $2 != v { printf "%s %s %s\n", v, $2, $1 } { v = $2 }' >"$T/kch"
+[ "$(wc -l <"$T/kch")" -ge 2 ] || fail "tuned: K changed $(wc -l <"$T/kch") times"
+while read -r a b t; do
+	grep -q "^set label [0-9]* 'K $a -> $b' at $t," "$U" || fail "no marker K $a -> $b at $t: $(grep '^set label' "$U")"
+done <"$T/kch"
+
 O="$T/out/one-series.gp"
 grep -q "title 'replication 1'" "$O" || fail "plot.replication = 1 not named"
 grep -q "filledcurves fs transparent" "$O" && fail "one replication drew a band"
@@ -221,7 +245,7 @@ I="$T/rep/index.md"
 [ -f "$I" ] || fail "no index.md: $(cat "$T/list")"
 grep -q "^Drawn [0-9T:-]*Z by poolsim [0-9.]* from the database \`$T/f.db\`\.\$" "$I" ||
 	fail "index header: $(head -3 "$I")"
-for x in drain steps one tenants brown ks ks-auto opt over; do
+for x in drain steps one tenants brown tuned ks ks-auto opt over; do
 	grep -q "^| \[$x\]($x.md) | " "$I" || fail "index lacks $x: $(cat "$I")"
 	[ -f "$T/rep/$x.md" ] || fail "no report $x.md"
 done
