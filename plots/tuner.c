@@ -137,7 +137,10 @@ static double slo_target(drawer *d, const plot_exp *e, char *what, size_t n)
 	len = strlen(v);
 	while (len && v[len - 1] == ' ')
 		v[--len] = '\0';
-	snprintf(what, n, "%s", v);
+	/* the metric name, cut to what (a label) */
+	size_t m = strlen(v) < n ? strlen(v) : n - 1;
+	memcpy(what, v, m);
+	what[m] = '\0';
 	return x;
 }
 
