@@ -1129,6 +1129,7 @@ typedef struct goal_marks {
 	char metric[MARK_SLO][32];
 	double target[MARK_SLO];   /* seconds, for time metrics only */
 	char goal[128];         /* the answer's goal text, for the zoom */
+	double confidence;
 	int point;              /* the chosen point (stored number) */
 	const plot_exp *e;
 } goal_marks;
@@ -1162,6 +1163,7 @@ static int take_answer(void *u, const res_answer *a)
 	if (a->point >= 0 && itervar_num(a->chosen, e->keys[e->xkey], &x)) {
 		g->have = 1;
 		g->point = a->point;
+		g->confidence = a->confidence;
 		snprintf(g->goal, sizeof g->goal, "%s", a->goal);
 		g->x = g->lo = g->hi = x;
 		snprintf(g->label, sizeof g->label, "%s = %.6g%s",
@@ -1215,7 +1217,7 @@ static void put_marks(FILE *f, const goal_marks *g, const plot_exp *e,
 			"nohead dt 2 lw 2 lc rgb '#2ca02c'\n", g->x, g->x);
 		fputs("set label 90 ", f);
 		gp_quote(f, g->label);
-		fprintf(f, " at %.17g, graph 0.95 left offset 0.5, 0 tc rgb "
+		fprintf(f, " at %.17g, graph 0.86 left offset 0.5, 0 tc rgb "
 			"'#2ca02c'\n", g->x);
 	}
 	for (int k = 0; k < g->nslo; k++) {
@@ -1257,10 +1259,11 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 	gm.e = e;
 	if (d->db)
 		res_answers(d->db, e->id, take_answer, &gm);
-	/* an optimize answer: a zoom panel of paired differences (zoom.c) */
+	/* a goal's answer: a zoom panel around it (zoom.c) */
 	plot_zoom zm;
 	int zoom = gm.have && plot_zoom_build(d->db, e, gm.goal, gm.point,
-					      gm.lo, gm.hi, &zm) > 0;
+					      gm.lo, gm.hi, gm.confidence,
+					      &zm) > 0;
 	gp_header(f, d->o, e->fname, zoom ? 1500 : 1000, 600);
 	int any_time = 0, all_pos = 1;
 	for (int m = 0; m < e->n_metrics; m++)
@@ -1339,7 +1342,8 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 		fputc('\n', f);
 		if (np == 1)   /* beside the zoom: the key above the plot */
 			fputs(nl > MAX_KEY ? "unset key\n"
-			      : "set key outside top center horizontal\n", f);
+			      : "set key inside top center horizontal opaque "
+				"box lc rgb '#bbbbbb'\n", f);
 	} else {
 		fputs("set title ", f);
 		gp_title(f, e->title);

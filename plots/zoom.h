@@ -21,15 +21,24 @@ typedef struct plot_zoom {
 	char unit[16];
 	double scale;                   /* stored unit -> drawn unit */
 	int maximize;
+	/* slo: values (not differences) with the one-sided bound the
+	 * decision uses (ci: its distance from the mean), and the target */
+	int slo, lt;                    /* lt: "METRIC < VALUE" */
+	double target, confidence;
+	char target_text[48];
 } plot_zoom;
 
 /* Builds the panel of experiment e from its answer: goal is the answer's
- * goal text ("optimize: latency_mean min"), point the chosen point's
- * stored number, lo..hi the span of the points that cannot be told apart.
- * Only for `optimize`, one numeric swept key and at least two
+ * goal text ("optimize: latency_mean min", "slo: latency_p99 < 100ms"),
+ * point the chosen point's stored number, lo..hi the span of the points
+ * that cannot be told apart, confidence the answer's. optimize: paired
+ * differences from the chosen point; slo (its first objective): each
+ * point's mean with the one-sided bound at the answer's confidence
+ * against the target. One numeric swept key and at least two
  * replications. Returns z->n (0: no panel). */
 int plot_zoom_build(res_db *db, const plot_exp *e, const char *goal,
-		    int point, double lo, double hi, plot_zoom *z);
+		    int point, double lo, double hi, double confidence,
+		    plot_zoom *z);
 
 /* Writes the panel's datablock and plot command into a multiplot. */
 void plot_zoom_draw(FILE *f, const plot_zoom *z);

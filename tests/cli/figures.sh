@@ -103,6 +103,16 @@ repeat  = 10
 optimize = wait_mean min
 optimize.delta = 1ms
 
+[slo]
+arrival = poisson(100/s)
+service = exp(50ms)
+pool    = workerpool
+K       = ${5..12}
+tasks   = 2000
+warmup  = 10%
+repeat  = 10
+slo     = wait_mean < 5ms
+
 [over]
 arrival  = poisson(${rate=50, 100, 400}/s)
 duration = 20s
@@ -231,6 +241,25 @@ done <<EOF2
 $(grep '^[0-9]' "$T/zoom")
 EOF2
 grep -q "with yerrorbars" "$Z" || fail "zoom without error bars"
+# an slo answer: each point's mean (ms) with its one-sided bound, against
+# the target; the chosen point passes, its bound below 5 ms
+L="$T/out/slo.gp"
+ch=$(sqlite3 "$T/f.db" "select p.value from answer a join experiment e on e.id = a.experiment_id
+	join run r on r.experiment_id = e.id and r.point = a.point join run_param p on p.run_id = r.id
+	and p.name = 'K' where e.name = 'slo' limit 1")
+[ -n "$ch" ] || fail "slo has no answer"
+grep -q "^set title 'zoom: wait_mean near K = $ch; bar to the 95% one-sided bound the answer used'" "$L" ||
+	fail "slo zoom title: $(grep '^set title' "$L")"
+grep -q "^set label 1 'target < 5ms'" "$L" || fail "slo zoom target"
+sed -n '/^\$zoom << EOD/,/^EOD/p' "$L" | grep '^[0-9]' >"$T/szoom"
+awk -v c="$ch" '$1 == c { found = 1; if (!($4 == 1 && $3 < 5 && $3 >= $2)) bad = 1 }
+	$3 < $2 { bad = 1 } END { exit !(found && !bad) }' "$T/szoom" ||
+	fail "slo zoom rows: $(cat "$T/szoom")"
+want=$(sqlite3 "$T/f.db" "select printf('%.6f', avg(s.value) * 1000) from scalar s join run r on r.id = s.run_id
+	join experiment e on e.id = r.experiment_id join run_param p on p.run_id = r.id and p.name = 'K'
+	where e.name = 'slo' and s.scope = 'pool' and s.name = 'wait_mean' and p.value = '$ch'")
+got=$(awk -v c="$ch" '$1 == c { printf "%.6f", $2 }' "$T/szoom")
+[ "$got" = "$want" ] || fail "slo zoom mean at K=$ch: $got, SQL $want"
 # overloaded points: hollow, circled, and a note says why
 V="$T/out/over.gp"
 grep -q "with points pt 6 ps 1.4 lw 2 lt 1 notitle" "$V" || fail "overloaded point not hollow"
@@ -245,7 +274,7 @@ I="$T/rep/index.md"
 [ -f "$I" ] || fail "no index.md: $(cat "$T/list")"
 grep -q "^Drawn [0-9T:-]*Z by poolsim [0-9.]* from the database \`$T/f.db\`\.\$" "$I" ||
 	fail "index header: $(head -3 "$I")"
-for x in drain steps one tenants brown tuned ks ks-auto opt over; do
+for x in drain steps one tenants brown tuned ks ks-auto opt slo over; do
 	grep -q "^| \[$x\]($x.md) | " "$I" || fail "index lacks $x: $(cat "$I")"
 	[ -f "$T/rep/$x.md" ] || fail "no report $x.md"
 done
