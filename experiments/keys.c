@@ -255,7 +255,17 @@ static const exp_key rows[] = {
 	  "autotune", 0, "Largest limit (K) the tuner sets.", "1000" },
 	{ "autotune.initial", "count", "`K`", "autotune", 0,
 	  "The starting limit (initialLimit), instead of K; it must lie in "
-	  "[min, max].", "20" },
+	  "[min, max]. With `autotune.actuator = admit` the limiter's start, "
+	  "beside the pool's K.", "20" },
+	{ "autotune.actuator", "resize or admit", "resize", "autotune", 0,
+	  "How the limit acts: `resize` sets the pool's K (ants Tune, pond "
+	  "resize; other libraries are refused); `admit` puts a limiter in "
+	  "front of the pool that rejects a Submit while in flight (admitted, "
+	  "not yet answered) >= the limit, as concurrency-limits' "
+	  "SimpleLimiter does, with any library; the pool keeps K workers, the "
+	  "limiter's refusals count as `rejected` (and `admit_rejected`) but "
+	  "are not drops for the policy, and the k_* metrics and the K series "
+	  "describe the limit.", "admit" },
 	{ "autotune.step", "count", "10", "autotune", 0,
 	  "utilization, queue: workers added or removed per decision.", "20" },
 	{ "autotune.period", "duration", "10s (aimd, vegas, gradient2: 1s)",

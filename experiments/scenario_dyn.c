@@ -89,7 +89,7 @@ void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv)
 			return;
 		}
 		if (!strcmp(f, "initial"))
-			cfg->K = n;   /* the limit starts here: the pool's K */
+			t->initial = n;   /* K unless the actuator is admit */
 		else if (!strcmp(f, "queue_size"))
 			t->queue_size = n;
 		else if (!strcmp(f, "long_window"))
@@ -98,9 +98,18 @@ void apply_autotune(ctx *c, model_config *cfg, const exp_kv *kv)
 			t->probe_multiplier = n;
 		else
 			t->window_size = n;
+	} else if (!strcmp(f, "actuator")) {
+		if (!strcmp(kv->value, "resize"))
+			t->actuator = TUNE_ACT_RESIZE;
+		else if (!strcmp(kv->value, "admit"))
+			t->actuator = TUNE_ACT_ADMIT;
+		else
+			err(c, kv->line, "autotune.actuator must be resize (the "
+			    "pool's own Tune) or admit (a limiter in front of "
+			    "the pool), got '%s'", kv->value);
 	} else {
 		err(c, kv->line, "unknown key '%s': autotuner keys are autotune."
-		    "min, .max, .initial, .period, .step, .high, .low, .window, "
+		    "min, .max, .initial, .actuator, .period, .step, .high, .low, .window, "
 		    ".cooldown, .target, .smoothing, .queue_size, .long_window, "
 		    ".rtt_tolerance, .backoff_ratio, .timeout, .probe_multiplier "
 		    "and .window_size", kv->key);
@@ -341,10 +350,16 @@ void check_dynamics(ctx *c, model_config *cfg, exp_meta *meta,
 				cfg->tune.smoothing = sm;
 		}
 		const exp_kv *ini = exp_kvs_get(keys, "autotune.initial");
-		if (ini && s->K)
+		int admit = t->actuator == TUNE_ACT_ADMIT;
+		if (ini && s->K && !admit)
 			err(c, ini->line, "autotune.initial and K both set the "
-			    "starting limit: keep one");
-		if (s->pool &&
+			    "starting limit: keep one (or autotune.actuator = "
+			    "admit, where K is the pool's and initial the "
+			    "limiter's)");
+		if (ini && !admit)
+			cfg->K = t->initial;   /* the limit is the pool's K */
+		long start = admit && ini ? t->initial : cfg->K;
+		if (s->pool && !admit &&
 		    !(model_lib_of(cfg->pool)->caps & MODEL_LIB_RESIZE)) {
 			unsigned m = 0;
 			for (int p = 0; p < POOL__COUNT; p++)
@@ -354,7 +369,8 @@ void check_dynamics(ctx *c, model_config *cfg, exp_meta *meta,
 			char who[128];
 			pools_text(m, who, sizeof who);
 			err(c, kv->line, "autotune needs Tune(n) at run time, and "
-			    "only %s (pool '%s')", who,
+			    "only %s (pool '%s'); autotune.actuator = admit "
+			    "limits any library from outside", who,
 			    pool_kind_name(cfg->pool));
 		}
 		if (cfg->n_tiers > 0 || cfg->shards > 1)
@@ -363,12 +379,12 @@ void check_dynamics(ctx *c, model_config *cfg, exp_meta *meta,
 		if (t->min > t->max)
 			err(c, line_of(keys, sc, "autotune.m"), "autotune.min (%ld) "
 			    "must be <= autotune.max (%ld)", t->min, t->max);
-		else if ((s->K || ini) && (cfg->K < t->min || cfg->K > t->max))
+		else if ((s->K || ini) && (start < t->min || start > t->max))
 			err(c, ini ? ini->line : s->K->line, "%s (%ld) is the "
 			    "autotuner's starting limit: it must lie in "
 			    "[autotune.min, autotune.max] = [%ld, %ld] (%s's "
 			    "defaults unless set)", ini ? "autotune.initial" : "K",
-			    cfg->K, t->min, t->max, tune_policy_name(t->policy));
+			    start, t->min, t->max, tune_policy_name(t->policy));
 		if (t->policy == TUNE_UTILIZATION && t->low >= t->high)
 			err(c, line_of(keys, sc, "autotune.low"), "autotune.low "
 			    "(%g) must be below autotune.high (%g): the gap is "

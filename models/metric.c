@@ -185,6 +185,9 @@ static const model_metric rows[] = {
 	{ "worker_seconds", "s", LO, POOL,
 	  "Autotuned: ∫K dt over the window (the tuner's cost); k_mean × the "
 	  "window's length." },
+	{ "admit_rejected", "tasks", LO, POOL,
+	  "Autotuned with `autotune.actuator = admit`: Submits the limiter "
+	  "refused (in flight at the limit); also counted in `rejected`." },
 	{ "tune_skipped", "count", NE, POOL,
 	  "Autotuned with aimd, vegas or gradient2: windows with fewer than "
 	  "`autotune.window_size` RTT samples, so no decision "

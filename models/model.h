@@ -227,7 +227,15 @@ typedef struct tune_spec {
 	double timeout;         /* aimd: an RTT above it is a drop, 5 s */
 	long probe_multiplier;  /* vegas: no-load RTT probe, 30 */
 	long window_size;       /* WindowedLimit: min samples per window, 10 */
+	int actuator;           /* TUNE_ACT_RESIZE: the pool's own resize
+				 * (ants Tune); TUNE_ACT_ADMIT: a limiter in
+				 * front of the pool rejects a Submit while
+				 * in flight >= the limit (concurrency-limits'
+				 * SimpleLimiter); the pool keeps K workers */
+	long initial;           /* admit: the limit's start (0 = K) */
 } tune_spec;
+
+enum { TUNE_ACT_RESIZE, TUNE_ACT_ADMIT };
 
 typedef enum { SHUT_NONE, SHUT_AT, SHUT_AFTER } shut_kind;
 

@@ -621,6 +621,17 @@ void submit(run *r, uint32_t h)
 		task_free(r, h);
 		return;
 	}
+	if (r->admit_on) {
+		/* SimpleLimiter.acquire: empty while in flight >= limit */
+		if (r->admit_inflight >= r->admit_limit) {
+			resolve(r, h, RES_LIMITED);
+			submit_returned(r, h);
+			task_free(r, h);
+			return;
+		}
+		r->admit_inflight++;
+		x->flags |= F_ADMIT;
+	}
 	r->lib->ops->submit(r, p, x, h);
 }
 
@@ -712,9 +723,19 @@ void resolve(run *r, uint32_t h, int how)
 	task *x = T(r, h);
 	double now = *r->clock;
 	int counted = x->flags & F_COUNTED;
-	if (r->c->tune.on && how != RES_OVER_QUOTA && how != RES_SKIPPED)
+	/* the limiter's own refusals are not samples (concurrency-limits) */
+	if (r->c->tune.on && how != RES_OVER_QUOTA && how != RES_SKIPPED &&
+	    how != RES_LIMITED)
 		tune_sample(r, now - x->t0, how != RES_DONE,
 			    how == RES_REJECTED);
+	if (x->flags & F_ADMIT) {
+		x->flags &= (uint8_t)~F_ADMIT;
+		r->admit_inflight--;
+	}
+	if (how == RES_LIMITED) {
+		r->admit_rejected++;
+		how = RES_REJECTED;   /* the caller sees a rejection */
+	}
 	r->n_system--;
 	r->n_submitted--;
 	/* per-scope tallies only when there are scopes: the single-pool path

@@ -53,7 +53,8 @@ enum {
 /* Who called Submit for the task. */
 enum { BY_EACH, BY_LOOP, BY_CLIENT };
 
-enum { F_COUNTED = 1, F_TIMED_OUT = 2, F_PANIC = 4, F_ERROR = 8, F_SKIP = 16 };
+enum { F_COUNTED = 1, F_TIMED_OUT = 2, F_PANIC = 4, F_ERROR = 8, F_SKIP = 16,
+       F_ADMIT = 32 /* passed the admit limiter: in its in-flight count */ };
 
 /* An alert rule's run-time state: 0 ok, 1 pending (condition true since
  * `since`, the timer `ev` fires at since + for), 2 firing; first_pending
@@ -375,6 +376,10 @@ typedef struct run {
 	int tune_dir;         /* +1 / -1: direction of the last change */
 	long k_changes, k_reversals;
 	long k_min, k_max, k_travel;   /* K's range and Σ|ΔK| over the run */
+	int admit_on;         /* autotune.actuator = admit */
+	long admit_limit;     /* the limiter's limit */
+	long admit_inflight;  /* past the limiter, not yet answered */
+	long admit_rejected;  /* refused by the limiter */
 	/* the tuner's sample window since its last decision (tune_sample) */
 	long tn_n, tn_done, tn_drop, tn_rej, tn_inflight_max;
 	double tn_sum, tn_min;
@@ -467,7 +472,15 @@ static inline uint32_t fifo_pop(run *r, fifo *q)
 }
 
 enum { RES_DONE, RES_REJECTED, RES_TIMED_OUT, RES_OVER_QUOTA, RES_ERRORED,
-       RES_SKIPPED };
+       RES_SKIPPED, RES_LIMITED /* refused by the admit limiter */ };
+
+/* The limit the tuner starts from: K, or autotune.initial for the admit
+ * limiter (the pool itself keeps K workers). */
+static inline long tune_limit0(const model_config *c)
+{
+	return c->tune.on && c->tune.actuator == TUNE_ACT_ADMIT &&
+	       c->tune.initial > 0 ? c->tune.initial : c->K;
+}
 
 /* ---- the task's life (pool.c) ------------------------------------------ */
 

@@ -302,7 +302,7 @@ int ivs_setup(run *r)
 		slots = 1;
 	if (model_wq_init(&r->wq, c->slo_window > 0 ? c->slo_target : 1.0,
 			  slots) ||
-	    klog_add(r, 0, c->K))
+	    klog_add(r, 0, tune_limit0(c)))
 		return PS_ENOMEM;
 	sim_schedule(r->s, r->iv_dt, PRIO_SAMPLE, ev_interval, r, 0);
 	return 0;
@@ -537,8 +537,9 @@ void pool_emit(run *r, model_result *o)
 		model_result_scalar(o, "pool", "k_reversals",
 				    (double)r->k_reversals);
 		/* set_K keeps the range once K moves */
-		long kmin = r->k_changes ? r->k_min : r->K_total;
-		long kmax = r->k_changes ? r->k_max : r->K_total;
+		long k0 = r->admit_on ? r->admit_limit : r->K_total;
+		long kmin = r->k_changes ? r->k_min : k0;
+		long kmax = r->k_changes ? r->k_max : k0;
 		model_result_scalar(o, "pool", "k_min", (double)kmin);
 		model_result_scalar(o, "pool", "k_max", (double)kmax);
 		model_result_scalar(o, "pool", "k_travel", (double)r->k_travel);
@@ -548,6 +549,9 @@ void pool_emit(run *r, model_result *o)
 						: 0);
 		model_result_scalar(o, "pool", "worker_seconds",
 				    w > 0 ? r->wa_K : NAN);
+		if (r->admit_on)
+			model_result_scalar(o, "pool", "admit_rejected",
+					    (double)r->admit_rejected);
 		model_result_scalar(o, "pool", "tune_skipped",
 				    (double)r->tune.skipped);
 		model_result_scalar(o, "pool", "saturated_s",

@@ -224,7 +224,7 @@ static int setup_run(run *r, const model_config *c, uint64_t seed, uint32_t rep)
 	if ((c->panic > 0 || c->error > 0) &&
 	    !(r->r_fail = rng_stream(seed, rep, "task", "fail")))
 		return PS_ENOMEM;
-	stats_level_init(&r->lv_K, 0, (double)c->K);
+	stats_level_init(&r->lv_K, 0, (double)tune_limit0(c));
 	stats_level_init(&r->lv_sat, 0, 0);
 	if (c->tune.on && tune_setup(r))
 		return PS_ENOMEM;

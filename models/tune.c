@@ -1,7 +1,9 @@
 /*
- * tune.c — the autotuner: a pure policy (tune_decide) and one actuator
+ * tune.c — the autotuner: a pure policy (tune_decide) and its actuator
  * (the tick below, which observes the pool, asks the policy and applies
- * the answer through the library's resize operation — ants' Tune).
+ * the answer: through the library's resize operation — ants' Tune — or,
+ * with autotune.actuator = admit, as the limit of a limiter in front of
+ * the pool, which submit() consults).
  *
  * The actuator keeps the counts a reader needs to judge a tuner (k_changes,
  * k_reversals, the K level); the policy keeps only its own state.
@@ -242,22 +244,37 @@ long tune_decide(const tune_spec *ts, tune_state *st, const tune_obs *o)
 	return k;
 }
 
-/* The actuator: K becomes k on the run's single pool. */
+/* The limit in force: the single pool's K, or the admit limiter's. */
+static long cur_limit(const run *r)
+{
+	return r->admit_on ? r->admit_limit : r->pools[0].K;
+}
+
+/* The actuator: the limit becomes k, on the run's single pool (resize) or
+ * on the limiter in front of it (admit). */
 static void set_K(run *r, long k)
 {
 	pinst *p = &r->pools[0];   /* the autotuner drives a single pool */
-	int dir = k > p->K ? 1 : -1;
+	long old = cur_limit(r);
+	int dir = k > old ? 1 : -1;
 	if (!r->k_changes)
-		r->k_min = r->k_max = p->K;   /* the start */
+		r->k_min = r->k_max = old;   /* the start */
 	if (r->tune_dir && dir != r->tune_dir)
 		r->k_reversals++;
 	r->tune_dir = dir;
 	r->k_changes++;
-	r->k_travel += k > p->K ? k - p->K : p->K - k;
+	r->k_travel += k > old ? k - old : old - k;
 	if (k < r->k_min)
 		r->k_min = k;
 	if (k > r->k_max)
 		r->k_max = k;
+	if (r->admit_on) {
+		r->admit_limit = k;
+		stats_level_set(&r->lv_K, sim_now(r->s), (double)k);
+		if (r->ivs_on && klog_add(r, sim_now(r->s), k))
+			r->oom = 1;
+		return;
+	}
 	r->K_total = k;
 	stats_level_set(&r->lv_K, sim_now(r->s), (double)k);
 	if (r->ivs_on)
@@ -292,7 +309,7 @@ static void ev_tune(sim *s, void *ctx, uint64_t arg)
 	run *r = ctx;
 	const pinst *p = &r->pools[0];
 	tune_obs o = {
-		.t = sim_now(s), .K = p->K, .workers = p->n_workers,
+		.t = sim_now(s), .K = cur_limit(r), .workers = p->n_workers,
 		.busy = r->n_busy, .queue = r->n_waiting,
 		.in_flight = r->n_system, .in_flight_max = r->tn_inflight_max,
 		.completed = r->tn_done, .rejected = r->tn_rej,
@@ -304,7 +321,7 @@ static void ev_tune(sim *s, void *ctx, uint64_t arg)
 	r->tn_sum = r->tn_min = 0;
 	r->tn_inflight_max = 0;
 	long k = tune_decide(&r->c->tune, &r->tune, &o);
-	if (k != p->K)
+	if (k != o.K)
 		set_K(r, k);
 	if (!r->finished)
 		sim_after(s, r->c->tune.period, PRIO_TICK, ev_tune, r, 0);
@@ -316,8 +333,11 @@ int tune_setup(run *r)
 {
 	const tune_spec *ts = &r->c->tune;
 	assert(ts->window >= 1 && ts->period > 0);
-	/* experiments/ refuses a library without MODEL_LIB_RESIZE */
-	assert((r->lib->caps & MODEL_LIB_RESIZE) && r->lib->ops->resize);
+	/* experiments/ refuses resize on a library without MODEL_LIB_RESIZE */
+	r->admit_on = ts->actuator == TUNE_ACT_ADMIT;
+	r->admit_limit = tune_limit0(r->c);
+	assert(r->admit_on ||
+	       ((r->lib->caps & MODEL_LIB_RESIZE) && r->lib->ops->resize));
 	if (tune_state_init(&r->tune, ts))
 		return PS_ENOMEM;
 	sim_schedule(r->s, ts->period, PRIO_TICK, ev_tune, r, 0);
