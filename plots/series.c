@@ -528,25 +528,54 @@ static int has_outcome(const plot_exp *e, const int *pts, int np)
 /* The drain's answer as a panel: per point a bar of the tasks that
  * finished (its colour) followed by those cut off (grey, hatched), each
  * with its number, means over the replications. */
+static double tick_step(double hi, int max);
+
 static void outcome_panel(FILE *f, const plot_exp *e, const int *pts,
-			  int np)
+			  int np, int panel_px)
 {
-	fputs("$outcome << EOD\n", f);
 	double most = 0;
 	for (int j = 0; j < np; j++) {
 		const plot_sum *c = plot_get(e, pts[j], "pool", "completed");
 		const plot_sum *u = plot_get(e, pts[j], "pool", "unfinished");
+		most = fmax(most, (c ? c->mean : 0) + (u ? u->mean : 0));
+	}
+	/* Rows: y finished cut-off colour, then three labels with their x
+	 * (NaN: none): inside the finished bar, inside the cut-off bar, and
+	 * right of the bar for what is too narrow to hold its number. */
+	fputs("$outcome << EOD\n", f);
+	int right = 0;
+	for (int j = 0; j < np; j++) {
+		const plot_sum *c = plot_get(e, pts[j], "pool", "completed");
+		const plot_sum *u = plot_get(e, pts[j], "pool", "unfinished");
 		double fin = c ? c->mean : 0, cut = u ? u->mean : 0;
-		most = fmax(most, fin + cut);
-		/* y finished cut-off colour */
-		fprintf(f, "%d %.9g %.9g 0x%s\n", np - 1 - j, fin, cut,
+		int fin_in = fin >= 0.25 * most, cut_in = cut >= 0.25 * most;
+		char rt[96] = "";
+		if (!fin_in && fin >= 0.5)
+			snprintf(rt, sizeof rt, "%.0f finished", fin);
+		if (!cut_in && cut >= 0.5)
+			snprintf(rt + strlen(rt), sizeof rt - strlen(rt),
+				 "%s%.0f cut off", *rt ? ", " : "", cut);
+		right |= *rt != 0;
+		fprintf(f, "%d %.9g %.9g 0x%s ", np - 1 - j, fin, cut,
 			palette[j] + 1);
+		if (fin_in)
+			fprintf(f, "%.9g \"%.0f finished\" ", fin / 2, fin);
+		else
+			fputs("NaN \"\" ", f);
+		if (cut_in)
+			fprintf(f, "%.9g \"%.0f cut off\" ", fin + cut / 2, cut);
+		else
+			fputs("NaN \"\" ", f);
+		if (*rt)
+			fprintf(f, "%.9g \"%s\"\n", fin + cut, rt);
+		else
+			fputs("NaN \"\"\n", f);
 	}
 	fputs("EOD\n", f);
 	fputs("unset arrow\nunset label\nunset object 1\nunset object 2\n"
 	      "set title 'what finished, what was cut off'\n"
 	      "set xlabel 'tasks (mean over replications)'\n"
-	      "set ylabel ''\nset xtics autofreq\nset ytics (", f);
+	      "set ylabel ''\nset ytics (", f);
 	for (int j = 0; j < np; j++) {
 		char t[160];
 		snprintf(t, sizeof t, "%s", *e->pts[pts[j]].itervars
@@ -555,18 +584,21 @@ static void outcome_panel(FILE *f, const plot_exp *e, const int *pts,
 		plot_gp_quote(f, t);
 		fprintf(f, " %d", np - 1 - j);
 	}
-	fprintf(f, ")\nset yrange [-0.7:%d.7]\nset xrange [0:%.6g]\n"
+	double xmax = most > 0 ? most * (right ? 1.6 : 1.05) : 1;
+	fprintf(f, ")\nset xtics %.6g\nset yrange [-0.7:%d.7]\n"
+		"set xrange [0:%.6g]\n"
 		"unset offsets\nunset key\nset style textbox opaque noborder\n"
 		"plot $outcome using ($2/2):1:($2/2):(0.3):4 with boxxyerror "
 		"fs solid 0.6 noborder lc rgb variable notitle, \\\n"
 		"     $outcome using ($2+$3/2):1:($3/2):(0.3) with boxxyerror "
 		"fs pattern 4 border lc rgb '#7f7f7f' lc rgb '#7f7f7f' "
 		"notitle, \\\n"
-		"     $outcome using ($2/2):1:($2 >= 0.5 ? sprintf('%%.0f "
-		"finished', $2) : '') with labels font ',9' notitle, \\\n"
-		"     $outcome using ($3 >= 0.5 ? $2+$3/2 : 1/0):1:(sprintf("
-		"'%%.0f cut off', $3)) with labels boxed font ',9' notitle\n",
-		np - 1, most > 0 ? most * 1.05 : 1);
+		"     $outcome using 5:1:6 with labels font ',9' notitle, \\\n"
+		"     $outcome using 7:1:8 with labels boxed font ',9' "
+		"notitle, \\\n"
+		"     $outcome using 9:1:10 with labels left offset 0.5,0 "
+		"font ',9' notitle\n",
+		tick_step(xmax, panel_px / 70), np - 1, xmax);
 }
 
 void plot_fig_series(drawer *d, const plot_exp *e)
@@ -776,7 +808,7 @@ void plot_fig_series(drawer *d, const plot_exp *e)
 		fputc('\n', f);
 	}
 	if (outcome)
-		outcome_panel(f, e, pts, np);
+		outcome_panel(f, e, pts, np, panel_px);
 	fputs("unset multiplot\n", f);
 	free(rowsn);
 	plot_script_finish(d, f, out, path);

@@ -171,7 +171,8 @@ for p in 0 1; do
 	sed -n '/^\$outcome << EOD/,/^EOD/p' "$G" | grep -q "^$want 0x" ||
 		fail "outcome row of point $p: want '$want': $(sed -n '/^\$outcome/,/^EOD/p' "$G")"
 done
-grep -q "sprintf('%.0f cut off', \$3)" "$G" || fail "cut off labels"
+sed -n '/^\$outcome << EOD/,/^EOD/p' "$G" | grep -q '"[0-9]* cut off"' || fail "cut off labels"
+grep -q "using 9:1:10 with labels left" "$G" || fail "no label beside a narrow bar"
 
 S="$T/out/steps-series.gp"
 grep -q "^set label [0-9]* 'arrivals 60/s' at 20," "$S" || fail "step marker: $(grep '^set label' "$S")"
