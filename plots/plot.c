@@ -1421,6 +1421,22 @@ static void fig_sweep(drawer *d, const plot_exp *e)
 			"grow with the run''s length.' at screen 0.01, screen "
 			"0.012 left font ',8' tc rgb '#d62728'\nset bmargin 5\n",
 			e->x_numeric ? "hollow, circled points" : "circled bars");
+	/* A goal's search stops bad points early: their means rest on fewer
+	 * replications than the rest, and can sit below the chosen point's */
+	int nmin = e->reps;
+	for (int i = 0; i < e->n_sums; i++)
+		if (!strcmp(e->sums[i].scope, "pool") && e->sums[i].n < nmin)
+			for (int m = 0; m < e->n_metrics; m++)
+				if (!strcmp(e->sums[i].name, e->metrics[m]))
+					nmin = e->sums[i].n;
+	if (nmin < e->reps)
+		fprintf(f, "set label 88 'Points have %d to %d replications (a "
+			"goal stops clearly worse points early): each mean is over "
+			"its own replications; compare points by paired "
+			"differences (the zoom panel, the report).' at screen "
+			"0.01, screen %s left font ',8'\nset bmargin %d\n",
+			nmin, e->reps, any_bad ? "0.035" : "0.012",
+			any_bad ? 6 : 5);
 	for (int pn = 0; pn < np; pn++) {
 		int has_time = any_time && pn == 0, y2 = -1;
 		for (int m = 0; m < e->n_metrics; m++)
