@@ -292,7 +292,7 @@ static double first_at(const track *k, double level)
 /* A downstream's brownout, `downstream.NAME.slowdown = steps(F for D,
  * ...)` (or ramp(F0, F1, D)): a marker where its factor leaves 1
  * ("db brownout x4"), changes ("db x8") and comes back ("db brownout
- * end"). Other forms (a file) are not marked. */
+ * end"). A file's are read off the stored series (collect_marks). */
 typedef struct slow_ctx {
 	marks *M;
 	int slot;
@@ -429,9 +429,46 @@ static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
 					add_mark(M, s->t[q], j, lab);
 				}
 		}
-		/* downstream brownouts */
+		/* downstream brownouts: steps() and ramp() from the ini;
+		 * a file's from the stored slowdown series, where it leaves
+		 * 1 and comes back (a few changes only: many are a profile
+		 * its own panel shows) */
 		slow_ctx sc = { M, j };
 		res_point_params(d->db, e->id, point, slow_param, &sc);
+		for (int i = 0; i < ntr; i++) {
+			const track *k = &tr[i];
+			if (k->pt != pt || strncmp(k->scope, "downstream/", 11) ||
+			    strcmp(k->name, "slowdown") || !k->n_reps)
+				continue;
+			char key[128];
+			snprintf(key, sizeof key, "downstream.%s.slowdown",
+				 k->scope + 11);
+			if (res_point_param(d->db, e->id, point, key, v,
+					    sizeof v) != 0 ||
+			    strncmp(v, "file(", 5))
+				continue;
+			const rep_ser *s = &k->reps[0];
+			for (int r = 0; r < k->n_reps && !s->n; r++)
+				s = &k->reps[r];
+			int changes = 0;
+			for (int q = 1; q < s->n; q++)
+				changes += s->v[q] != s->v[q - 1];
+			for (int q = 1; changes <= 6 && q < s->n; q++) {
+				double a = s->v[q - 1], b = s->v[q];
+				if (a == b)
+					continue;
+				if (a == 1)
+					snprintf(lab, sizeof lab, "%.40s brownout "
+						 "x%.3g", k->scope + 11, b);
+				else if (b == 1)
+					snprintf(lab, sizeof lab, "%.40s brownout "
+						 "end", k->scope + 11);
+				else
+					snprintf(lab, sizeof lab, "%.40s x%.3g",
+						 k->scope + 11, b);
+				add_mark(M, s->t[q], j, lab);
+			}
+		}
 		/* alerts: pending and firing */
 		for (int i = 0; i < ntr; i++) {
 			const track *k = &tr[i];

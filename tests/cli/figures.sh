@@ -64,6 +64,11 @@ downstream.db.limit   = 20
 downstream.db.service = exp(20ms)
 downstream.db.slowdown = steps(1 for 10s, 4 for 10s, 1 for 10s)
 
+# the same brownout from a file: marked from the stored slowdown series
+[brown-file]
+extends = brown
+downstream.db.slowdown = file(brown.csv)
+
 [tuned]
 arrival  = steps(10/s for 30s, 60/s for 30s, 10/s for 30s)
 duration = 90s
@@ -123,6 +128,7 @@ K        = 2
 producers = each
 repeat   = 2
 INI
+printf 't,factor\n0,1\n10,4\n20,1\n' >"$T/brown.csv"
 "$POOLSIM" run "$T/f.ini" -o "$T/f.db" -j 2 >/dev/null 2>&1 || fail "f.ini did not run"
 "$POOLSIM" plot -o "$T/f.db" --dir "$T/out" >"$T/list" 2>"$T/err" || fail "plot: $(cat "$T/err")"
 G="$T/out/drain-series.gp"
@@ -192,6 +198,9 @@ grep -q "^set ylabel 'throughput (/s)'" "$N" || fail "tenant throughput unit"
 B="$T/out/brown-series.gp"
 grep -q "^set label [0-9]* 'db brownout x4' at 10," "$B" || fail "brownout start: $(grep '^set label' "$B")"
 grep -q "^set label [0-9]* 'db brownout end' at 20," "$B" || fail "brownout end"
+B="$T/out/brown-file-series.gp"
+grep -q "^set label [0-9]* 'db brownout x4' at 10," "$B" || fail "file brownout start: $(grep '^set label' "$B")"
+grep -q "^set label [0-9]* 'db brownout end' at 20," "$B" || fail "file brownout end: $(grep '^set label' "$B")"
 
 # a tuner's few K changes are events; they match the stored K series
 U="$T/out/tuned-series.gp"
