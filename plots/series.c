@@ -638,6 +638,17 @@ static void outcome_panel(FILE *f, const plot_exp *e, const int *pts,
 		tick_step(xmax, panel_px / 70), np - 1, xmax);
 }
 
+/* 1 with the tier of a tenant/NAME panel in buf (tenant.NAME.tier of
+ * the panel's point): small multiples per tenant say whose tier each is. */
+static int tenant_tier(drawer *d, const plot_exp *e, const track *h,
+		       char *buf, size_t n)
+{
+	char key[128];
+	snprintf(key, sizeof key, "tenant.%s.tier", h->scope + 7);
+	return res_point_param(d->db, e->id, e->pts[h->pt].point, key, buf,
+			       n) == 0 && *buf;
+}
+
 void plot_fig_series(drawer *d, const plot_exp *e)
 {
 	sload L = { 0 };
@@ -745,9 +756,14 @@ void plot_fig_series(drawer *d, const plot_exp *e)
 		const track *h = &L.tr[panel[k]];
 		int is_state = !strncmp(h->scope, "alert/", 6) &&
 			       !strcmp(h->name, "state");
-		char t[160];
+		char t[320];
+		char tier[64];
 		if (!strcmp(h->scope, "pool"))
 			snprintf(t, sizeof t, "%s", h->name);
+		else if (!strncmp(h->scope, "tenant/", 7) &&
+			 tenant_tier(d, e, h, tier, sizeof tier))
+			snprintf(t, sizeof t, "%s %s (tier %s)", h->scope,
+				 h->name, tier);
 		else
 			snprintf(t, sizeof t, "%s %s", h->scope, h->name);
 		fputs("set title ", f);

@@ -42,6 +42,19 @@ repeat   = 2
 extends = steps
 plot.replication = 1
 
+[tiered]
+duration  = 5s
+warmup    = 0
+service   = exp(10ms)
+producers = each
+pool      = ants
+tier.gold.K = 5
+tier.free.K = 2
+tenant.a.arrival = poisson(50/s)
+tenant.a.tier    = gold
+tenant.b.arrival = poisson(50/s)
+tenant.b.tier    = free
+
 [tenants]
 duration  = 5s
 warmup    = 0
@@ -195,6 +208,9 @@ for t in noisy quiet; do
 	grep -q "^set title 'tenant/$t throughput'\$" "$N" || fail "no tenant/$t panel: $(grep '^set title' "$N")"
 done
 grep -q "^set ylabel 'throughput (/s)'" "$N" || fail "tenant throughput unit"
+grep -q "^set title 'tenant/a throughput (tier gold)'\$" "$T/out/tiered-series.gp" &&
+grep -q "^set title 'tenant/b throughput (tier free)'\$" "$T/out/tiered-series.gp" ||
+	fail "tenant panels name their tier: $(grep '^set title' "$T/out/tiered-series.gp")"
 B="$T/out/brown-series.gp"
 grep -q "^set label [0-9]* 'db brownout x4' at 10," "$B" || fail "brownout start: $(grep '^set label' "$B")"
 grep -q "^set label [0-9]* 'db brownout end' at 20," "$B" || fail "brownout end"
