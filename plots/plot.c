@@ -263,42 +263,21 @@ static int parse_num(const char *s, double *v)
 
 /* ---- loading an experiment ----------------------------------------------- */
 
-/* Splits "K=50, pool=ants" at ", " followed by NAME= outside parentheses
- * (a value may itself hold ", ", e.g. a swept lognormal(p50=4ms,
- * p99=30ms) or mix(...)). */
+/* "K=50, pool=ants" as keys and values (res_itervar_next). */
 void plot_itervars_split(const char *s, char ***keys, char ***vals, int *n)
 {
 	*keys = NULL;
 	*vals = NULL;
 	*n = 0;
-	const char *p = s;
-	while (*p) {
-		const char *eq = strchr(p, '=');
-		if (!eq)
-			break;
-		const char *v = eq + 1, *end = v;
-		int depth = 0;
-		for (; *end; end++) {
-			if (*end == '(')
-				depth++;
-			else if (*end == ')' && depth > 0)
-				depth--;
-			if (depth || end[0] != ',' || end[1] != ' ')
-				continue;
-			const char *q = end + 2;
-			while (isalnum((unsigned char)*q) || *q == '_' ||
-			       *q == '.')
-				q++;
-			if (q > end + 2 && *q == '=')
-				break;
-		}
+	const char *k, *v;
+	size_t kn, vn;
+	while (res_itervar_next(&s, &k, &kn, &v, &vn)) {
 		*keys = xrealloc(*keys, (size_t)(*n + 1) * sizeof **keys);
 		*vals = xrealloc(*vals, (size_t)(*n + 1) * sizeof **vals);
-		(*keys)[*n] = strndup(p, (size_t)(eq - p));
-		(*vals)[*n] = strndup(v, (size_t)(end - v));
+		(*keys)[*n] = strndup(k, kn);
+		(*vals)[*n] = strndup(v, vn);
 		assert((*keys)[*n] && (*vals)[*n]);
 		(*n)++;
-		p = *end ? end + 2 : end;
 	}
 }
 

@@ -157,32 +157,13 @@ static int intern(char ***tab, int *n, const char *s)
 	return (*n)++;
 }
 
-/* Splits canonical itervars "K=50, pool=ants" at ", NAME=" outside
- * parentheses (a value may hold ", ": mix(0.9: ..., 0.1: ...)), as
- * plots/ does. Returns 0 or -1 (out of memory). */
+/* Canonical itervars "K=50, pool=ants" as keys and values
+ * (res_itervar_next). Returns 0 or -1 (out of memory). */
 static int split_itervars(const char *s, xpoint *x)
 {
-	const char *p = s;
-	while (*p) {
-		const char *eq = strchr(p, '=');
-		if (!eq)
-			break;
-		const char *v = eq + 1, *end = v;
-		int depth = 0;
-		for (; *end; end++) {
-			if (*end == '(')
-				depth++;
-			else if (*end == ')' && depth > 0)
-				depth--;
-			if (depth || end[0] != ',' || end[1] != ' ')
-				continue;
-			const char *q = end + 2;
-			while (isalnum((unsigned char)*q) || *q == '_' ||
-			       *q == '.')
-				q++;
-			if (q > end + 2 && *q == '=')
-				break;
-		}
+	const char *k, *v;
+	size_t kn, vn;
+	while (res_itervar_next(&s, &k, &kn, &v, &vn)) {
 		int nomem = 0;
 		x->keys = grow(x->keys, (size_t)x->n + 1, sizeof *x->keys,
 			       &nomem);
@@ -190,12 +171,11 @@ static int split_itervars(const char *s, xpoint *x)
 			       &nomem);
 		if (nomem)
 			return -1;
-		x->keys[x->n] = strndup(p, (size_t)(eq - p));
-		x->vals[x->n] = strndup(v, (size_t)(end - v));
+		x->keys[x->n] = strndup(k, kn);
+		x->vals[x->n] = strndup(v, vn);
 		x->n++;
 		if (!x->keys[x->n - 1] || !x->vals[x->n - 1])
 			return -1;
-		p = *end ? end + 2 : end;
 	}
 	return 0;
 }

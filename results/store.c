@@ -25,6 +25,7 @@
 #include "store.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -1588,4 +1589,33 @@ int res_answers(res_db *db, int64_t exp_id,
 		void *u;
 	} c = { cb, u };
 	return each_row(st, answer_row, &c);
+}
+
+int res_itervar_next(const char **p, const char **k, size_t *kn,
+		     const char **v, size_t *vn)
+{
+	const char *eq = strchr(*p, '=');
+	if (!**p || !eq)
+		return 0;
+	const char *end = eq + 1;
+	int depth = 0;
+	for (; *end; end++) {
+		if (*end == '(')
+			depth++;
+		else if (*end == ')' && depth > 0)
+			depth--;
+		if (depth || end[0] != ',' || end[1] != ' ')
+			continue;
+		const char *q = end + 2;
+		while (isalnum((unsigned char)*q) || *q == '_' || *q == '.')
+			q++;
+		if (q > end + 2 && *q == '=')
+			break;
+	}
+	*k = *p;
+	*kn = (size_t)(eq - *p);
+	*v = eq + 1;
+	*vn = (size_t)(end - eq - 1);
+	*p = *end ? end + 2 : end;
+	return 1;
 }

@@ -192,6 +192,14 @@ int res_summaries(res_db *db, int64_t exp_id, const char *scope,
 int res_point_param(res_db *db, int64_t exp_id, int point, const char *name,
 		    char *buf, size_t buflen);
 
+/* The next NAME=VALUE of canonical itervars ("K=50, pool=ants") at *p:
+ * pairs are split at ", NAME=" outside parentheses, since a value may
+ * itself hold ", " (lognormal(p50=4ms, p99=30ms), mix(...)). 0 at the
+ * end; else 1 with the key at *k (*kn bytes) and the value at *v (*vn
+ * bytes), *p moved past the pair. */
+int res_itervar_next(const char **p, const char **k, size_t *kn,
+		     const char **v, size_t *vn);
+
 /* Every run_param row (name order) of the first run of (exp_id, point):
  * for reports, which list the parameters that are the same at every point.
  * cb returns non-zero to stop. */
