@@ -62,18 +62,6 @@ int prof_split_args(const char *p, span *args, int max, int *nargs,
 	return PS_OK;
 }
 
-/* Runs a units.h parser on a span; its message quotes the span. */
-static int span_unit(span sp, int (*fn)(const char *, double *, char *, size_t),
-		     double *out, char *err, size_t errlen)
-{
-	char *c = span_dup(sp);
-	if (!c)
-		return ps_err(err, errlen, PS_ENOMEM, "out of memory");
-	int rc = fn(c, out, err, errlen);
-	free(c);
-	return rc;
-}
-
 /* ---- segments ------------------------------------------------------------ */
 
 void prof_fini(profile *p)
@@ -593,7 +581,7 @@ int prof_file(const span *args, int nargs, const char *basedir,
 	for (int i = 1; i < nargs; i++) {
 		span a = args[i], v;
 		if (span_is(a, "scale", &v)) {
-			if ((rc = span_unit(v, unit_number, &scale, err, errlen)))
+			if ((rc = span_parse_unit(v, unit_number, &scale, err, errlen)))
 				goto out;
 			if (!(scale > 0) || scale > 1e9) {
 				rc = ps_err(err, errlen, PS_EPARSE,
@@ -604,7 +592,7 @@ int prof_file(const span *args, int nargs, const char *basedir,
 		} else if (span_is(a, "from", &v) || span_is(a, "to", &v)) {
 			int is_from = a.s[0] == 'f';
 			double x;
-			if ((rc = span_unit(v, unit_time, &x, err, errlen)))
+			if ((rc = span_parse_unit(v, unit_time, &x, err, errlen)))
 				goto out;
 			if (x < 0) {
 				rc = ps_err(err, errlen, PS_EPARSE,
@@ -739,7 +727,7 @@ out:
 
 static int factor_value(span sp, double *out, char *err, size_t errlen)
 {
-	int rc = span_unit(sp, unit_number, out, err, errlen);
+	int rc = span_parse_unit(sp, unit_number, out, err, errlen);
 	if (!rc && !(*out > 0 && *out <= 1e6))
 		rc = ps_err(err, errlen, PS_EPARSE,
 			    "the factor \"%.*s\" must be > 0 and at most 1e6",
@@ -767,7 +755,7 @@ static int factor_step(span a, profile *p, int *cap, char *err,
 	int rc = factor_value(span_trim(a.s, (size_t)(w - a.s)), &f, err,
 			      errlen);
 	if (!rc)
-		rc = span_unit(span_trim(w + 3, (size_t)(a.s + a.len - w - 3)),
+		rc = span_parse_unit(span_trim(w + 3, (size_t)(a.s + a.len - w - 3)),
 			       unit_time, &d, err, errlen);
 	if (!rc && !(d > 0))
 		rc = ps_err(err, errlen, PS_EPARSE,
@@ -820,7 +808,7 @@ static int parse_factor(const char *text, const char *basedir,
 				      "expected ramp(F, F, DURATION)");
 		if ((rc = factor_value(args[0], &f0, err, errlen)) ||
 		    (rc = factor_value(args[1], &f1, err, errlen)) ||
-		    (rc = span_unit(args[2], unit_time, &d, err, errlen)))
+		    (rc = span_parse_unit(args[2], unit_time, &d, err, errlen)))
 			return rc;
 		if (!(d > 0))
 			return ps_err(err, errlen, PS_EPARSE,

@@ -35,23 +35,11 @@
 #define KNOWN "poisson, const, burst, steps, ramp, trace, rate, closed"
 #define MAX_ARGS 256
 
-/* Runs a units.h parser on a span; its message quotes the span. */
-static int span_unit(span sp, int (*fn)(const char *, double *, char *, size_t),
-		     double *out, char *err, size_t errlen)
-{
-	char *c = span_dup(sp);
-	if (!c)
-		return ps_err(err, errlen, PS_ENOMEM, "out of memory");
-	int rc = fn(c, out, err, errlen);
-	free(c);
-	return rc;
-}
-
 /* A whole count >= 1, e.g. burst(10000) or closed(64). */
 static int span_count(span sp, long max, long *out, char *err, size_t errlen)
 {
 	double v;
-	int rc = span_unit(sp, unit_number, &v, err, errlen);
+	int rc = span_parse_unit(sp, unit_number, &v, err, errlen);
 	if (rc)
 		return rc;
 	if (v < 1 || v != floor(v) || v > (double)max)
@@ -137,9 +125,9 @@ static int parse_step(span a, wl_step *st, char *err, size_t errlen)
 			      "step \"%.*s\": expected RATE for DURATION", a.len, a.s);
 	span r = span_trim(a.s, (size_t)(p - a.s));
 	span d = span_trim(p + 3, (size_t)(a.s + a.len - p - 3));
-	int rc = span_unit(r, unit_rate, &st->rate, err, errlen);
+	int rc = span_parse_unit(r, unit_rate, &st->rate, err, errlen);
 	if (!rc)
-		rc = span_unit(d, unit_time, &st->dur, err, errlen);
+		rc = span_parse_unit(d, unit_time, &st->dur, err, errlen);
 	if (!rc && !(st->dur > 0))
 		rc = ps_err(err, errlen, PS_EPARSE,
 			    "step \"%.*s\": the duration must be > 0", a.len, a.s);
@@ -190,7 +178,7 @@ static int parse_inner(const char *text, const char *basedir,
 			NARGS(1, 1, "poisson(RATE)");
 		else
 			NARGS(1, 1, "const(RATE)");
-		if ((rc = span_unit(args[0], unit_rate, &w->rate, err, errlen)))
+		if ((rc = span_parse_unit(args[0], unit_rate, &w->rate, err, errlen)))
 			return rc;
 		if (!(w->rate > 0))
 			return ps_err(err, errlen, PS_EPARSE,
@@ -213,9 +201,9 @@ static int parse_inner(const char *text, const char *basedir,
 	} else if (IS("ramp")) {
 		w->kind = WL_RAMP;
 		NARGS(3, 3, "ramp(RATE, RATE, DURATION)");
-		if ((rc = span_unit(args[0], unit_rate, &w->ramp_from, err, errlen)) ||
-		    (rc = span_unit(args[1], unit_rate, &w->ramp_to, err, errlen)) ||
-		    (rc = span_unit(args[2], unit_time, &w->ramp_dur, err, errlen)))
+		if ((rc = span_parse_unit(args[0], unit_rate, &w->ramp_from, err, errlen)) ||
+		    (rc = span_parse_unit(args[1], unit_rate, &w->ramp_to, err, errlen)) ||
+		    (rc = span_parse_unit(args[2], unit_time, &w->ramp_dur, err, errlen)))
 			return rc;
 		if (!(w->ramp_dur > 0))
 			return ps_err(err, errlen, PS_EPARSE,

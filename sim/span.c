@@ -1,5 +1,6 @@
 /* span.c — see span.h. O(length of the text) each. */
 #include "span.h"
+#include "ps.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -39,4 +40,15 @@ char *span_path(const char *basedir, span file)
 	memcpy(c + bl + 1, file.s, (size_t)file.len);
 	c[bl + 1 + (size_t)file.len] = '\0';
 	return c;
+}
+
+int span_parse_unit(span sp, int (*fn)(const char *, double *, char *, size_t),
+		    double *out, char *err, size_t errlen)
+{
+	char *c = span_dup(sp);
+	if (!c)
+		return ps_err(err, errlen, PS_ENOMEM, "out of memory");
+	int rc = fn(c, out, err, errlen);
+	free(c);
+	return rc;
 }

@@ -21,5 +21,9 @@ char *span_dup(span sp);
 /* A file named in user text, resolved against basedir (NULL or "" = cwd;
  * absolute names are kept); NULL when out of memory. */
 char *span_path(const char *basedir, span file);
+/* Runs a units.h-style parser (unit_time, unit_rate, ...) on the span; its
+ * message quotes the span. 0, its error, or PS_ENOMEM. */
+int span_parse_unit(span sp, int (*fn)(const char *, double *, char *, size_t),
+		    double *out, char *err, size_t errlen);
 
 #endif
