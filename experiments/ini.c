@@ -561,30 +561,40 @@ int exp_ini_load(const char *path, exp_ini **out, exp_diags *d)
 
 /* ---- inheritance -------------------------------------------------------- */
 
-/* Levenshtein distance of short names, capped at 64 characters. */
-static size_t name_distance(const char *a, const char *b)
+/* Levenshtein distance, case-blind, or limit + 1 as soon as it must
+ * exceed limit: a row whose smallest entry is past the limit only grows.
+ * Suggestions (keys, metrics, sections) run for every unknown key at
+ * every sweep point, so most comparisons of unrelated names stop after a
+ * few rows. */
+size_t exp_edit_distance(const char *a, const char *b, size_t limit)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return (size_t)-1;
-	size_t row[65];
-	for (size_t j = 0; j <= lb; j++)
+	size_t n = strlen(a), m = strlen(b);
+	if (n > 63 || m > 63)
+		return 64;
+	size_t row[64];
+	for (size_t j = 0; j <= m; j++)
 		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
+	for (size_t i = 1; i <= n; i++) {
+		size_t diag = row[0], low;
+		row[0] = low = i;
+		for (size_t j = 1; j <= m; j++) {
 			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
+			size_t cost = tolower((unsigned char)a[i - 1]) !=
+				      tolower((unsigned char)b[j - 1]);
+			size_t best = diag + cost;
 			if (up + 1 < best)
 				best = up + 1;
 			if (row[j - 1] + 1 < best)
 				best = row[j - 1] + 1;
 			row[j] = best;
 			diag = up;
+			if (best < low)
+				low = best;
 		}
+		if (low > limit)
+			return limit + 1;
 	}
-	return row[lb];
+	return row[m];
 }
 
 /* "extends unknown experiment 'X'", at the extends line, naming the
@@ -594,19 +604,19 @@ static void unknown_parent(const exp_ini *ini, const exp_section *child,
 			   const exp_kv *ext, exp_diags *d)
 {
 	const exp_section *near = NULL;
-	size_t best = (size_t)-1;
+	size_t len = strlen(ext->value);
+	size_t limit = len <= 2 ? 1 : len < 6 ? 2 : len / 3, best = limit + 1;
 	for (int i = 0; i < ini->n; i++) {
 		const exp_section *c = &ini->sec[i];
 		if (c == child || !strcmp(c->name, "General"))
 			continue;
-		size_t dd = name_distance(ext->value, c->name);
+		size_t dd = exp_edit_distance(ext->value, c->name, limit);
 		if (dd < best) {
 			best = dd;
 			near = c;
 		}
 	}
-	size_t len = strlen(ext->value);
-	if (near && best <= (len <= 2 ? 1 : len < 6 ? 2 : len / 3))
+	if (near)
 		exp_diag_add(d, ini->path, ext->line, "[%s] (%s:%d) extends "
 			     "unknown experiment '%s': did you mean [%s] (%s:%d)?",
 			     child->name, ini->path, child->line, ext->value,

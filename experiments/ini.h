@@ -63,6 +63,10 @@ void exp_diag_warn(exp_diags *d, const char *file, int line,
  * when there is none, the "poolsim: warning: TEXT" lines. */
 void exp_diags_print(exp_diags *d, void *file /* FILE * */);
 
+/* Levenshtein distance of a and b, case-blind, or limit + 1 once it must
+ * exceed limit (64 for names past 63 characters): "did you mean". */
+size_t exp_edit_distance(const char *a, const char *b, size_t limit);
+
 /* ---- key lists -------------------------------------------------------- */
 
 /* One key: owned strings. line 0 = from --set. */

@@ -33,41 +33,6 @@ int exp_metric_known(const char *name)
 	return model_metric_find(name) != NULL;
 }
 
-/* Levenshtein distance, case-blind, or limit + 1 as soon as it must
- * exceed limit: a row whose smallest entry is past the limit only grows.
- * Suggestions run for every unknown key at every sweep point, so most
- * comparisons (of unrelated names) stop after a few rows. */
-size_t edit_distance(const char *a, const char *b, size_t limit)
-{
-	size_t n = strlen(a), m = strlen(b);
-	if (n > 63 || m > 63)
-		return 64;
-	size_t row[64];
-	for (size_t j = 0; j <= m; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= n; i++) {
-		size_t diag = row[0], low;
-		row[0] = low = i;
-		for (size_t j = 1; j <= m; j++) {
-			size_t up = row[j];
-			size_t cost = tolower((unsigned char)a[i - 1]) !=
-				      tolower((unsigned char)b[j - 1]);
-			size_t best = diag + cost;
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-			if (best < low)
-				low = best;
-		}
-		if (low > limit)
-			return limit + 1;
-	}
-	return row[m];
-}
-
 const char *exp_key_suggest(const char *key)
 {
 	/* A typo changes a few letters; past that a suggestion misleads. */
@@ -83,7 +48,7 @@ const char *exp_key_suggest(const char *key)
 		size_t kl = strlen(known[i].name);
 		if ((kl > len ? kl - len : len - kl) > limit)
 			continue;
-		size_t dd = edit_distance(key, known[i].name, limit);
+		size_t dd = exp_edit_distance(key, known[i].name, limit);
 		if (!best || dd < bd) {
 			best = known[i].name;
 			bd = dd;
@@ -755,7 +720,7 @@ static int missing(const exp_kvs *keys, const char *key)
 		 * a cheap test first, the full nearest-key search after. */
 		size_t len = strlen(k);
 		size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
-		if (edit_distance(k, key, limit) > limit)
+		if (exp_edit_distance(k, key, limit) > limit)
 			continue;
 		const char *sug = exp_key_suggest(k);
 		if (sug && !strcmp(sug, key))

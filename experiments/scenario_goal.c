@@ -74,7 +74,7 @@ static const model_metric *goal_metric(ctx *c, int line, const char *what,
 		size_t best = 3, n;
 		const model_metric *all = model_metrics(&n);
 		for (size_t i = 0; i < n; i++) {
-			size_t dd = edit_distance(metric, all[i].name, 2);
+			size_t dd = exp_edit_distance(metric, all[i].name, 2);
 			if (dd < best) {
 				best = dd;
 				near = all[i].name;

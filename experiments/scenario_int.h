@@ -55,7 +55,6 @@ typedef struct seen {
 } seen;
 
 int exp_metric_known(const char *name);
-size_t edit_distance(const char *a, const char *b, size_t limit);
 void err(ctx *c, int line, const char *fmt, ...);
 int get_long(ctx *c, const exp_kv *kv, long lo, long *out);
 int get_time(ctx *c, const exp_kv *kv, double *out);
