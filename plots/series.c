@@ -359,6 +359,22 @@ static int slow_param(void *u, const res_param *p)
 	return 0;
 }
 
+/* The first replication of k with data when its value changes at most 6
+ * times (each change an event worth a marker), else NULL: more changes
+ * are a trajectory the series' own panel shows. */
+static const rep_ser *few_changes(const track *k)
+{
+	if (!k->n_reps)
+		return NULL;
+	const rep_ser *s = &k->reps[0];
+	for (int r = 0; r < k->n_reps && !s->n; r++)
+		s = &k->reps[r];
+	int changes = 0;
+	for (int q = 1; q < s->n; q++)
+		changes += s->v[q] != s->v[q - 1];
+	return changes <= 6 ? s : NULL;
+}
+
 static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
 			  int ntr, const int *pts, int np, marks *M)
 {
@@ -414,15 +430,10 @@ static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
 		for (int i = 0; i < ntr; i++) {
 			const track *k = &tr[i];
 			if (k->pt != pt || strcmp(k->scope, "pool") ||
-			    strcmp(k->name, "K") || !k->n_reps)
+			    strcmp(k->name, "K"))
 				continue;
-			const rep_ser *s = &k->reps[0];
-			for (int r = 0; r < k->n_reps && !s->n; r++)
-				s = &k->reps[r];
-			int changes = 0;
-			for (int q = 1; q < s->n; q++)
-				changes += s->v[q] != s->v[q - 1];
-			for (int q = 1; changes <= 6 && q < s->n; q++)
+			const rep_ser *s = few_changes(k);
+			for (int q = 1; s && q < s->n; q++)
 				if (s->v[q] != s->v[q - 1]) {
 					snprintf(lab, sizeof lab, "K %.6g -> %.6g",
 						 s->v[q - 1], s->v[q]);
@@ -438,7 +449,7 @@ static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
 		for (int i = 0; i < ntr; i++) {
 			const track *k = &tr[i];
 			if (k->pt != pt || strncmp(k->scope, "downstream/", 11) ||
-			    strcmp(k->name, "slowdown") || !k->n_reps)
+			    strcmp(k->name, "slowdown"))
 				continue;
 			char key[128];
 			snprintf(key, sizeof key, "downstream.%s.slowdown",
@@ -447,13 +458,8 @@ static void collect_marks(drawer *d, const plot_exp *e, const track *tr,
 					    sizeof v) != 0 ||
 			    strncmp(v, "file(", 5))
 				continue;
-			const rep_ser *s = &k->reps[0];
-			for (int r = 0; r < k->n_reps && !s->n; r++)
-				s = &k->reps[r];
-			int changes = 0;
-			for (int q = 1; q < s->n; q++)
-				changes += s->v[q] != s->v[q - 1];
-			for (int q = 1; changes <= 6 && q < s->n; q++) {
+			const rep_ser *s = few_changes(k);
+			for (int q = 1; s && q < s->n; q++) {
 				double a = s->v[q - 1], b = s->v[q];
 				if (a == b)
 					continue;
