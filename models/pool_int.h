@@ -482,6 +482,12 @@ static inline long tune_limit0(const model_config *c)
 	       c->tune.initial > 0 ? c->tune.initial : c->K;
 }
 
+/* The limit in force: the (single, tuned) pool's K, or the limiter's. */
+static inline long tune_limit(const run *r)
+{
+	return r->admit_on ? r->admit_limit : r->K_total;
+}
+
 /* ---- the task's life (pool.c) ------------------------------------------ */
 
 void submit(run *r, uint32_t h);

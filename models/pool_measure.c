@@ -537,9 +537,8 @@ void pool_emit(run *r, model_result *o)
 		model_result_scalar(o, "pool", "k_reversals",
 				    (double)r->k_reversals);
 		/* set_K keeps the range once K moves */
-		long k0 = r->admit_on ? r->admit_limit : r->K_total;
-		long kmin = r->k_changes ? r->k_min : k0;
-		long kmax = r->k_changes ? r->k_max : k0;
+		long kmin = r->k_changes ? r->k_min : tune_limit(r);
+		long kmax = r->k_changes ? r->k_max : tune_limit(r);
 		model_result_scalar(o, "pool", "k_min", (double)kmin);
 		model_result_scalar(o, "pool", "k_max", (double)kmax);
 		model_result_scalar(o, "pool", "k_travel", (double)r->k_travel);

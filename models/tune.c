@@ -244,18 +244,12 @@ long tune_decide(const tune_spec *ts, tune_state *st, const tune_obs *o)
 	return k;
 }
 
-/* The limit in force: the single pool's K, or the admit limiter's. */
-static long cur_limit(const run *r)
-{
-	return r->admit_on ? r->admit_limit : r->pools[0].K;
-}
-
 /* The actuator: the limit becomes k, on the run's single pool (resize) or
  * on the limiter in front of it (admit). */
 static void set_K(run *r, long k)
 {
 	pinst *p = &r->pools[0];   /* the autotuner drives a single pool */
-	long old = cur_limit(r);
+	long old = tune_limit(r);
 	int dir = k > old ? 1 : -1;
 	if (!r->k_changes)
 		r->k_min = r->k_max = old;   /* the start */
@@ -268,19 +262,15 @@ static void set_K(run *r, long k)
 		r->k_min = k;
 	if (k > r->k_max)
 		r->k_max = k;
-	if (r->admit_on) {
+	if (r->admit_on)
 		r->admit_limit = k;
-		stats_level_set(&r->lv_K, sim_now(r->s), (double)k);
-		if (r->ivs_on && klog_add(r, sim_now(r->s), k))
-			r->oom = 1;
-		return;
-	}
-	r->K_total = k;
+	else
+		r->K_total = k;
 	stats_level_set(&r->lv_K, sim_now(r->s), (double)k);
-	if (r->ivs_on)
-		if (klog_add(r, sim_now(r->s), k))
-			r->oom = 1;   /* the run stops: out of memory */
-	r->lib->ops->resize(r, p, k);
+	if (r->ivs_on && klog_add(r, sim_now(r->s), k))
+		r->oom = 1;   /* the run stops: out of memory */
+	if (!r->admit_on)
+		r->lib->ops->resize(r, p, k);
 }
 
 /* One RTT sample, from resolve(): what a wrapper around Submit sees when
@@ -309,7 +299,7 @@ static void ev_tune(sim *s, void *ctx, uint64_t arg)
 	run *r = ctx;
 	const pinst *p = &r->pools[0];
 	tune_obs o = {
-		.t = sim_now(s), .K = cur_limit(r), .workers = p->n_workers,
+		.t = sim_now(s), .K = tune_limit(r), .workers = p->n_workers,
 		.busy = r->n_busy, .queue = r->n_waiting,
 		.in_flight = r->n_system, .in_flight_max = r->tn_inflight_max,
 		.completed = r->tn_done, .rejected = r->tn_rej,
